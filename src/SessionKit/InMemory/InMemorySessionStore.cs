@@ -1,0 +1,314 @@
+using System.Collections.Concurrent;
+
+namespace SessionKit;
+
+/// <summary>
+/// A thread-safe store that keeps everything in process memory, with the same semantics as the persistent backends.
+/// Suitable for tests and for single-process apps that accept losing history on restart.
+/// </summary>
+/// <remarks>
+/// Each session has its own lock, so appends to different sessions run in parallel; a user's listing index has another.
+/// Locks are always taken session first, then user index, so they cannot deadlock.
+/// </remarks>
+public sealed class InMemorySessionStore : SessionStore
+{
+    private readonly ConcurrentDictionary<Guid, SessionEntry> _sessions = new();
+    private readonly ConcurrentDictionary<string, UserIndex> _users = new(StringComparer.Ordinal);
+
+    /// <summary>Creates an empty store.</summary>
+    /// <param name="limits">Size limits; <see langword="null"/> for the defaults.</param>
+    /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    public InMemorySessionStore(SessionLimits? limits = null, TimeProvider? timeProvider = null)
+        : base(limits, timeProvider)
+    {
+    }
+
+    /// <inheritdoc />
+    protected override Task<Session> CreateSessionCoreAsync(Session session, CancellationToken cancellationToken)
+    {
+        var entry = new SessionEntry(session);
+        var index = _users.GetOrAdd(session.UserId, static _ => new UserIndex());
+        lock (entry.Gate)
+        {
+            if (!_sessions.TryAdd(session.Id, entry))
+            {
+                throw new SessionKitException($"A session with id '{session.Id}' already exists.");
+            }
+
+            index.Add(SessionListPosition.Of(session));
+        }
+
+        return Task.FromResult(session);
+    }
+
+    /// <inheritdoc />
+    protected override Task<Session?> FindSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        Task.FromResult(_sessions.TryGetValue(sessionId, out var entry) ? entry.Session : null);
+
+    /// <inheritdoc />
+    protected override Task<SessionPage> ListSessionsCoreAsync(string userId, int pageSize, SessionListPosition? after, CancellationToken cancellationToken)
+    {
+        if (!_users.TryGetValue(userId, out var index))
+        {
+            return Task.FromResult(new SessionPage([], null));
+        }
+
+        var positions = index.Page(after, pageSize + 1);
+        var items = new List<Session>(Math.Min(pageSize, positions.Count));
+        bool more = false;
+        foreach (var position in positions)
+        {
+            if (items.Count == pageSize)
+            {
+                more = true;
+                break;
+            }
+
+            if (_sessions.TryGetValue(position.Id, out var entry))
+            {
+                items.Add(entry.Session);
+            }
+        }
+
+        string? next = more ? SessionListPosition.Of(items[^1]).ToCursor() : null;
+        return Task.FromResult(new SessionPage(items, next));
+    }
+
+    /// <inheritdoc />
+    protected override Task<Session> UpdateSessionCoreAsync(Guid sessionId, SessionUpdate update, CancellationToken cancellationToken)
+    {
+        var entry = GetEntry(sessionId);
+        lock (entry.Gate)
+        {
+            var current = entry.ThrowIfDeleted(sessionId);
+            CheckVersion(current, update.ExpectedVersion);
+            var updated = current with
+            {
+                Title = update.Title is null ? current.Title : update.Title.Length == 0 ? null : update.Title,
+                Metadata = update.Metadata ?? current.Metadata,
+                Version = current.Version + 1,
+            };
+            entry.Session = updated;
+            return Task.FromResult(updated);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        if (!_sessions.TryGetValue(sessionId, out var entry))
+        {
+            return Task.FromResult(false);
+        }
+
+        lock (entry.Gate)
+        {
+            if (entry.Deleted)
+            {
+                return Task.FromResult(false);
+            }
+
+            entry.Deleted = true;
+            _sessions.TryRemove(sessionId, out _);
+            if (_users.TryGetValue(entry.Session.UserId, out var index))
+            {
+                index.Remove(SessionListPosition.Of(entry.Session));
+            }
+
+            entry.Messages.Clear();
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Task<AppendResult> AppendMessagesCoreAsync(
+        Guid sessionId,
+        IReadOnlyList<SessionMessage> messages,
+        long? expectedVersion,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var entry = GetEntry(sessionId);
+        lock (entry.Gate)
+        {
+            var current = entry.ThrowIfDeleted(sessionId);
+            CheckVersion(current, expectedVersion);
+
+            var stored = new SessionMessage[messages.Count];
+            long sequence = current.LastSequence;
+            for (int i = 0; i < stored.Length; i++)
+            {
+                stored[i] = messages[i] with { Sequence = ++sequence };
+            }
+
+            entry.Messages.AddRange(stored);
+            var updated = current with
+            {
+                LastSequence = sequence,
+                MessageCount = current.MessageCount + stored.Length,
+                LastActivityAt = now,
+                Version = current.Version + 1,
+            };
+            entry.Session = updated;
+            if (_users.TryGetValue(updated.UserId, out var index))
+            {
+                index.Move(SessionListPosition.Of(current), SessionListPosition.Of(updated));
+            }
+
+            return Task.FromResult(new AppendResult(updated, stored));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Task<IReadOnlyList<SessionMessage>> GetLastMessagesCoreAsync(Guid sessionId, int count, CancellationToken cancellationToken)
+    {
+        var entry = GetEntry(sessionId);
+        lock (entry.Gate)
+        {
+            entry.ThrowIfDeleted(sessionId);
+            int take = Math.Min(count, entry.Messages.Count);
+            IReadOnlyList<SessionMessage> result = entry.Messages.GetRange(entry.Messages.Count - take, take);
+            return Task.FromResult(result);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Task<IReadOnlyList<SessionMessage>> GetMessagesCoreAsync(Guid sessionId, long fromSequence, long toSequence, CancellationToken cancellationToken)
+    {
+        var entry = GetEntry(sessionId);
+        lock (entry.Gate)
+        {
+            entry.ThrowIfDeleted(sessionId);
+            int start = LowerBound(entry.Messages, fromSequence);
+            int end = LowerBound(entry.Messages, toSequence == long.MaxValue ? toSequence : toSequence + 1);
+            IReadOnlyList<SessionMessage> result = entry.Messages.GetRange(start, end - start);
+            return Task.FromResult(result);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Task<long> CountMessagesCoreAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        var entry = GetEntry(sessionId);
+        lock (entry.Gate)
+        {
+            entry.ThrowIfDeleted(sessionId);
+            return Task.FromResult((long)entry.Messages.Count);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask DisposeAsyncCore()
+    {
+        _sessions.Clear();
+        _users.Clear();
+        return base.DisposeAsyncCore();
+    }
+
+    private SessionEntry GetEntry(Guid sessionId) =>
+        _sessions.TryGetValue(sessionId, out var entry) ? entry : throw new SessionNotFoundException(sessionId);
+
+    private static void CheckVersion(Session current, long? expectedVersion)
+    {
+        if (expectedVersion is { } expected && expected != current.Version)
+        {
+            throw new SessionConcurrencyException(current.Id, expected, current.Version);
+        }
+    }
+
+    // Messages are kept in sequence order, so the first index whose sequence is >= the target is found by binary search.
+    private static int LowerBound(List<SessionMessage> messages, long sequence)
+    {
+        int lo = 0;
+        int hi = messages.Count;
+        while (lo < hi)
+        {
+            int mid = lo + ((hi - lo) / 2);
+            if (messages[mid].Sequence < sequence)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private sealed class SessionEntry(Session session)
+    {
+        private Session _session = session;
+
+        public object Gate { get; } = new();
+
+        public Session Session
+        {
+            get => Volatile.Read(ref _session);
+            set => Volatile.Write(ref _session, value);
+        }
+
+        public List<SessionMessage> Messages { get; } = [];
+
+        public bool Deleted { get; set; }
+
+        public Session ThrowIfDeleted(Guid sessionId) => Deleted ? throw new SessionNotFoundException(sessionId) : Session;
+    }
+
+    private sealed class UserIndex
+    {
+        private readonly SortedSet<SessionListPosition> _positions = [];
+
+        public void Add(SessionListPosition position)
+        {
+            lock (_positions)
+            {
+                _positions.Add(position);
+            }
+        }
+
+        public void Remove(SessionListPosition position)
+        {
+            lock (_positions)
+            {
+                _positions.Remove(position);
+            }
+        }
+
+        public void Move(SessionListPosition from, SessionListPosition to)
+        {
+            lock (_positions)
+            {
+                _positions.Remove(from);
+                _positions.Add(to);
+            }
+        }
+
+        public List<SessionListPosition> Page(SessionListPosition? after, int take)
+        {
+            var page = new List<SessionListPosition>(Math.Min(take, 64));
+            lock (_positions)
+            {
+                IEnumerable<SessionListPosition> candidates = after is { } a && _positions.Count > 0
+                    ? (a.CompareTo(_positions.Max) < 0 ? _positions.GetViewBetween(a, _positions.Max) : [])
+                    : _positions;
+                foreach (var position in candidates)
+                {
+                    if (after is { } start && position.CompareTo(start) <= 0)
+                    {
+                        continue;
+                    }
+
+                    page.Add(position);
+                    if (page.Count == take)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            return page;
+        }
+    }
+}

@@ -1,0 +1,446 @@
+using System.Runtime.CompilerServices;
+
+namespace SessionKit;
+
+/// <summary>
+/// The base of every storage backend. Its public methods validate arguments, check disposal and cancellation, stamp ids
+/// and times from the injected <see cref="System.TimeProvider"/>, and only then call the backend's <c>…CoreAsync</c>
+/// method — so every backend rejects bad input the same way and persists nothing when it does.
+/// </summary>
+public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposable
+{
+    private int _disposed;
+
+    /// <summary>Initializes the store.</summary>
+    /// <param name="limits">Size limits; <see langword="null"/> for the defaults. The object is copied, so later changes to it have no effect.</param>
+    /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentException">A limit is invalid.</exception>
+    protected SessionStore(SessionLimits? limits, TimeProvider? timeProvider)
+    {
+        limits = limits?.Clone() ?? new SessionLimits();
+        var failures = limits.Validate();
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures), nameof(limits));
+        }
+
+        Limits = limits;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The size limits this store enforces.</summary>
+    public SessionLimits Limits { get; }
+
+    /// <summary>The clock that stamps sessions and messages.</summary>
+    protected TimeProvider TimeProvider { get; }
+
+    /// <summary>Whether the store has been disposed.</summary>
+    protected bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <inheritdoc />
+    public Task<Session> CreateSessionAsync(string userId, SessionCreateOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ValidateId(userId, nameof(userId));
+        var metadata = CopyMetadata(options?.Metadata, nameof(options));
+        ThrowIfUnusable(cancellationToken);
+
+        var now = Now();
+        var session = new Session
+        {
+            Id = Guid.CreateVersion7(now),
+            UserId = userId,
+            Title = string.IsNullOrEmpty(options?.Title) ? null : options.Title,
+            CreatedAt = now,
+            LastActivityAt = now,
+            Version = 1,
+            Metadata = metadata,
+        };
+        return CreateSessionCoreAsync(session, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<Session> GetSessionAsync(Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        ValidateSessionId(sessionId);
+        ThrowIfUnusable(cancellationToken);
+        return await FindSessionCoreAsync(sessionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new SessionNotFoundException(sessionId);
+    }
+
+    /// <inheritdoc />
+    public Task<Session?> FindSessionAsync(Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        ValidateSessionId(sessionId);
+        ThrowIfUnusable(cancellationToken);
+        return FindSessionCoreAsync(sessionId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<SessionPage> ListSessionsAsync(string userId, SessionListOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ValidateId(userId, nameof(userId));
+        options ??= new SessionListOptions();
+        if (options.PageSize is < 1 or > SessionListOptions.MaxPageSize)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.PageSize,
+                $"SessionListOptions.PageSize must be between 1 and {SessionListOptions.MaxPageSize}.");
+        }
+
+        SessionListPosition? after = options.Cursor is null ? null : SessionListPosition.FromCursor(options.Cursor);
+        ThrowIfUnusable(cancellationToken);
+        return ListSessionsCoreAsync(userId, options.PageSize, after, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<Session> UpdateSessionAsync(Guid sessionId, SessionUpdate update, CancellationToken cancellationToken = default)
+    {
+        ValidateSessionId(sessionId);
+        ArgumentNullException.ThrowIfNull(update);
+        var metadata = update.Metadata is null ? null : CopyMetadata(update.Metadata, nameof(update));
+        ValidateExpectedVersion(update.ExpectedVersion, nameof(update));
+        ThrowIfUnusable(cancellationToken);
+
+        var normalized = update with { Metadata = metadata };
+        return UpdateSessionCoreAsync(sessionId, normalized, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> DeleteSessionAsync(Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        ValidateSessionId(sessionId);
+        ThrowIfUnusable(cancellationToken);
+        return DeleteSessionCoreAsync(sessionId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<AppendResult> AppendMessagesAsync(
+        Guid sessionId,
+        IReadOnlyList<NewMessage> messages,
+        AppendOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ValidateSessionId(sessionId);
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count == 0)
+        {
+            throw new ArgumentException("At least one message is required.", nameof(messages));
+        }
+
+        if (messages.Count > Limits.MaxMessagesPerAppend)
+        {
+            throw new ArgumentException(
+                $"The batch has {messages.Count} messages; at most {Limits.MaxMessagesPerAppend} may be appended at once (SessionLimits.MaxMessagesPerAppend).",
+                nameof(messages));
+        }
+
+        ValidateExpectedVersion(options?.ExpectedVersion, nameof(options));
+
+        var now = Now();
+        var prepared = new SessionMessage[messages.Count];
+        for (int i = 0; i < messages.Count; i++)
+        {
+            prepared[i] = Prepare(messages[i], i, sessionId, now, nameof(messages));
+        }
+
+        ThrowIfUnusable(cancellationToken);
+        return AppendMessagesCoreAsync(sessionId, prepared, options?.ExpectedVersion, now, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<SessionMessage>> GetLastMessagesAsync(Guid sessionId, int count, CancellationToken cancellationToken = default)
+    {
+        ValidateSessionId(sessionId);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ThrowIfUnusable(cancellationToken);
+        return GetLastMessagesCoreAsync(sessionId, count, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<SessionMessage>> GetMessagesAsync(Guid sessionId, long fromSequence, long toSequence, CancellationToken cancellationToken = default)
+    {
+        ValidateSessionId(sessionId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fromSequence, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(toSequence, fromSequence);
+        ThrowIfUnusable(cancellationToken);
+        return GetMessagesCoreAsync(sessionId, fromSequence, toSequence, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<SessionMessage> ReadAllMessagesAsync(Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        ValidateSessionId(sessionId);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        return ReadAllMessagesIterator(sessionId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<long> CountMessagesAsync(Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        ValidateSessionId(sessionId);
+        ThrowIfUnusable(cancellationToken);
+        return CountMessagesCoreAsync(sessionId, cancellationToken);
+    }
+
+    /// <summary>Persists a new session built and validated by the base class.</summary>
+    /// <param name="session">The session to store.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The stored session.</returns>
+    protected abstract Task<Session> CreateSessionCoreAsync(Session session, CancellationToken cancellationToken);
+
+    /// <summary>Reads a session.</summary>
+    /// <param name="sessionId">A non-empty id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The session, or <see langword="null"/> when it does not exist.</returns>
+    protected abstract Task<Session?> FindSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Reads one page of a user's sessions in <see cref="SessionListPosition"/> order.</summary>
+    /// <param name="userId">A validated user id.</param>
+    /// <param name="pageSize">Between 1 and <see cref="SessionListOptions.MaxPageSize"/>.</param>
+    /// <param name="after">Only sessions listed after this position; <see langword="null"/> from the start.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The page; its cursor is the last item's position when more may follow.</returns>
+    protected abstract Task<SessionPage> ListSessionsCoreAsync(string userId, int pageSize, SessionListPosition? after, CancellationToken cancellationToken);
+
+    /// <summary>Applies a validated update (metadata already copied), checking the expected version, and increments the version.</summary>
+    /// <param name="sessionId">A non-empty id.</param>
+    /// <param name="update">The update.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The updated session.</returns>
+    protected abstract Task<Session> UpdateSessionCoreAsync(Guid sessionId, SessionUpdate update, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a session and everything stored under it.</summary>
+    /// <param name="sessionId">A non-empty id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>Whether the session existed.</returns>
+    protected abstract Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores validated messages atomically. Each has its id, session id and timestamp set and <see cref="SessionMessage.Sequence"/> 0;
+    /// the backend assigns consecutive sequences after the session's last one, increments the version once and sets the last activity.
+    /// </summary>
+    /// <param name="sessionId">A non-empty id.</param>
+    /// <param name="messages">One or more prepared messages.</param>
+    /// <param name="expectedVersion">When not <see langword="null"/>, the version the session must have.</param>
+    /// <param name="now">The time of the append.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The updated session and the stored messages.</returns>
+    protected abstract Task<AppendResult> AppendMessagesCoreAsync(
+        Guid sessionId,
+        IReadOnlyList<SessionMessage> messages,
+        long? expectedVersion,
+        DateTimeOffset now,
+        CancellationToken cancellationToken);
+
+    /// <summary>Reads the newest messages, oldest first; throws <see cref="SessionNotFoundException"/> for an unknown session.</summary>
+    /// <param name="sessionId">A non-empty id.</param>
+    /// <param name="count">Zero or more.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The messages.</returns>
+    protected abstract Task<IReadOnlyList<SessionMessage>> GetLastMessagesCoreAsync(Guid sessionId, int count, CancellationToken cancellationToken);
+
+    /// <summary>Reads a range of messages in order; throws <see cref="SessionNotFoundException"/> for an unknown session.</summary>
+    /// <param name="sessionId">A non-empty id.</param>
+    /// <param name="fromSequence">At least 1.</param>
+    /// <param name="toSequence">At least <paramref name="fromSequence"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The messages.</returns>
+    protected abstract Task<IReadOnlyList<SessionMessage>> GetMessagesCoreAsync(Guid sessionId, long fromSequence, long toSequence, CancellationToken cancellationToken);
+
+    /// <summary>Counts messages; throws <see cref="SessionNotFoundException"/> for an unknown session.</summary>
+    /// <param name="sessionId">A non-empty id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The count.</returns>
+    protected abstract Task<long> CountMessagesCoreAsync(Guid sessionId, CancellationToken cancellationToken);
+
+    /// <summary>The number of messages <see cref="ReadAllMessagesAsync"/> reads per round trip.</summary>
+    protected virtual int StreamPageSize => 256;
+
+    /// <summary>Releases the backend's resources. Called once.</summary>
+    /// <returns>A task that completes when resources are released.</returns>
+    protected virtual ValueTask DisposeAsyncCore() => ValueTask.CompletedTask;
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await DisposeAsyncCore().ConfigureAwait(false);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            DisposeAsyncCore().AsTask().GetAwaiter().GetResult();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> after disposal or <see cref="OperationCanceledException"/> when cancelled.</summary>
+    /// <param name="cancellationToken">The operation's token.</param>
+    protected void ThrowIfUnusable(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private async IAsyncEnumerable<SessionMessage> ReadAllMessagesIterator(Guid sessionId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        long next = 1;
+        int pageSize = StreamPageSize;
+        while (true)
+        {
+            ThrowIfUnusable(cancellationToken);
+            var page = await GetMessagesCoreAsync(sessionId, next, next + pageSize - 1, cancellationToken).ConfigureAwait(false);
+            foreach (var message in page)
+            {
+                yield return message;
+            }
+
+            // A short page can still be followed by messages when sequences have gaps, so continue from the session's last sequence.
+            if (page.Count < pageSize)
+            {
+                var session = await FindSessionCoreAsync(sessionId, cancellationToken).ConfigureAwait(false);
+                if (session is null || session.LastSequence < next + pageSize)
+                {
+                    yield break;
+                }
+            }
+
+            next += pageSize;
+        }
+    }
+
+    private DateTimeOffset Now() => TimeProvider.GetUtcNow().ToUniversalTime();
+
+    private SessionMessage Prepare(NewMessage message, int index, Guid sessionId, DateTimeOffset now, string paramName)
+    {
+        if (message is null)
+        {
+            throw new ArgumentException($"Message {index} of the batch is null.", paramName);
+        }
+
+        if (!Enum.IsDefined(message.Role))
+        {
+            throw new ArgumentException($"Message {index} of the batch has an undefined role ({(int)message.Role}).", paramName);
+        }
+
+        if (message.Content is null)
+        {
+            throw new ArgumentException($"Message {index} of the batch has null content; use an empty string for none.", paramName);
+        }
+
+        if (message.Content.Length > Limits.MaxContentLength)
+        {
+            throw new MessageTooLargeException(index, message.Content.Length, Limits.MaxContentLength);
+        }
+
+        ValidateOptionalId(message.AuthorId, index, nameof(NewMessage.AuthorId), paramName);
+        ValidateOptionalId(message.ToolCallId, index, nameof(NewMessage.ToolCallId), paramName);
+        ValidateOptionalId(message.ToolName, index, nameof(NewMessage.ToolName), paramName);
+        if (message.Role == MessageRole.Tool && message.ToolCallId is null)
+        {
+            throw new ArgumentException($"Message {index} of the batch is a tool result without a ToolCallId; a tool message must name the call it answers.", paramName);
+        }
+
+        return new SessionMessage
+        {
+            Id = Guid.CreateVersion7(now),
+            SessionId = sessionId,
+            Sequence = 0,
+            Role = message.Role,
+            Content = message.Content,
+            AuthorId = message.AuthorId,
+            ToolCallId = message.ToolCallId,
+            ToolName = message.ToolName,
+            CreatedAt = now,
+            Metadata = CopyMetadata(message.Metadata, paramName),
+        };
+    }
+
+    private void ValidateId(string value, string paramName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(value, paramName);
+        if (value.Length > Limits.MaxIdLength)
+        {
+            throw new ArgumentException($"The id is {value.Length} characters long; the limit is {Limits.MaxIdLength} (SessionLimits.MaxIdLength).", paramName);
+        }
+    }
+
+    private void ValidateOptionalId(string? value, int index, string property, string paramName)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException($"Message {index} of the batch has a blank {property}; use null for none.", paramName);
+        }
+
+        if (value.Length > Limits.MaxIdLength)
+        {
+            throw new ArgumentException($"Message {index} of the batch has a {property} of {value.Length} characters; the limit is {Limits.MaxIdLength} (SessionLimits.MaxIdLength).", paramName);
+        }
+    }
+
+    private static void ValidateSessionId(Guid sessionId)
+    {
+        if (sessionId == Guid.Empty)
+        {
+            throw new ArgumentException("The session id must not be Guid.Empty.", nameof(sessionId));
+        }
+    }
+
+    private static void ValidateExpectedVersion(long? expectedVersion, string paramName)
+    {
+        if (expectedVersion is < 1)
+        {
+            throw new ArgumentOutOfRangeException(paramName, expectedVersion, "An expected version must be at least 1 (sessions start at version 1).");
+        }
+    }
+
+    private IReadOnlyDictionary<string, string> CopyMetadata(IReadOnlyDictionary<string, string>? metadata, string paramName)
+    {
+        if (metadata is null || metadata.Count == 0)
+        {
+            return EmptyMetadata.Instance;
+        }
+
+        if (metadata.Count > Limits.MaxMetadataEntries)
+        {
+            throw new ArgumentException($"Metadata has {metadata.Count} entries; the limit is {Limits.MaxMetadataEntries} (SessionLimits.MaxMetadataEntries).", paramName);
+        }
+
+        var copy = new Dictionary<string, string>(metadata.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in metadata)
+        {
+            if (string.IsNullOrEmpty(key))
+            {
+                throw new ArgumentException("Metadata keys must not be null or empty.", paramName);
+            }
+
+            if (value is null)
+            {
+                throw new ArgumentException($"Metadata entry '{key}' has a null value.", paramName);
+            }
+
+            if (value.Length > Limits.MaxContentLength)
+            {
+                throw new ArgumentException($"Metadata entry '{key}' has {value.Length} characters; the limit is {Limits.MaxContentLength} (SessionLimits.MaxContentLength).", paramName);
+            }
+
+            copy[key] = value;
+        }
+
+        return copy.AsReadOnly();
+    }
+}
