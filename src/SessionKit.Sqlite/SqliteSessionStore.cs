@@ -1,0 +1,444 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace SessionKit.Sqlite;
+
+/// <summary>
+/// A session store in one SQLite database file: WAL journal, schema created and migrated on first use, one serialized
+/// writer connection and a small pool of reader connections.
+/// </summary>
+/// <remarks>
+/// <para>All writes go through a single connection behind an async lock, and every write is an <c>IMMEDIATE</c> transaction,
+/// so sequences stay dense even when several store instances or processes share the file (they wait up to
+/// <see cref="SqliteSessionStoreOptions.BusyTimeout"/> for each other). Measured on SQLite, two writers on separate
+/// connections are served unfairly, while one writer behind a queue splits time evenly; hence the single writer.</para>
+/// <para>Reads use their own connections and, thanks to WAL, never wait for the writer.</para>
+/// </remarks>
+public sealed partial class SqliteSessionStore : SessionStore
+{
+    private readonly SqliteSessionStoreOptions _options;
+    private readonly string _connectionString;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SemaphoreSlim _initLock = new(1, 1);
+    private readonly ConcurrentBag<StoreConnection> _idleReaders = [];
+    private StoreConnection? _writer;
+    private volatile bool _initialized;
+
+    /// <summary>Creates a store over the database named by <paramref name="options"/>. The file is opened on first use.</summary>
+    /// <param name="options">The database and its settings. The object is copied, so later changes to it have no effect.</param>
+    /// <param name="limits">Size limits; <see langword="null"/> for the defaults.</param>
+    /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="logger">Receives open and migration events (never message content); <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
+    public SqliteSessionStore(
+        SqliteSessionStoreOptions options,
+        SessionLimits? limits = null,
+        TimeProvider? timeProvider = null,
+        ILogger<SqliteSessionStore>? logger = null)
+        : base(limits, timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = options.Validate();
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures), nameof(options));
+        }
+
+        _options = options.Clone();
+        var builder = SqliteStoreConnectionString.Parse(_options.ConnectionString);
+        DataSource = Path.GetFullPath(builder.DataSource);
+        builder.DataSource = DataSource;
+        _connectionString = builder.ConnectionString;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Creates a store over a database file.</summary>
+    /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, or a file path.</param>
+    /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    public SqliteSessionStore(string connectionString, TimeProvider? timeProvider = null)
+        : this(new SqliteSessionStoreOptions { ConnectionString = connectionString }, null, timeProvider)
+    {
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string DataSource { get; }
+
+    /// <summary>
+    /// Opens the database, switches it to WAL and applies pending schema migrations. Every operation does this on first use;
+    /// call it at start-up to fail fast on a bad path or a newer schema.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels waiting for another initialization.</param>
+    /// <returns>A task that completes when the store is ready.</returns>
+    public Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnusable(cancellationToken);
+        return EnsureInitializedAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    protected override async Task<Session> CreateSessionCoreAsync(Session session, CancellationToken cancellationToken)
+    {
+        await WriteAsync(
+            session,
+            static (connection, transaction, session) =>
+            {
+                var command = connection.Command(
+                    "INSERT INTO sessions (" + SqliteRows.SessionColumns + ") VALUES ($id, $user_id, $title, $metadata, $created_at, $last_activity_at, $version, 0, 0);",
+                    transaction);
+                command.Parameters.AddWithValue("$id", SqliteRows.Id(session.Id));
+                command.Parameters.AddWithValue("$user_id", session.UserId);
+                command.Parameters.AddWithValue("$title", (object?)session.Title ?? DBNull.Value);
+                command.Parameters.AddWithValue("$metadata", MetadataJson.Serialize(session.Metadata));
+                command.Parameters.AddWithValue("$created_at", SqliteRows.Ticks(session.CreatedAt));
+                command.Parameters.AddWithValue("$last_activity_at", SqliteRows.Ticks(session.LastActivityAt));
+                command.Parameters.AddWithValue("$version", session.Version);
+                command.ExecuteNonQuery();
+                return 0;
+            },
+            cancellationToken).ConfigureAwait(false);
+        return session;
+    }
+
+    /// <inheritdoc />
+    protected override Task<Session?> FindSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        ReadAsync(sessionId, static (connection, transaction, id) => FindSession(connection, transaction, id), cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<SessionPage> ListSessionsCoreAsync(string userId, int pageSize, SessionListPosition? after, CancellationToken cancellationToken) =>
+        ReadAsync(
+            (userId, pageSize, after),
+            static (connection, transaction, state) =>
+            {
+                var (userId, pageSize, after) = state;
+                var command = connection.Command(
+                    after is null
+                        ? "SELECT " + SqliteRows.SessionColumns + " FROM sessions WHERE user_id = $user_id ORDER BY last_activity_at DESC, id DESC LIMIT $take;"
+                        : "SELECT " + SqliteRows.SessionColumns + " FROM sessions WHERE user_id = $user_id AND (last_activity_at < $after_activity OR (last_activity_at = $after_activity AND id < $after_id)) ORDER BY last_activity_at DESC, id DESC LIMIT $take;",
+                    transaction);
+                command.Parameters.AddWithValue("$user_id", userId);
+                command.Parameters.AddWithValue("$take", pageSize + 1);
+                if (after is { } position)
+                {
+                    command.Parameters.AddWithValue("$after_activity", position.LastActivityTicks);
+                    command.Parameters.AddWithValue("$after_id", SqliteRows.Id(position.Id));
+                }
+
+                var items = new List<Session>(Math.Min(pageSize + 1, 64));
+                using (var reader = command.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        items.Add(SqliteRows.ReadSession(reader));
+                    }
+                }
+
+                string? next = null;
+                if (items.Count > pageSize)
+                {
+                    items.RemoveAt(items.Count - 1);
+                    next = SessionListPosition.Of(items[^1]).ToCursor();
+                }
+
+                return new SessionPage(items, next);
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<Session> UpdateSessionCoreAsync(Guid sessionId, SessionUpdate update, CancellationToken cancellationToken) =>
+        WriteAsync(
+            (sessionId, update),
+            static (connection, transaction, state) =>
+            {
+                var (sessionId, update) = state;
+                var current = FindSession(connection, transaction, sessionId) ?? throw new SessionNotFoundException(sessionId);
+                CheckVersion(current, update.ExpectedVersion);
+                var updated = current with
+                {
+                    Title = update.Title is null ? current.Title : update.Title.Length == 0 ? null : update.Title,
+                    Metadata = update.Metadata ?? current.Metadata,
+                    Version = current.Version + 1,
+                };
+
+                var command = connection.Command("UPDATE sessions SET title = $title, metadata = $metadata, version = $version WHERE id = $id;", transaction);
+                command.Parameters.AddWithValue("$id", SqliteRows.Id(sessionId));
+                command.Parameters.AddWithValue("$title", (object?)updated.Title ?? DBNull.Value);
+                command.Parameters.AddWithValue("$metadata", MetadataJson.Serialize(updated.Metadata));
+                command.Parameters.AddWithValue("$version", updated.Version);
+                command.ExecuteNonQuery();
+                return updated;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        WriteAsync(
+            sessionId,
+            static (connection, transaction, sessionId) =>
+            {
+                // Messages go with the session through ON DELETE CASCADE, in the same transaction.
+                var command = connection.Command("DELETE FROM sessions WHERE id = $id;", transaction);
+                command.Parameters.AddWithValue("$id", SqliteRows.Id(sessionId));
+                return command.ExecuteNonQuery() > 0;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<AppendResult> AppendMessagesCoreAsync(
+        Guid sessionId,
+        IReadOnlyList<SessionMessage> messages,
+        long? expectedVersion,
+        DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        WriteAsync(
+            (sessionId, messages, expectedVersion, now),
+            static (connection, transaction, state) =>
+            {
+                var (sessionId, messages, expectedVersion, now) = state;
+                var current = FindSession(connection, transaction, sessionId) ?? throw new SessionNotFoundException(sessionId);
+                CheckVersion(current, expectedVersion);
+
+                var stored = new SessionMessage[messages.Count];
+                long sequence = current.LastSequence;
+                var insert = connection.Command(
+                    "INSERT INTO messages (" + SqliteRows.MessageColumns + ") VALUES ($id, $session_id, $sequence, $role, $content, $author_id, $tool_call_id, $tool_name, $created_at, $metadata);",
+                    transaction);
+                for (int i = 0; i < stored.Length; i++)
+                {
+                    var message = messages[i] with { Sequence = ++sequence };
+                    insert.Parameters.Clear();
+                    SqliteRows.AddMessageParameters(insert, message);
+                    insert.ExecuteNonQuery();
+                    stored[i] = message;
+                }
+
+                var updated = current with
+                {
+                    LastSequence = sequence,
+                    MessageCount = current.MessageCount + stored.Length,
+                    LastActivityAt = now,
+                    Version = current.Version + 1,
+                };
+                var update = connection.Command(
+                    "UPDATE sessions SET last_sequence = $last_sequence, message_count = $message_count, last_activity_at = $last_activity_at, version = $version WHERE id = $id;",
+                    transaction);
+                update.Parameters.AddWithValue("$id", SqliteRows.Id(sessionId));
+                update.Parameters.AddWithValue("$last_sequence", updated.LastSequence);
+                update.Parameters.AddWithValue("$message_count", updated.MessageCount);
+                update.Parameters.AddWithValue("$last_activity_at", SqliteRows.Ticks(now));
+                update.Parameters.AddWithValue("$version", updated.Version);
+                update.ExecuteNonQuery();
+                return new AppendResult(updated, stored);
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<IReadOnlyList<SessionMessage>> GetLastMessagesCoreAsync(Guid sessionId, int count, CancellationToken cancellationToken) =>
+        ReadAsync(
+            (sessionId, count),
+            static (connection, transaction, state) =>
+            {
+                var (sessionId, count) = state;
+                var command = connection.Command(
+                    "SELECT " + SqliteRows.MessageColumns + " FROM messages WHERE session_id = $session_id ORDER BY sequence DESC LIMIT $count;",
+                    transaction);
+                command.Parameters.AddWithValue("$session_id", SqliteRows.Id(sessionId));
+                command.Parameters.AddWithValue("$count", count);
+                var messages = SqliteRows.ReadMessages(command);
+                EnsureSessionExists(connection, transaction, sessionId, messages.Count);
+                messages.Reverse();
+                return (IReadOnlyList<SessionMessage>)messages;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<IReadOnlyList<SessionMessage>> GetMessagesCoreAsync(Guid sessionId, long fromSequence, long toSequence, CancellationToken cancellationToken) =>
+        ReadAsync(
+            (sessionId, fromSequence, toSequence),
+            static (connection, transaction, state) =>
+            {
+                var (sessionId, fromSequence, toSequence) = state;
+                var command = connection.Command(
+                    "SELECT " + SqliteRows.MessageColumns + " FROM messages WHERE session_id = $session_id AND sequence BETWEEN $from AND $to ORDER BY sequence;",
+                    transaction);
+                command.Parameters.AddWithValue("$session_id", SqliteRows.Id(sessionId));
+                command.Parameters.AddWithValue("$from", fromSequence);
+                command.Parameters.AddWithValue("$to", toSequence);
+                var messages = SqliteRows.ReadMessages(command);
+                EnsureSessionExists(connection, transaction, sessionId, messages.Count);
+                return (IReadOnlyList<SessionMessage>)messages;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    protected override async Task<long> CountMessagesCoreAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        var session = await FindSessionCoreAsync(sessionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new SessionNotFoundException(sessionId);
+        return session.MessageCount;
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        // Wait for a write in flight to finish so its transaction is not cut off by closing the connection.
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _writer?.Dispose();
+            _writer = null;
+            while (_idleReaders.TryTake(out var reader))
+            {
+                reader.Dispose();
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        await base.DisposeAsyncCore().ConfigureAwait(false);
+    }
+
+    private static Session? FindSession(StoreConnection connection, SqliteTransaction? transaction, Guid sessionId)
+    {
+        var command = connection.Command("SELECT " + SqliteRows.SessionColumns + " FROM sessions WHERE id = $id;", transaction);
+        command.Parameters.AddWithValue("$id", SqliteRows.Id(sessionId));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? SqliteRows.ReadSession(reader) : null;
+    }
+
+    // An empty result is ambiguous: the session may have no messages in range, or not exist at all.
+    private static void EnsureSessionExists(StoreConnection connection, SqliteTransaction transaction, Guid sessionId, int rowsFound)
+    {
+        if (rowsFound > 0)
+        {
+            return;
+        }
+
+        var command = connection.Command("SELECT 1 FROM sessions WHERE id = $id;", transaction);
+        command.Parameters.AddWithValue("$id", SqliteRows.Id(sessionId));
+        if (command.ExecuteScalar() is null)
+        {
+            throw new SessionNotFoundException(sessionId);
+        }
+    }
+
+    private static void CheckVersion(Session current, long? expectedVersion)
+    {
+        if (expectedVersion is { } expected && expected != current.Version)
+        {
+            throw new SessionConcurrencyException(current.Id, expected, current.Version);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in an IMMEDIATE transaction on the single writer connection; rolls back on any exception.</summary>
+    private async Task<TResult> WriteAsync<TState, TResult>(
+        TState state,
+        Func<StoreConnection, SqliteTransaction, TState, TResult> work,
+        CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+            var writer = _writer ??= StoreConnection.Open(_connectionString, _options);
+            using var transaction = writer.Connection.BeginTransaction(deferred: false);
+            var result = work(writer, transaction, state);
+            transaction.Commit();
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a read transaction (one consistent snapshot) on a pooled reader connection.</summary>
+    private async Task<TResult> ReadAsync<TState, TResult>(
+        TState state,
+        Func<StoreConnection, SqliteTransaction, TState, TResult> work,
+        CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        var connection = _idleReaders.TryTake(out var idle) ? idle : StoreConnection.Open(_connectionString, _options);
+        bool healthy = false;
+        try
+        {
+            TResult result;
+            using (var transaction = connection.Connection.BeginTransaction(deferred: true))
+            {
+                result = work(connection, transaction, state);
+                transaction.Commit();
+            }
+
+            healthy = true;
+            return result;
+        }
+        finally
+        {
+            if (healthy && !IsDisposed && _idleReaders.Count < _options.MaxIdleReadConnections)
+            {
+                _idleReaders.Add(connection);
+            }
+            else
+            {
+                connection.Dispose();
+            }
+        }
+    }
+
+    private async Task EnsureInitializedAsync(CancellationToken cancellationToken)
+    {
+        if (_initialized)
+        {
+            return;
+        }
+
+        await _initLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_initialized)
+            {
+                return;
+            }
+
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+            string? folder = Path.GetDirectoryName(DataSource);
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+            }
+
+            using var connection = StoreConnection.Open(_connectionString, _options);
+            using (var command = connection.Connection.CreateCommand())
+            {
+                command.CommandText = "PRAGMA journal_mode = WAL;";
+                command.ExecuteNonQuery();
+            }
+
+            int before = SqliteSchema.Migrate(connection.Connection);
+            if (before != SqliteSchema.CurrentVersion)
+            {
+                LogMigrated(_logger, DataSource, before, SqliteSchema.CurrentVersion);
+            }
+
+            LogOpened(_logger, DataSource, SqliteSchema.CurrentVersion);
+            _initialized = true;
+        }
+        finally
+        {
+            _initLock.Release();
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened SQLite session store {DataSource} (schema version {SchemaVersion}).")]
+    private static partial void LogOpened(ILogger logger, string dataSource, int schemaVersion);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Migrated SQLite session store {DataSource} from schema version {FromVersion} to {ToVersion}.")]
+    private static partial void LogMigrated(ILogger logger, string dataSource, int fromVersion, int toVersion);
+}

@@ -1,0 +1,73 @@
+using Microsoft.Data.Sqlite;
+
+namespace SessionKit.Sqlite;
+
+/// <summary>Column lists and row mapping shared by the store's queries. Ids are stored as big-endian GUID bytes so BLOB order is id order.</summary>
+internal static class SqliteRows
+{
+    public const string SessionColumns = "id, user_id, title, metadata, created_at, last_activity_at, version, last_sequence, message_count";
+
+    public const string MessageColumns = "id, session_id, sequence, role, content, author_id, tool_call_id, tool_name, created_at, metadata";
+
+    public static byte[] Id(Guid id) => id.ToByteArray(bigEndian: true);
+
+    public static long Ticks(DateTimeOffset value) => value.UtcTicks;
+
+    public static Session ReadSession(SqliteDataReader reader) => new()
+    {
+        Id = ReadGuid(reader, 0),
+        UserId = reader.GetString(1),
+        Title = reader.IsDBNull(2) ? null : reader.GetString(2),
+        Metadata = MetadataJson.Deserialize(reader.IsDBNull(3) ? null : reader.GetString(3)),
+        CreatedAt = ReadTime(reader, 4),
+        LastActivityAt = ReadTime(reader, 5),
+        Version = reader.GetInt64(6),
+        LastSequence = reader.GetInt64(7),
+        MessageCount = reader.GetInt64(8),
+    };
+
+    public static SessionMessage ReadMessage(SqliteDataReader reader) => new()
+    {
+        Id = ReadGuid(reader, 0),
+        SessionId = ReadGuid(reader, 1),
+        Sequence = reader.GetInt64(2),
+        Role = (MessageRole)reader.GetInt32(3),
+        Content = reader.GetString(4),
+        AuthorId = reader.IsDBNull(5) ? null : reader.GetString(5),
+        ToolCallId = reader.IsDBNull(6) ? null : reader.GetString(6),
+        ToolName = reader.IsDBNull(7) ? null : reader.GetString(7),
+        CreatedAt = ReadTime(reader, 8),
+        Metadata = MetadataJson.Deserialize(reader.IsDBNull(9) ? null : reader.GetString(9)),
+    };
+
+    public static List<SessionMessage> ReadMessages(SqliteCommand command)
+    {
+        var messages = new List<SessionMessage>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            messages.Add(ReadMessage(reader));
+        }
+
+        return messages;
+    }
+
+    public static void AddMessageParameters(SqliteCommand command, SessionMessage message)
+    {
+        var parameters = command.Parameters;
+        parameters.AddWithValue("$id", Id(message.Id));
+        parameters.AddWithValue("$session_id", Id(message.SessionId));
+        parameters.AddWithValue("$sequence", message.Sequence);
+        parameters.AddWithValue("$role", (int)message.Role);
+        parameters.AddWithValue("$content", message.Content);
+        parameters.AddWithValue("$author_id", (object?)message.AuthorId ?? DBNull.Value);
+        parameters.AddWithValue("$tool_call_id", (object?)message.ToolCallId ?? DBNull.Value);
+        parameters.AddWithValue("$tool_name", (object?)message.ToolName ?? DBNull.Value);
+        parameters.AddWithValue("$created_at", Ticks(message.CreatedAt));
+        parameters.AddWithValue("$metadata", MetadataJson.Serialize(message.Metadata));
+    }
+
+    private static Guid ReadGuid(SqliteDataReader reader, int ordinal) => new(reader.GetFieldValue<byte[]>(ordinal), bigEndian: true);
+
+    private static DateTimeOffset ReadTime(SqliteDataReader reader, int ordinal) => new(reader.GetInt64(ordinal), TimeSpan.Zero);
+}
