@@ -1,0 +1,30 @@
+namespace SessionKit.Sqlite.Tests;
+
+/// <summary>A database file path in a fresh temporary folder, deleted with the folder on dispose.</summary>
+internal sealed class TempDatabase : IDisposable
+{
+    public TempDatabase()
+    {
+        Folder = Path.Combine(Path.GetTempPath(), "sessionkit-tests", Guid.CreateVersion7().ToString("N"));
+        Directory.CreateDirectory(Folder);
+        Path = System.IO.Path.Combine(Folder, "sessions.db");
+    }
+
+    public string Folder { get; }
+
+    public string Path { get; }
+
+    public string ConnectionString => $"Data Source={Path}";
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A store left open by a failed test keeps the file busy on some platforms; the temp folder is cleaned by the OS.
+        }
+    }
+}
