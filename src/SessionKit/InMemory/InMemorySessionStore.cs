@@ -55,22 +55,25 @@ public sealed class InMemorySessionStore : SessionStore
 
         var positions = index.Page(after, pageSize + 1);
         var items = new List<Session>(Math.Min(pageSize, positions.Count));
-        bool more = false;
+        SessionListPosition last = default;
         foreach (var position in positions)
         {
             if (items.Count == pageSize)
             {
-                more = true;
                 break;
             }
 
+            last = position;
             if (_sessions.TryGetValue(position.Id, out var entry))
             {
                 items.Add(entry.Session);
             }
         }
 
-        string? next = more ? SessionListPosition.Of(items[^1]).ToCursor() : null;
+        // The cursor is the last position read from the index, not the session's current one: an append racing with this
+        // listing may already have moved that session to the top, and a cursor made from there would repeat the whole list.
+        // A session deleted meanwhile leaves the page short, so more may follow whenever the index had more than a page.
+        string? next = positions.Count > pageSize ? last.ToCursor() : null;
         return Task.FromResult(new SessionPage(items, next));
     }
 

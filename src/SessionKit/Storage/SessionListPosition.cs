@@ -88,7 +88,9 @@ public readonly record struct SessionListPosition(long LastActivityTicks, Guid I
     {
         ArgumentNullException.ThrowIfNull(cursor);
         Span<byte> bytes = stackalloc byte[EncodedLength + 3];
-        if (!Base64Url.TryDecodeFromChars(cursor, bytes, out int written) || written != EncodedLength || bytes[0] != FormatVersion)
+        // TryDecodeFromChars throws FormatException on characters outside the alphabet, so validate first: bad input is an ArgumentException.
+        if (!Base64Url.IsValid(cursor, out int decodedLength) || decodedLength != EncodedLength
+            || !Base64Url.TryDecodeFromChars(cursor, bytes, out int written) || written != EncodedLength || bytes[0] != FormatVersion)
         {
             throw new ArgumentException("The cursor is not valid: pass the NextCursor of a previous page unchanged.", nameof(cursor));
         }

@@ -1,0 +1,11 @@
+using NUnit.Framework;
+using SessionKit.Conformance;
+
+namespace SessionKit.Tests.InMemory;
+
+[TestFixture]
+public sealed class InMemorySessionStoreConformanceTests : SessionStoreConformanceTests
+{
+    protected override ISessionStore CreateStore(TimeProvider timeProvider, SessionLimits limits) =>
+        new InMemorySessionStore(limits, timeProvider);
+}
