@@ -29,7 +29,7 @@ public sealed class SqliteDependencyInjectionTests
         Assert.That(provider.GetRequiredService<ISessionStore>(), Is.SameAs(store), "singleton");
         var session = await store.CreateSessionAsync("ada");
         Assert.That(session.CreatedAt, Is.EqualTo(time.GetUtcNow()));
-        Assert.That(((SqliteSessionStore)store).DataSource, Is.EqualTo(_db.Path));
+        Assert.That(((SqliteSessionStore)store).DataSource, Is.EqualTo(_db.FilePath));
     }
 
     [Test]

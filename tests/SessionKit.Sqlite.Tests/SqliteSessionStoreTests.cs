@@ -105,7 +105,7 @@ public sealed class SqliteSessionStoreTests
             await store.InitializeAsync();
         }
 
-        using var raw = new SqliteConnection($"Data Source={_db.Path};Pooling=False");
+        using var raw = new SqliteConnection($"Data Source={_db.FilePath};Pooling=False");
         raw.Open();
         using var command = raw.CreateCommand();
         command.CommandText = "PRAGMA journal_mode;";
@@ -117,7 +117,7 @@ public sealed class SqliteSessionStoreTests
     [Test]
     public async Task Open_ADatabaseWithANewerSchema_FailsClearly_AndLeavesItUntouched()
     {
-        using (var raw = new SqliteConnection($"Data Source={_db.Path};Pooling=False"))
+        using (var raw = new SqliteConnection($"Data Source={_db.FilePath};Pooling=False"))
         {
             raw.Open();
             using var command = raw.CreateCommand();
@@ -129,7 +129,7 @@ public sealed class SqliteSessionStoreTests
         var ex = Assert.ThrowsAsync<SessionKitException>(() => store.CreateSessionAsync("ada"));
         Assert.That(ex!.Message, Does.Contain("99").And.Contain("newer"));
 
-        using var check = new SqliteConnection($"Data Source={_db.Path};Pooling=False");
+        using var check = new SqliteConnection($"Data Source={_db.FilePath};Pooling=False");
         check.Open();
         using var query = check.CreateCommand();
         query.CommandText = "SELECT count(*) FROM sqlite_master WHERE name = 'sessions';";
@@ -144,7 +144,7 @@ public sealed class SqliteSessionStoreTests
         await store.AppendMessageAsync(session.Id, NewMessage.User("before"));
 
         // A trigger makes the database itself reject the second message of the batch, after the first was inserted.
-        using (var raw = new SqliteConnection($"Data Source={_db.Path};Pooling=False"))
+        using (var raw = new SqliteConnection($"Data Source={_db.FilePath};Pooling=False"))
         {
             raw.Open();
             using var command = raw.CreateCommand();
@@ -182,7 +182,7 @@ public sealed class SqliteSessionStoreTests
     [Test]
     public async Task ABarePath_IsAcceptedAsConnectionString_AndMissingFoldersAreCreated()
     {
-        string path = System.IO.Path.Combine(_db.Folder, "nested", "deeper", "bare.db");
+        string path = Path.Combine(_db.Folder, "nested", "deeper", "bare.db");
         await using (var store = new SqliteSessionStore(path, _time))
         {
             Assert.That(store.DataSource, Is.EqualTo(path));
@@ -222,7 +222,7 @@ public sealed class SqliteSessionStoreTests
         await using var store = new SqliteSessionStore(options, null, _time);
         options.ConnectionString = "Data Source=:memory:";
         await store.CreateSessionAsync("ada");
-        Assert.That(File.Exists(_db.Path), Is.True);
+        Assert.That(File.Exists(_db.FilePath), Is.True);
     }
 
     [Test]
@@ -236,7 +236,7 @@ public sealed class SqliteSessionStoreTests
 
         Assert.That(await store.DeleteSessionAsync(drop.Id), Is.True);
 
-        using var raw = new SqliteConnection($"Data Source={_db.Path};Pooling=False");
+        using var raw = new SqliteConnection($"Data Source={_db.FilePath};Pooling=False");
         raw.Open();
         using var command = raw.CreateCommand();
         command.CommandText = "SELECT count(*) FROM messages;";

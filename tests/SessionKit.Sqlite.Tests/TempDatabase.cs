@@ -7,14 +7,14 @@ internal sealed class TempDatabase : IDisposable
     {
         Folder = Path.Combine(Path.GetTempPath(), "sessionkit-tests", Guid.CreateVersion7().ToString("N"));
         Directory.CreateDirectory(Folder);
-        Path = System.IO.Path.Combine(Folder, "sessions.db");
+        FilePath = Path.Combine(Folder, "sessions.db");
     }
 
     public string Folder { get; }
 
-    public string Path { get; }
+    public string FilePath { get; }
 
-    public string ConnectionString => $"Data Source={Path}";
+    public string ConnectionString => $"Data Source={FilePath}";
 
     public void Dispose()
     {
