@@ -1,0 +1,135 @@
+using Microsoft.Data.Sqlite;
+
+namespace SessionKit.Benchmarks;
+
+/// <summary>
+/// The floor an SQLite append is measured against: the same tables as SqliteSessionStore's schema, the same pragmas
+/// (WAL, synchronous=NORMAL, foreign keys on) and one prepared, parameterised INSERT per message in an IMMEDIATE
+/// transaction — without the store's session read, session update, validation or write lock.
+/// </summary>
+public sealed class RawSqliteMessageLog : IDisposable
+{
+    private const string Schema = """
+        PRAGMA journal_mode = WAL;
+        PRAGMA synchronous = NORMAL;
+        PRAGMA foreign_keys = ON;
+        CREATE TABLE sessions (
+            id               BLOB    NOT NULL PRIMARY KEY,
+            user_id          TEXT    NOT NULL,
+            title            TEXT    NULL,
+            metadata         TEXT    NULL,
+            created_at       INTEGER NOT NULL,
+            last_activity_at INTEGER NOT NULL,
+            version          INTEGER NOT NULL,
+            last_sequence    INTEGER NOT NULL,
+            message_count    INTEGER NOT NULL
+        );
+        CREATE TABLE messages (
+            row_id       INTEGER NOT NULL PRIMARY KEY,
+            session_id   BLOB    NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            sequence     INTEGER NOT NULL,
+            id           BLOB    NOT NULL,
+            role         INTEGER NOT NULL,
+            content      TEXT    NOT NULL,
+            author_id    TEXT    NULL,
+            tool_call_id TEXT    NULL,
+            tool_name    TEXT    NULL,
+            created_at   INTEGER NOT NULL,
+            metadata     TEXT    NULL
+        );
+        CREATE UNIQUE INDEX ux_messages_session_sequence ON messages (session_id, sequence);
+        """;
+
+    private readonly SqliteConnection _connection;
+    private readonly SqliteCommand _insert;
+    private readonly SqliteParameter _sessionId;
+    private readonly SqliteParameter _sequence;
+    private readonly SqliteParameter _id;
+    private readonly SqliteParameter _content;
+    private readonly SqliteParameter _createdAt;
+
+    /// <summary>Creates the database file at <paramref name="path"/> with the schema.</summary>
+    /// <param name="path">A file path that does not exist yet.</param>
+    public RawSqliteMessageLog(string path)
+    {
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ConnectionString);
+        _connection.Open();
+        Execute(Schema);
+
+        _insert = _connection.CreateCommand();
+        _insert.CommandText = """
+            INSERT INTO messages (id, session_id, sequence, role, content, author_id, tool_call_id, tool_name, created_at, metadata)
+            VALUES ($id, $session_id, $sequence, 1, $content, NULL, NULL, NULL, $created_at, NULL);
+            """;
+        _id = _insert.Parameters.Add("$id", SqliteType.Blob);
+        _sessionId = _insert.Parameters.Add("$session_id", SqliteType.Blob);
+        _sequence = _insert.Parameters.Add("$sequence", SqliteType.Integer);
+        _content = _insert.Parameters.Add("$content", SqliteType.Text);
+        _createdAt = _insert.Parameters.Add("$created_at", SqliteType.Integer);
+    }
+
+    /// <summary>Inserts a session row for messages to reference.</summary>
+    /// <param name="userId">The owner.</param>
+    /// <returns>The session id.</returns>
+    public Guid CreateSession(string userId)
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        var id = Guid.CreateVersion7(now);
+        using var command = _connection.CreateCommand();
+        command.CommandText = "INSERT INTO sessions VALUES ($id, $user_id, NULL, NULL, $now, $now, 1, 0, 0);";
+        command.Parameters.AddWithValue("$id", id.ToByteArray(bigEndian: true));
+        command.Parameters.AddWithValue("$user_id", userId);
+        command.Parameters.AddWithValue("$now", now.UtcTicks);
+        command.ExecuteNonQuery();
+        return id;
+    }
+
+    /// <summary>Inserts one user message per content, in one transaction, with sequences after <paramref name="lastSequence"/>.</summary>
+    /// <param name="sessionId">A session made by <see cref="CreateSession"/>.</param>
+    /// <param name="lastSequence">The sequence of the session's newest row so far.</param>
+    /// <param name="contents">The message texts.</param>
+    /// <returns>The sequence of the last row inserted.</returns>
+    public long Insert(Guid sessionId, long lastSequence, IReadOnlyList<string> contents)
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        _insert.Transaction = transaction;
+        _sessionId.Value = sessionId.ToByteArray(bigEndian: true);
+        _createdAt.Value = now.UtcTicks;
+        for (int i = 0; i < contents.Count; i++)
+        {
+            _id.Value = Guid.CreateVersion7(now).ToByteArray(bigEndian: true);
+            _sequence.Value = ++lastSequence;
+            _content.Value = contents[i];
+            _insert.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return lastSequence;
+    }
+
+    /// <summary>Counts a session's rows.</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <returns>The number of messages stored for it.</returns>
+    public long Count(Guid sessionId)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM messages WHERE session_id = $session_id;";
+        command.Parameters.AddWithValue("$session_id", sessionId.ToByteArray(bigEndian: true));
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _insert.Dispose();
+        _connection.Dispose();
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
