@@ -154,13 +154,7 @@ public sealed partial class SqliteSessionStore : SessionStore
             {
                 var (sessionId, update) = state;
                 var current = FindSession(connection, transaction, sessionId) ?? throw new SessionNotFoundException(sessionId);
-                CheckVersion(current, update.ExpectedVersion);
-                var updated = current with
-                {
-                    Title = update.Title is null ? current.Title : update.Title.Length == 0 ? null : update.Title,
-                    Metadata = update.Metadata ?? current.Metadata,
-                    Version = current.Version + 1,
-                };
+                var updated = PlanUpdate(current, update);
 
                 var command = connection.Command("UPDATE sessions SET title = $title, metadata = $metadata, version = $version WHERE id = $id;", transaction);
                 command.Parameters.AddWithValue("$id", SqliteRows.Id(sessionId));
@@ -198,39 +192,28 @@ public sealed partial class SqliteSessionStore : SessionStore
             {
                 var (sessionId, messages, expectedVersion, now) = state;
                 var current = FindSession(connection, transaction, sessionId) ?? throw new SessionNotFoundException(sessionId);
-                CheckVersion(current, expectedVersion);
-
-                var stored = new SessionMessage[messages.Count];
-                long sequence = current.LastSequence;
+                var result = PlanAppend(current, messages, expectedVersion, now);
                 var insert = connection.Command(
                     "INSERT INTO messages (" + SqliteRows.MessageColumns + ") VALUES ($id, $session_id, $sequence, $role, $content, $author_id, $tool_call_id, $tool_name, $created_at, $metadata);",
                     transaction);
-                for (int i = 0; i < stored.Length; i++)
+                foreach (var message in result.Messages)
                 {
-                    var message = messages[i] with { Sequence = ++sequence };
                     insert.Parameters.Clear();
                     SqliteRows.AddMessageParameters(insert, message);
                     insert.ExecuteNonQuery();
-                    stored[i] = message;
                 }
 
-                var updated = current with
-                {
-                    LastSequence = sequence,
-                    MessageCount = current.MessageCount + stored.Length,
-                    LastActivityAt = now,
-                    Version = current.Version + 1,
-                };
+                var updated = result.Session;
                 var update = connection.Command(
                     "UPDATE sessions SET last_sequence = $last_sequence, message_count = $message_count, last_activity_at = $last_activity_at, version = $version WHERE id = $id;",
                     transaction);
                 update.Parameters.AddWithValue("$id", SqliteRows.Id(sessionId));
                 update.Parameters.AddWithValue("$last_sequence", updated.LastSequence);
                 update.Parameters.AddWithValue("$message_count", updated.MessageCount);
-                update.Parameters.AddWithValue("$last_activity_at", SqliteRows.Ticks(now));
+                update.Parameters.AddWithValue("$last_activity_at", SqliteRows.Ticks(updated.LastActivityAt));
                 update.Parameters.AddWithValue("$version", updated.Version);
                 update.ExecuteNonQuery();
-                return new AppendResult(updated, stored);
+                return result;
             },
             cancellationToken);
 
@@ -323,14 +306,6 @@ public sealed partial class SqliteSessionStore : SessionStore
         if (command.ExecuteScalar() is null)
         {
             throw new SessionNotFoundException(sessionId);
-        }
-    }
-
-    private static void CheckVersion(Session current, long? expectedVersion)
-    {
-        if (expectedVersion is { } expected && expected != current.Version)
-        {
-            throw new SessionConcurrencyException(current.Id, expected, current.Version);
         }
     }
 

@@ -83,14 +83,7 @@ public sealed class InMemorySessionStore : SessionStore
         var entry = GetEntry(sessionId);
         lock (entry.Gate)
         {
-            var current = entry.ThrowIfDeleted(sessionId);
-            CheckVersion(current, update.ExpectedVersion);
-            var updated = current with
-            {
-                Title = update.Title is null ? current.Title : update.Title.Length == 0 ? null : update.Title,
-                Metadata = update.Metadata ?? current.Metadata,
-                Version = current.Version + 1,
-            };
+            var updated = PlanUpdate(entry.ThrowIfDeleted(sessionId), update);
             entry.Session = updated;
             return Task.FromResult(updated);
         }
@@ -135,30 +128,16 @@ public sealed class InMemorySessionStore : SessionStore
         lock (entry.Gate)
         {
             var current = entry.ThrowIfDeleted(sessionId);
-            CheckVersion(current, expectedVersion);
-
-            var stored = new SessionMessage[messages.Count];
-            long sequence = current.LastSequence;
-            for (int i = 0; i < stored.Length; i++)
-            {
-                stored[i] = messages[i] with { Sequence = ++sequence };
-            }
-
-            entry.Messages.AddRange(stored);
-            var updated = current with
-            {
-                LastSequence = sequence,
-                MessageCount = current.MessageCount + stored.Length,
-                LastActivityAt = now,
-                Version = current.Version + 1,
-            };
+            var result = PlanAppend(current, messages, expectedVersion, now);
+            var updated = result.Session;
+            entry.Messages.AddRange(result.Messages);
             entry.Session = updated;
             if (_users.TryGetValue(updated.UserId, out var index))
             {
                 index.Move(SessionListPosition.Of(current), SessionListPosition.Of(updated));
             }
 
-            return Task.FromResult(new AppendResult(updated, stored));
+            return Task.FromResult(result);
         }
     }
 
@@ -210,14 +189,6 @@ public sealed class InMemorySessionStore : SessionStore
 
     private SessionEntry GetEntry(Guid sessionId) =>
         _sessions.TryGetValue(sessionId, out var entry) ? entry : throw new SessionNotFoundException(sessionId);
-
-    private static void CheckVersion(Session current, long? expectedVersion)
-    {
-        if (expectedVersion is { } expected && expected != current.Version)
-        {
-            throw new SessionConcurrencyException(current.Id, expected, current.Version);
-        }
-    }
 
     // Messages are kept in sequence order, so the first index whose sequence is >= the target is found by binary search.
     private static int LowerBound(List<SessionMessage> messages, long sequence)

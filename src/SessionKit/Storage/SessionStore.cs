@@ -41,6 +41,7 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
     public Task<Session> CreateSessionAsync(string userId, SessionCreateOptions? options = null, CancellationToken cancellationToken = default)
     {
         ValidateId(userId, nameof(userId));
+        ValidateTitle(options?.Title, nameof(options));
         var metadata = CopyMetadata(options?.Metadata, nameof(options));
         ThrowIfUnusable(cancellationToken);
 
@@ -98,6 +99,7 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
     {
         ValidateSessionId(sessionId);
         ArgumentNullException.ThrowIfNull(update);
+        ValidateTitle(update.Title, nameof(update));
         var metadata = update.Metadata is null ? null : CopyMetadata(update.Metadata, nameof(update));
         ValidateExpectedVersion(update.ExpectedVersion, nameof(update));
         ThrowIfUnusable(cancellationToken);
@@ -283,6 +285,73 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>
+    /// Computes the outcome of an append to <paramref name="current"/>: consecutive sequences after its last one, the new
+    /// version and message count, and a timestamp that never goes backwards. Backends call it inside their transaction or
+    /// lock and persist the result, so every backend assigns sequences and times the same way.
+    /// </summary>
+    /// <param name="current">The session as read inside the transaction or lock.</param>
+    /// <param name="messages">The prepared messages passed to <see cref="AppendMessagesCoreAsync"/>.</param>
+    /// <param name="expectedVersion">The expected version, if any.</param>
+    /// <param name="now">The time passed to <see cref="AppendMessagesCoreAsync"/>.</param>
+    /// <returns>The messages to store and the session to store.</returns>
+    /// <exception cref="SessionConcurrencyException">The version does not match.</exception>
+    protected static AppendResult PlanAppend(Session current, IReadOnlyList<SessionMessage> messages, long? expectedVersion, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(messages);
+        CheckVersion(current, expectedVersion);
+
+        // The clock is read before the backend serializes writers, so a later append may carry an earlier reading.
+        // Clamping keeps LastActivityAt and message times in sequence order.
+        var at = now > current.LastActivityAt ? now : current.LastActivityAt;
+        var stored = new SessionMessage[messages.Count];
+        long sequence = current.LastSequence;
+        for (int i = 0; i < stored.Length; i++)
+        {
+            stored[i] = messages[i] with { Sequence = ++sequence, CreatedAt = at };
+        }
+
+        var updated = current with
+        {
+            LastSequence = sequence,
+            MessageCount = current.MessageCount + stored.Length,
+            LastActivityAt = at,
+            Version = current.Version + 1,
+        };
+        return new AppendResult(updated, stored);
+    }
+
+    /// <summary>Computes the session after <paramref name="update"/>, checking its expected version.</summary>
+    /// <param name="current">The session as read inside the transaction or lock.</param>
+    /// <param name="update">The validated update passed to <see cref="UpdateSessionCoreAsync"/>.</param>
+    /// <returns>The session to store.</returns>
+    /// <exception cref="SessionConcurrencyException">The version does not match.</exception>
+    protected static Session PlanUpdate(Session current, SessionUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(update);
+        CheckVersion(current, update.ExpectedVersion);
+        return current with
+        {
+            Title = update.Title is null ? current.Title : update.Title.Length == 0 ? null : update.Title,
+            Metadata = update.Metadata ?? current.Metadata,
+            Version = current.Version + 1,
+        };
+    }
+
+    /// <summary>Throws <see cref="SessionConcurrencyException"/> when <paramref name="expectedVersion"/> is set and differs from the session's version.</summary>
+    /// <param name="current">The session as read inside the transaction or lock.</param>
+    /// <param name="expectedVersion">The version the caller expects, or <see langword="null"/> for no check.</param>
+    protected static void CheckVersion(Session current, long? expectedVersion)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        if (expectedVersion is { } expected && expected != current.Version)
+        {
+            throw new SessionConcurrencyException(current.Id, expected, current.Version);
+        }
+    }
+
     /// <summary>Throws <see cref="ObjectDisposedException"/> after disposal or <see cref="OperationCanceledException"/> when cancelled.</summary>
     /// <param name="cancellationToken">The operation's token.</param>
     protected void ThrowIfUnusable(CancellationToken cancellationToken)
@@ -342,6 +411,11 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
             throw new MessageTooLargeException(index, message.Content.Length, Limits.MaxContentLength);
         }
 
+        if (!IsWellFormed(message.Content))
+        {
+            throw new ArgumentException($"Message {index} of the batch has content with an unpaired surrogate; it is not valid Unicode and could not be stored faithfully.", paramName);
+        }
+
         ValidateOptionalId(message.AuthorId, index, nameof(NewMessage.AuthorId), paramName);
         ValidateOptionalId(message.ToolCallId, index, nameof(NewMessage.ToolCallId), paramName);
         ValidateOptionalId(message.ToolName, index, nameof(NewMessage.ToolName), paramName);
@@ -372,6 +446,34 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
         {
             throw new ArgumentException($"The id is {value.Length} characters long; the limit is {Limits.MaxIdLength} (SessionLimits.MaxIdLength).", paramName);
         }
+
+        if (!IsWellFormed(value))
+        {
+            throw new ArgumentException("The id has an unpaired surrogate; it is not valid Unicode.", paramName);
+        }
+    }
+
+    // Backends store UTF-8, where an unpaired UTF-16 surrogate cannot be represented; reject it rather than store U+FFFD.
+    private static bool IsWellFormed(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (!char.IsSurrogate(c))
+            {
+                continue;
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            return false;
+        }
+
+        return true;
     }
 
     private void ValidateOptionalId(string? value, int index, string property, string paramName)
@@ -381,14 +483,22 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
             return;
         }
 
-        if (string.IsNullOrWhiteSpace(value))
+        if (string.IsNullOrWhiteSpace(value) || !IsWellFormed(value))
         {
-            throw new ArgumentException($"Message {index} of the batch has a blank {property}; use null for none.", paramName);
+            throw new ArgumentException($"Message {index} of the batch has a blank or malformed {property}; use null for none.", paramName);
         }
 
         if (value.Length > Limits.MaxIdLength)
         {
             throw new ArgumentException($"Message {index} of the batch has a {property} of {value.Length} characters; the limit is {Limits.MaxIdLength} (SessionLimits.MaxIdLength).", paramName);
+        }
+    }
+
+    private static void ValidateTitle(string? title, string paramName)
+    {
+        if (title is not null && !IsWellFormed(title))
+        {
+            throw new ArgumentException("The title has an unpaired surrogate; it is not valid Unicode.", paramName);
         }
     }
 
@@ -431,6 +541,11 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
             if (value is null)
             {
                 throw new ArgumentException($"Metadata entry '{key}' has a null value.", paramName);
+            }
+
+            if (!IsWellFormed(key) || !IsWellFormed(value))
+            {
+                throw new ArgumentException($"Metadata entry '{key}' has an unpaired surrogate; it is not valid Unicode.", paramName);
             }
 
             if (value.Length > Limits.MaxContentLength)
