@@ -272,10 +272,7 @@ public sealed partial class SqliteSessionStore : SessionStore
         {
             _writer?.Dispose();
             _writer = null;
-            while (_idleReaders.TryTake(out var reader))
-            {
-                reader.Dispose();
-            }
+            DrainReaders();
         }
         finally
         {
@@ -341,29 +338,42 @@ public sealed partial class SqliteSessionStore : SessionStore
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         var connection = _idleReaders.TryTake(out var idle) ? idle : StoreConnection.Open(_connectionString, _options);
-        bool healthy = false;
         try
         {
-            TResult result;
-            using (var transaction = connection.Connection.BeginTransaction(deferred: true))
-            {
-                result = work(connection, transaction, state);
-                transaction.Commit();
-            }
-
-            healthy = true;
+            using var transaction = connection.Connection.BeginTransaction(deferred: true);
+            var result = work(connection, transaction, state);
+            transaction.Commit();
             return result;
         }
         finally
         {
-            if (healthy && !IsDisposed && _idleReaders.Count < _options.MaxIdleReadConnections)
-            {
-                _idleReaders.Add(connection);
-            }
-            else
-            {
-                connection.Dispose();
-            }
+            // A failed read (a missing session, say) leaves the connection usable: its transaction was rolled back.
+            ReturnReader(connection);
+        }
+    }
+
+    private void ReturnReader(StoreConnection connection)
+    {
+        if (IsDisposed || connection.Connection.State != System.Data.ConnectionState.Open || _idleReaders.Count >= _options.MaxIdleReadConnections)
+        {
+            connection.Dispose();
+            return;
+        }
+
+        _idleReaders.Add(connection);
+
+        // Disposal may have drained the pool between the check above and the add; drain again so nothing stays open.
+        if (IsDisposed)
+        {
+            DrainReaders();
+        }
+    }
+
+    private void DrainReaders()
+    {
+        while (_idleReaders.TryTake(out var reader))
+        {
+            reader.Dispose();
         }
     }
 
