@@ -59,7 +59,7 @@ public abstract partial class SessionStoreConformanceTests
         }
         finally
         {
-            await ((IAsyncDisposable)store).DisposeAsync();
+            await DisposeAsync(store);
         }
     }
 

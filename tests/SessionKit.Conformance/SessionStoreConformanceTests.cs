@@ -62,14 +62,9 @@ public abstract partial class SessionStoreConformanceTests
     {
         try
         {
-            switch (_store)
+            if (_store is not null)
             {
-                case IAsyncDisposable asyncDisposable:
-                    await asyncDisposable.DisposeAsync();
-                    break;
-                case IDisposable disposable:
-                    disposable.Dispose();
-                    break;
+                await DisposeStoreAsync();
             }
         }
         finally
@@ -81,9 +76,14 @@ public abstract partial class SessionStoreConformanceTests
 
     /// <summary>Disposes the store under test now (the tear-down tolerates a second disposal).</summary>
     /// <returns>A task that completes when the store is disposed.</returns>
-    protected async Task DisposeStoreAsync()
+    protected Task DisposeStoreAsync() => DisposeAsync(Store);
+
+    /// <summary>Disposes a store created by <see cref="CreateStore"/>, failing the test if it is not disposable.</summary>
+    /// <param name="store">The store.</param>
+    /// <returns>A task that completes when the store is disposed.</returns>
+    protected static async Task DisposeAsync(ISessionStore store)
     {
-        switch (Store)
+        switch (store)
         {
             case IAsyncDisposable asyncDisposable:
                 await asyncDisposable.DisposeAsync();
