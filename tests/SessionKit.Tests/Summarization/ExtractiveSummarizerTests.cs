@@ -1,0 +1,395 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using NUnit.Framework;
+using SessionKit.Tests.Tokens;
+
+namespace SessionKit.Tests.Summarization;
+
+[TestFixture]
+public sealed partial class ExtractiveSummarizerTests
+{
+    private static readonly ExtractiveSummarizer Summarizer = new(SharpTokenCounter.Default);
+
+    [Test]
+    public void Id_IsExtractive1()
+    {
+        Assert.That(Summarizer.Id, Is.EqualTo("extractive/1"));
+    }
+
+    [Test]
+    public async Task CarbonCycleChat_At80Tokens_KeepsTheTopicAndKeyFactsAndDropsTheSmallTalk()
+    {
+        var result = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = Conversations.CarbonCycle, TargetTokens = 80 });
+        TestContext.Out.WriteLine(result.Text);
+
+        string[] keyFacts = ["ocean", "fossil fuel", "420 ppm"];
+        string[] smallTalk = ["Hi!", "Hello!", "Sure!", "Thanks", "welcome", "Great, thanks", "Anytime", "Let me know"];
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Text, Does.Contain("carbon cycle").IgnoreCase);
+            Assert.That(keyFacts.Count(f => result.Text.Contains(f, StringComparison.OrdinalIgnoreCase)), Is.GreaterThanOrEqualTo(2), "key facts");
+            Assert.That(ReferenceEncodings.EncodedLength("o200k_base", result.Text), Is.LessThanOrEqualTo(80));
+            foreach (var phrase in smallTalk)
+            {
+                Assert.That(result.Text, Does.Not.Contain(phrase), phrase);
+            }
+        }
+    }
+
+    [Test]
+    public async Task CarbonCycleChat_LinesAreLabelledBySpeaker()
+    {
+        var result = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = Conversations.CarbonCycle, TargetTokens = 200 });
+
+        var lines = result.Text.Split('\n');
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(lines, Has.All.Match("^(User asked|User|Assistant): "));
+            Assert.That(lines, Has.Some.StartsWith("User asked: Can you explain the carbon cycle?"));
+            Assert.That(lines, Has.Some.StartsWith("Assistant: The carbon cycle is the process"));
+        }
+    }
+
+    [Test]
+    public async Task SameRequest_GivesTheSameText_AcrossCallsAndInstances()
+    {
+        var other = new ExtractiveSummarizer(SharpTokenCounter.ForEncoding("o200k_base"));
+        foreach (var seed in Enumerable.Range(1, 10))
+        {
+            var request = new SummarizationRequest { Messages = Conversations.Random(seed, 12), TargetTokens = 60 };
+
+            var first = await Summarizer.SummarizeAsync(request);
+            var second = await Summarizer.SummarizeAsync(request);
+            var third = await other.SummarizeAsync(request with { Messages = [.. request.Messages] });
+
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(second.Text, Is.EqualTo(first.Text), $"seed {seed}");
+                Assert.That(third.Text, Is.EqualTo(first.Text), $"seed {seed}");
+            }
+        }
+    }
+
+    private static IEnumerable<TestCaseData> RandomBlocks()
+    {
+        foreach (var target in new[] { 20, 50, 200 })
+        {
+            foreach (var encoding in new[] { "o200k_base", "cl100k_base" })
+            {
+                yield return new TestCaseData(target, encoding).SetArgDisplayNames(target.ToString(System.Globalization.CultureInfo.InvariantCulture), encoding);
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(RandomBlocks))]
+    public async Task RandomBlocks_NeverExceedTheTarget_AndAreNeverEmpty(int target, string encoding)
+    {
+        var summarizer = new ExtractiveSummarizer(SharpTokenCounter.ForEncoding(encoding));
+        var random = new Random(target);
+        var failures = new List<string>();
+
+        for (var i = 0; i < 40; i++)
+        {
+            var seed = random.Next();
+            var messages = Conversations.Random(seed, random.Next(1, 15));
+            var result = await summarizer.SummarizeAsync(new SummarizationRequest { Messages = messages, TargetTokens = target });
+
+            var tokens = ReferenceEncodings.EncodedLength(encoding, result.Text);
+            if (tokens > target || string.IsNullOrWhiteSpace(result.Text))
+            {
+                failures.Add($"seed {seed}: {tokens} tokens: {result.Text}");
+            }
+        }
+
+        Assert.That(failures, Is.Empty);
+    }
+
+    [Test]
+    public async Task RandomBlocks_KeepSentencesVerbatimAndInTheirOriginalOrder()
+    {
+        var random = new Random(1234);
+        for (var i = 0; i < 40; i++)
+        {
+            var seed = random.Next();
+            var messages = Conversations.Random(seed, random.Next(2, 15));
+            var source = string.Join("\n", messages.Select(m => m.Content));
+            var result = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = messages, TargetTokens = 120 });
+
+            var position = -1;
+            foreach (var line in result.Text.Split('\n'))
+            {
+                var sentences = new List<string>();
+                SentenceSplitter.SplitSentences(SpeakerLabel().Replace(line, string.Empty), sentences);
+                foreach (var sentence in sentences)
+                {
+                    // Sentences are kept as written (a line that ended without punctuation gains a period).
+                    var found = source.IndexOf(sentence, position + 1, StringComparison.Ordinal);
+                    if (found < 0 && sentence.EndsWith('.'))
+                    {
+                        found = source.IndexOf(sentence[..^1], position + 1, StringComparison.Ordinal);
+                    }
+
+                    Assert.That(found, Is.GreaterThan(position), $"seed {seed}: '{sentence}' is missing or out of order in:\n{result.Text}");
+                    position = found;
+                }
+            }
+        }
+    }
+
+    [Test]
+    public async Task Facts_AreWrittenInTheOrderTheyWereSaid()
+    {
+        var messages = Conversations.Messages(
+            (MessageRole.User, "Tell me the main measurements from the Mauna Loa Observatory."),
+            (MessageRole.Assistant, "Fact 1: Mauna Loa Observatory recorded 316 ppm of CO2 in 1958. Fact 2: The Keeling Curve rises by about 2.5 ppm per year."),
+            (MessageRole.User, "Thanks! And what about methane from permafrost?"),
+            (MessageRole.Assistant, "Fact 3: Methane from thawing permafrost could release 50 Gt of carbon by 2100. Fact 4: Methane traps about 80 times more heat than CO2 over 20 years."),
+            (MessageRole.User, "Great, thanks."),
+            (MessageRole.Assistant, "Fact 5: The Mauna Loa Observatory measured 420 ppm of CO2 in 2023."));
+
+        var result = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = messages, TargetTokens = 90 });
+
+        var facts = FactNumber().Matches(result.Text).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(facts, Has.Count.GreaterThanOrEqualTo(2), result.Text);
+            Assert.That(facts, Is.Ordered.Ascending, result.Text);
+        }
+    }
+
+    [Test]
+    public async Task RollUp_OfSummaries_KeepsTheTopicAndTheSpeakersAndFits()
+    {
+        var firstHalf = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = Conversations.CarbonCycle.Take(5).ToList(), TargetTokens = 70 });
+        var secondHalf = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = Conversations.CarbonCycle.Skip(5).ToList(), TargetTokens = 70 });
+        var summaries = new[] { Conversations.Summary(1, 5, firstHalf.Text), Conversations.Summary(6, 10, secondHalf.Text) };
+
+        var rollUp = await Summarizer.SummarizeAsync(new SummarizationRequest { Summaries = summaries, TargetTokens = 60 });
+        TestContext.Out.WriteLine(rollUp.Text);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(rollUp.Text, Does.Contain("carbon").IgnoreCase);
+            Assert.That(ReferenceEncodings.EncodedLength("o200k_base", rollUp.Text), Is.LessThanOrEqualTo(60));
+            Assert.That(rollUp.Text.Split('\n'), Has.All.Match("^(User asked|User|Assistant): "));
+        }
+    }
+
+    [Test]
+    public async Task RollUp_OfUnlabelledSummaries_Works()
+    {
+        var summaries = new[]
+        {
+            Conversations.Summary(1, 10, "The user studies ocean acidification. Seawater pH fell from 8.2 to about 8.1 since 1850."),
+            Conversations.Summary(11, 20, "Coral reefs suffer when pH drops. Thanks were exchanged."),
+        };
+
+        var rollUp = await Summarizer.SummarizeAsync(new SummarizationRequest { Summaries = summaries, TargetTokens = 30 });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(rollUp.Text, Is.Not.Empty);
+            Assert.That(rollUp.Text, Does.Not.Contain(":"));
+            Assert.That(ReferenceEncodings.EncodedLength("o200k_base", rollUp.Text), Is.LessThanOrEqualTo(30));
+        }
+    }
+
+    [Test]
+    public async Task PreviousSummary_IsAccepted_AndItsSentencesAreNotRepeated()
+    {
+        var alone = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = Conversations.CarbonCycle, TargetTokens = 80 });
+        const string Definition = "The carbon cycle is the process by which carbon moves between the atmosphere, the oceans, the land and living things.";
+        Assert.That(alone.Text, Does.Contain(Definition), "precondition");
+
+        var withPrevious = await Summarizer.SummarizeAsync(new SummarizationRequest
+        {
+            Messages = Conversations.CarbonCycle,
+            PreviousSummary = "Assistant: " + Definition,
+            TargetTokens = 80,
+        });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(withPrevious.Text, Does.Not.Contain(Definition));
+            Assert.That(withPrevious.Text, Does.Contain("carbon").IgnoreCase);
+            Assert.That(ReferenceEncodings.EncodedLength("o200k_base", withPrevious.Text), Is.LessThanOrEqualTo(80));
+        }
+    }
+
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(5)]
+    [TestCase(12)]
+    public async Task TargetSmallerThanAnySentence_TruncatesTheBestSentenceToFit(int target)
+    {
+        var result = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = Conversations.CarbonCycle, TargetTokens = target });
+        TestContext.Out.WriteLine(result.Text);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Text, Is.Not.Empty);
+            Assert.That(ReferenceEncodings.EncodedLength("o200k_base", result.Text), Is.LessThanOrEqualTo(target));
+        }
+    }
+
+    [Test]
+    public async Task LongSingleSentence_IsCutAtAWordBoundaryWithAnEllipsis()
+    {
+        var words = string.Join(" ", Enumerable.Range(1, 60).Select(i => $"carbon{i}"));
+        var messages = Conversations.Messages((MessageRole.Assistant, $"The sinks absorb {words}."));
+
+        var result = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = messages, TargetTokens = 25 });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Text, Does.StartWith("Assistant: The sinks absorb carbon1 "));
+            Assert.That(result.Text, Does.Match(@" carbon\d+…$"));
+            Assert.That(ReferenceEncodings.EncodedLength("o200k_base", result.Text), Is.LessThanOrEqualTo(25));
+        }
+    }
+
+    [Test]
+    public async Task SmallTalkOnly_StillGivesText()
+    {
+        var messages = Conversations.Messages((MessageRole.User, "Hi!"), (MessageRole.Assistant, "Hello!"), (MessageRole.User, "Thanks!"));
+
+        var result = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = messages, TargetTokens = 20 });
+
+        Assert.That(result.Text, Is.Not.Empty);
+    }
+
+    [Test]
+    public async Task MessagesWithoutText_StillGiveText()
+    {
+        var messages = new[]
+        {
+            Conversations.Message(1, MessageRole.User, "   "),
+            Conversations.Message(2, MessageRole.Assistant, string.Empty, toolName: "search", toolCallId: "call-1"),
+        };
+
+        var result = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = messages, TargetTokens = 20 });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Text, Is.Not.Empty);
+            Assert.That(ReferenceEncodings.EncodedLength("o200k_base", result.Text), Is.LessThanOrEqualTo(20));
+        }
+    }
+
+    [Test]
+    public async Task ToolCallsAndResults_AreSummarizedWithinTheTarget()
+    {
+        var messages = new[]
+        {
+            Conversations.Message(1, MessageRole.User, "What is the current CO2 concentration?"),
+            Conversations.Message(2, MessageRole.Assistant, "{\"query\":\"current CO2 ppm Mauna Loa\"}", toolName: "search", toolCallId: "call-1"),
+            Conversations.Message(3, MessageRole.Tool, "Mauna Loa Observatory: monthly mean CO2 was 424.6 ppm in May 2024.", toolName: "search", toolCallId: "call-1"),
+            Conversations.Message(4, MessageRole.Assistant, "The current CO2 concentration is about 425 ppm, measured at Mauna Loa in May 2024."),
+        };
+
+        var result = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = messages, TargetTokens = 50 });
+        TestContext.Out.WriteLine(result.Text);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Text, Does.Contain("ppm"));
+            Assert.That(ReferenceEncodings.EncodedLength("o200k_base", result.Text), Is.LessThanOrEqualTo(50));
+        }
+    }
+
+    [Test]
+    public void CanceledToken_CancelsTheTask()
+    {
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        var task = Summarizer.SummarizeAsync(new SummarizationRequest { Messages = Conversations.CarbonCycle, TargetTokens = 80 }, cancellation.Token);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(task.IsCanceled, Is.True);
+            Assert.That(async () => await task, Throws.InstanceOf<OperationCanceledException>());
+        }
+    }
+
+    [Test]
+    public void Request_WithNeitherMessagesNorSummaries_Throws()
+    {
+        Assert.That(() => Summarizer.SummarizeAsync(new SummarizationRequest { TargetTokens = 80 }), Throws.ArgumentException);
+    }
+
+    [Test]
+    public void Request_WithBothMessagesAndSummaries_Throws()
+    {
+        var request = new SummarizationRequest
+        {
+            Messages = Conversations.CarbonCycle,
+            Summaries = [Conversations.Summary(1, 2, "A summary.")],
+            TargetTokens = 80,
+        };
+
+        Assert.That(() => Summarizer.SummarizeAsync(request), Throws.ArgumentException);
+    }
+
+    [TestCase(0)]
+    [TestCase(-5)]
+    public void Request_WithTargetBelowOne_Throws(int target)
+    {
+        var request = new SummarizationRequest { Messages = Conversations.CarbonCycle, TargetTokens = target };
+
+        Assert.That(() => Summarizer.SummarizeAsync(request), Throws.InstanceOf<ArgumentOutOfRangeException>());
+    }
+
+    [Test]
+    public void NullRequestOrCounter_Throws()
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(() => Summarizer.SummarizeAsync(null!), Throws.ArgumentNullException);
+            Assert.That(() => new ExtractiveSummarizer(null!), Throws.ArgumentNullException);
+        }
+    }
+
+    [Test]
+    public async Task ParameterlessConstructor_CountsWithTheDefaultEncoding()
+    {
+        var result = await new ExtractiveSummarizer().SummarizeAsync(new SummarizationRequest { Messages = Conversations.CarbonCycle, TargetTokens = 80 });
+
+        Assert.That(result.Text, Is.EqualTo((await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = Conversations.CarbonCycle, TargetTokens = 80 })).Text));
+    }
+
+    [Test]
+    public async Task TenMessageBlockOfAboutThreeThousandTokens_IsSummarizedInMilliseconds()
+    {
+        var messages = Conversations.Large(10, 3000);
+        var tokens = messages.Sum(m => SharpTokenCounter.Default.CountTokens(m.Content));
+        var request = new SummarizationRequest { Messages = messages, TargetTokens = 300 };
+        for (var i = 0; i < 5; i++)
+        {
+            await Summarizer.SummarizeAsync(request);
+        }
+
+        const int Runs = 20;
+        var stopwatch = Stopwatch.StartNew();
+        for (var i = 0; i < Runs; i++)
+        {
+            await Summarizer.SummarizeAsync(request);
+        }
+
+        var perSummary = stopwatch.Elapsed.TotalMilliseconds / Runs;
+        TestContext.Out.WriteLine($"{tokens} tokens in {messages.Count} messages: {perSummary:F2} ms per summary");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(tokens, Is.InRange(2500, 3500));
+            // Generous for slow CI machines; about 2-5 ms on a 2-core machine.
+            Assert.That(perSummary, Is.LessThan(50));
+        }
+    }
+
+    [GeneratedRegex("^(?:User asked|User|Assistant(?: called \\S+)?|System|Tool(?: \\S+)?): ")]
+    private static partial Regex SpeakerLabel();
+
+    [GeneratedRegex(@"Fact (\d):")]
+    private static partial Regex FactNumber();
+}
