@@ -165,9 +165,10 @@ public sealed class ExtractiveSummarizer : ISummarizer
         foreach (var summary in summaries)
         {
             ArgumentNullException.ThrowIfNull(summary, nameof(summaries));
-            foreach (var range in (summary.Text ?? string.Empty).AsSpan().Split('\n'))
+            var text = summary.Text ?? string.Empty;
+            foreach (var range in text.AsSpan().Split('\n'))
             {
-                var line = summary.Text.AsSpan(range).Trim().ToString();
+                var line = text.AsSpan(range).Trim().ToString();
                 if (line.Length == 0)
                 {
                     continue;

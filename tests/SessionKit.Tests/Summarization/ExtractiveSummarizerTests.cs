@@ -364,7 +364,7 @@ public sealed partial class ExtractiveSummarizerTests
         var messages = Conversations.Large(10, 3000);
         var tokens = messages.Sum(m => SharpTokenCounter.Default.CountTokens(m.Content));
         var request = new SummarizationRequest { Messages = messages, TargetTokens = 300 };
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 30; i++)
         {
             await Summarizer.SummarizeAsync(request);
         }
