@@ -32,13 +32,15 @@ public sealed partial class SqliteSessionStore : SessionStore
     /// <param name="limits">Size limits; <see langword="null"/> for the defaults.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
     /// <param name="logger">Receives open and migration events (never message content); <see langword="null"/> for none.</param>
+    /// <param name="tokenCounter">Counts each message's tokens at append; <see langword="null"/> for <see cref="SharpTokenCounter.Default"/>.</param>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
     public SqliteSessionStore(
         SqliteSessionStoreOptions options,
         SessionLimits? limits = null,
         TimeProvider? timeProvider = null,
-        ILogger<SqliteSessionStore>? logger = null)
-        : base(limits, timeProvider)
+        ILogger<SqliteSessionStore>? logger = null,
+        ITokenCounter? tokenCounter = null)
+        : base(limits, timeProvider, tokenCounter)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = options.Validate();
@@ -194,7 +196,7 @@ public sealed partial class SqliteSessionStore : SessionStore
                 var current = FindSession(connection, transaction, sessionId) ?? throw new SessionNotFoundException(sessionId);
                 var result = PlanAppend(current, messages, expectedVersion, now);
                 var insert = connection.Command(
-                    "INSERT INTO messages (" + SqliteRows.MessageColumns + ") VALUES ($id, $session_id, $sequence, $role, $content, $author_id, $tool_call_id, $tool_name, $created_at, $metadata);",
+                    "INSERT INTO messages (" + SqliteRows.MessageColumns + ") VALUES ($id, $session_id, $sequence, $role, $content, $author_id, $tool_call_id, $tool_name, $created_at, $metadata, $token_count, $token_encoding);",
                     transaction);
                 foreach (var message in result.Messages)
                 {
@@ -262,6 +264,113 @@ public sealed partial class SqliteSessionStore : SessionStore
             ?? throw new SessionNotFoundException(sessionId);
         return session.MessageCount;
     }
+
+    /// <inheritdoc />
+    protected override Task<SessionSummary> SaveSummaryCoreAsync(SessionSummary summary, CancellationToken cancellationToken) =>
+        WriteAsync(
+            summary,
+            static (connection, transaction, summary) =>
+            {
+                var current = FindSession(connection, transaction, summary.SessionId) ?? throw new SessionNotFoundException(summary.SessionId);
+                CheckSummaryRange(current, summary);
+
+                var existing = connection.Command(
+                    "SELECT " + SqliteRows.SummaryColumns + " FROM summaries WHERE session_id = $session_id AND level = $level AND from_sequence = $from_sequence;",
+                    transaction);
+                existing.Parameters.AddWithValue("$session_id", SqliteRows.Id(summary.SessionId));
+                existing.Parameters.AddWithValue("$level", summary.Level);
+                existing.Parameters.AddWithValue("$from_sequence", summary.FromSequence);
+                using (var reader = existing.ExecuteReader())
+                {
+                    if (reader.Read())
+                    {
+                        return SqliteRows.ReadSummary(reader);
+                    }
+                }
+
+                var insert = connection.Command(
+                    "INSERT INTO summaries (" + SqliteRows.SummaryColumns + ") VALUES ($id, $session_id, $level, $from_sequence, $to_sequence, $text, $token_count, $token_encoding, $summarizer_id, $created_at);",
+                    transaction);
+                SqliteRows.AddSummaryParameters(insert, summary);
+                insert.ExecuteNonQuery();
+                return summary;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<IReadOnlyList<SessionSummary>> GetSummariesCoreAsync(Guid sessionId, SummaryQuery query, CancellationToken cancellationToken) =>
+        ReadAsync(
+            (sessionId, query),
+            static (connection, transaction, state) =>
+            {
+                var (sessionId, query) = state;
+                // One text per filter combination keeps each statement prepared and its plan on the right index.
+                var sql = new System.Text.StringBuilder("SELECT ").Append(SqliteRows.SummaryColumns).Append(" FROM summaries WHERE session_id = $session_id");
+                if (query.Level is not null)
+                {
+                    sql.Append(" AND level = $level");
+                }
+
+                if (query.ToSequenceAtMost is not null)
+                {
+                    sql.Append(" AND to_sequence <= $to_at_most");
+                }
+
+                if (query.FromSequenceAfter is not null)
+                {
+                    // Implied by the next filter for well-formed ranges, and lets the index bound the scan.
+                    sql.Append(" AND to_sequence > $from_after AND from_sequence > $from_after");
+                }
+
+                sql.Append(query.NewestFirst ? " ORDER BY to_sequence DESC, level DESC" : " ORDER BY to_sequence, level").Append(" LIMIT $limit;");
+
+                var command = connection.Command(sql.ToString(), transaction);
+                command.Parameters.AddWithValue("$session_id", SqliteRows.Id(sessionId));
+                command.Parameters.AddWithValue("$limit", query.Limit);
+                if (query.Level is { } level)
+                {
+                    command.Parameters.AddWithValue("$level", level);
+                }
+
+                if (query.ToSequenceAtMost is { } most)
+                {
+                    command.Parameters.AddWithValue("$to_at_most", most);
+                }
+
+                if (query.FromSequenceAfter is { } after)
+                {
+                    command.Parameters.AddWithValue("$from_after", after);
+                }
+
+                var summaries = new List<SessionSummary>();
+                using (var reader = command.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        summaries.Add(SqliteRows.ReadSummary(reader));
+                    }
+                }
+
+                EnsureSessionExists(connection, transaction, sessionId, summaries.Count);
+                return (IReadOnlyList<SessionSummary>)summaries;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<int> InvalidateSummariesCoreAsync(Guid sessionId, long fromSequence, CancellationToken cancellationToken) =>
+        WriteAsync(
+            (sessionId, fromSequence),
+            static (connection, transaction, state) =>
+            {
+                var (sessionId, fromSequence) = state;
+                var command = connection.Command("DELETE FROM summaries WHERE session_id = $session_id AND to_sequence >= $from;", transaction);
+                command.Parameters.AddWithValue("$session_id", SqliteRows.Id(sessionId));
+                command.Parameters.AddWithValue("$from", fromSequence);
+                int deleted = command.ExecuteNonQuery();
+                EnsureSessionExists(connection, transaction, sessionId, deleted);
+                return deleted;
+            },
+            cancellationToken);
 
     /// <inheritdoc />
     protected override async ValueTask DisposeAsyncCore()

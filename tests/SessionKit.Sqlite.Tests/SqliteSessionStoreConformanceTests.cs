@@ -18,7 +18,6 @@ public sealed class SqliteSessionStoreConformanceTests : SessionStoreConformance
 
     protected override ISessionStore CreateStore(TimeProvider timeProvider, SessionLimits limits)
     {
-        string path = Path.Combine(_folder!.Folder, $"conformance-{Interlocked.Increment(ref _files)}.db");
-        return new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = $"Data Source={path}" }, limits, timeProvider);
+        return new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = $"Data Source={_folder!.NextFile(ref _files)}" }, limits, timeProvider);
     }
 }

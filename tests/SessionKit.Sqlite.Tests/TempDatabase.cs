@@ -16,6 +16,9 @@ internal sealed class TempDatabase : IDisposable
 
     public string ConnectionString => $"Data Source={FilePath}";
 
+    /// <summary>A new database file path in this folder, numbered by <paramref name="counter"/> (for one file per test).</summary>
+    public string NextFile(ref int counter) => Path.Combine(Folder, $"db-{Interlocked.Increment(ref counter)}.db");
+
     public void Dispose()
     {
         try

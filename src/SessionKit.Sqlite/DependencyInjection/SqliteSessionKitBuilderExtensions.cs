@@ -29,10 +29,11 @@ public static class SqliteSessionKitBuilderExtensions
 
         builder.Services.AddOptions<SqliteSessionStoreOptions>().Configure(configure).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteSessionStoreOptions>, SqliteSessionStoreOptionsValidator>());
-        return builder.UseStore(static (services, limits, timeProvider) => new SqliteSessionStore(
-            services.GetRequiredService<IOptions<SqliteSessionStoreOptions>>().Value,
-            limits,
-            timeProvider,
-            services.GetService<ILoggerFactory>()?.CreateLogger<SqliteSessionStore>()));
+        return builder.UseStore(static context => new SqliteSessionStore(
+            context.Services.GetRequiredService<IOptions<SqliteSessionStoreOptions>>().Value,
+            context.Limits,
+            context.TimeProvider,
+            context.Services.GetService<ILoggerFactory>()?.CreateLogger<SqliteSessionStore>(),
+            context.TokenCounter));
     }
 }

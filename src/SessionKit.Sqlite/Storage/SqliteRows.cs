@@ -7,7 +7,9 @@ internal static class SqliteRows
 {
     public const string SessionColumns = "id, user_id, title, metadata, created_at, last_activity_at, version, last_sequence, message_count";
 
-    public const string MessageColumns = "id, session_id, sequence, role, content, author_id, tool_call_id, tool_name, created_at, metadata";
+    public const string MessageColumns = "id, session_id, sequence, role, content, author_id, tool_call_id, tool_name, created_at, metadata, token_count, token_encoding";
+
+    public const string SummaryColumns = "id, session_id, level, from_sequence, to_sequence, text, token_count, token_encoding, summarizer_id, created_at";
 
     public static byte[] Id(Guid id) => id.ToByteArray(bigEndian: true);
 
@@ -38,7 +40,38 @@ internal static class SqliteRows
         ToolName = reader.IsDBNull(7) ? null : reader.GetString(7),
         CreatedAt = ReadTime(reader, 8),
         Metadata = MetadataJson.Deserialize(reader.IsDBNull(9) ? null : reader.GetString(9)),
+        TokenCount = reader.GetInt32(10),
+        TokenEncoding = reader.IsDBNull(11) ? null : reader.GetString(11),
     };
+
+    public static SessionSummary ReadSummary(SqliteDataReader reader) => new()
+    {
+        Id = ReadGuid(reader, 0),
+        SessionId = ReadGuid(reader, 1),
+        Level = reader.GetInt32(2),
+        FromSequence = reader.GetInt64(3),
+        ToSequence = reader.GetInt64(4),
+        Text = reader.GetString(5),
+        TokenCount = reader.GetInt32(6),
+        TokenEncoding = reader.GetString(7),
+        SummarizerId = reader.GetString(8),
+        CreatedAt = ReadTime(reader, 9),
+    };
+
+    public static void AddSummaryParameters(SqliteCommand command, SessionSummary summary)
+    {
+        var parameters = command.Parameters;
+        parameters.AddWithValue("$id", Id(summary.Id));
+        parameters.AddWithValue("$session_id", Id(summary.SessionId));
+        parameters.AddWithValue("$level", summary.Level);
+        parameters.AddWithValue("$from_sequence", summary.FromSequence);
+        parameters.AddWithValue("$to_sequence", summary.ToSequence);
+        parameters.AddWithValue("$text", summary.Text);
+        parameters.AddWithValue("$token_count", summary.TokenCount);
+        parameters.AddWithValue("$token_encoding", summary.TokenEncoding);
+        parameters.AddWithValue("$summarizer_id", summary.SummarizerId);
+        parameters.AddWithValue("$created_at", Ticks(summary.CreatedAt));
+    }
 
     public static List<SessionMessage> ReadMessages(SqliteCommand command)
     {
@@ -65,6 +98,8 @@ internal static class SqliteRows
         parameters.AddWithValue("$tool_name", (object?)message.ToolName ?? DBNull.Value);
         parameters.AddWithValue("$created_at", Ticks(message.CreatedAt));
         parameters.AddWithValue("$metadata", MetadataJson.Serialize(message.Metadata));
+        parameters.AddWithValue("$token_count", message.TokenCount);
+        parameters.AddWithValue("$token_encoding", (object?)message.TokenEncoding ?? DBNull.Value);
     }
 
     private static Guid ReadGuid(SqliteDataReader reader, int ordinal) => new(reader.GetFieldValue<byte[]>(ordinal), bigEndian: true);

@@ -40,6 +40,29 @@ internal static class SqliteSchema
         );
         CREATE UNIQUE INDEX ux_messages_session_sequence ON messages (session_id, sequence);
         """,
+
+        // 2: token counts cached per message, and summaries. Rows from version 1 have no encoding and are recounted on read.
+        """
+        ALTER TABLE messages ADD COLUMN token_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE messages ADD COLUMN token_encoding TEXT NULL;
+
+        CREATE TABLE summaries (
+            row_id         INTEGER NOT NULL PRIMARY KEY,
+            session_id     BLOB    NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            id             BLOB    NOT NULL,
+            level          INTEGER NOT NULL,
+            from_sequence  INTEGER NOT NULL,
+            to_sequence    INTEGER NOT NULL,
+            text           TEXT    NOT NULL,
+            token_count    INTEGER NOT NULL,
+            token_encoding TEXT    NOT NULL,
+            summarizer_id  TEXT    NOT NULL,
+            created_at     INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX ux_summaries_session_level_from ON summaries (session_id, level, from_sequence);
+        CREATE INDEX ix_summaries_session_level_to ON summaries (session_id, level, to_sequence);
+        CREATE INDEX ix_summaries_session_to ON summaries (session_id, to_sequence);
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

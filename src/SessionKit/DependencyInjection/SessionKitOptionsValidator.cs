@@ -7,7 +7,19 @@ internal sealed class SessionKitOptionsValidator : IValidateOptions<SessionKitOp
 {
     public ValidateOptionsResult Validate(string? name, SessionKitOptions options)
     {
-        var failures = options.Limits.Validate($"{nameof(SessionKitOptions)}.{nameof(SessionKitOptions.Limits)}");
+        var failures = new List<string>();
+        failures.AddRange(options.Limits.Validate($"{nameof(SessionKitOptions)}.{nameof(SessionKitOptions.Limits)}"));
+        failures.AddRange(options.Context.Validate($"{nameof(SessionKitOptions)}.{nameof(SessionKitOptions.Context)}"));
+        try
+        {
+            _ = options.CreateTokenCounter();
+        }
+        catch (ArgumentException ex)
+        {
+            string setting = options.Model is null ? nameof(SessionKitOptions.TokenEncoding) : nameof(SessionKitOptions.Model);
+            failures.Add($"{nameof(SessionKitOptions)}.{setting}: {ex.Message}");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SessionKit;
 
@@ -32,6 +33,15 @@ public static class SessionKitServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SessionKitOptions>, SessionKitOptionsValidator>());
         services.TryAddSingleton<ISessionStore>(static _ => throw new InvalidOperationException(
             "No SessionKit storage backend is configured. Call UseSqlite(...) (package SessionKit.Sqlite) or UseInMemory() on the builder returned by AddSessionKit()."));
+        services.TryAddSingleton<ITokenCounter>(static services => services.GetRequiredService<IOptions<SessionKitOptions>>().Value.CreateTokenCounter());
+        services.TryAddSingleton<ISummarizer>(static services => new ExtractiveSummarizer(services.GetRequiredService<ITokenCounter>()));
+        services.TryAddSingleton<IContextBuilder>(static services => new ContextBuilder(
+            services.GetRequiredService<ISessionStore>(),
+            services.GetRequiredService<ITokenCounter>(),
+            services.GetRequiredService<ISummarizer>(),
+            services.GetRequiredService<IOptions<SessionKitOptions>>().Value.Context,
+            services.GetService<TimeProvider>(),
+            services.GetService<ILoggerFactory>()?.CreateLogger<ContextBuilder>()));
 
         return new SessionKitBuilder(services);
     }
@@ -42,7 +52,7 @@ public static class SessionKitServiceCollectionExtensions
     public static ISessionKitBuilder UseInMemory(this ISessionKitBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.UseStore(static (services, limits, timeProvider) => new InMemorySessionStore(limits, timeProvider));
+        builder.UseStore(static context => new InMemorySessionStore(context.Limits, context.TimeProvider, context.TokenCounter));
         return builder;
     }
 
@@ -52,18 +62,43 @@ public static class SessionKitServiceCollectionExtensions
     /// </summary>
     /// <typeparam name="TStore">The store type.</typeparam>
     /// <param name="builder">The builder.</param>
-    /// <param name="factory">Creates the store from the services, the validated limits and the clock.</param>
+    /// <param name="factory">Creates the store from the services, the validated limits, the clock and the token counter.</param>
     /// <returns>The builder.</returns>
-    public static ISessionKitBuilder UseStore<TStore>(this ISessionKitBuilder builder, Func<IServiceProvider, SessionLimits, TimeProvider, TStore> factory)
+    public static ISessionKitBuilder UseStore<TStore>(this ISessionKitBuilder builder, Func<SessionStoreContext, TStore> factory)
         where TStore : class, ISessionStore
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(factory);
 
-        builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore>(services => factory(
+        builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore>(services => factory(new SessionStoreContext(
             services,
             services.GetRequiredService<IOptions<SessionKitOptions>>().Value.Limits,
-            services.GetService<TimeProvider>() ?? TimeProvider.System)));
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            services.GetRequiredService<ITokenCounter>()))));
+        return builder;
+    }
+
+    /// <summary>Makes <typeparamref name="TSummarizer"/> the <see cref="ISummarizer"/> (a singleton), replacing the offline default.</summary>
+    /// <typeparam name="TSummarizer">The summarizer type, constructed from the container.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static ISessionKitBuilder UseSummarizer<TSummarizer>(this ISessionKitBuilder builder)
+        where TSummarizer : class, ISummarizer
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<ISummarizer, TSummarizer>());
+        return builder;
+    }
+
+    /// <summary>Makes <paramref name="summarizer"/> the <see cref="ISummarizer"/>, replacing the offline default.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="summarizer">The summarizer.</param>
+    /// <returns>The builder.</returns>
+    public static ISessionKitBuilder UseSummarizer(this ISessionKitBuilder builder, ISummarizer summarizer)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(summarizer);
+        builder.Services.Replace(ServiceDescriptor.Singleton(summarizer));
         return builder;
     }
 }

@@ -18,8 +18,9 @@ public sealed class InMemorySessionStore : SessionStore
     /// <summary>Creates an empty store.</summary>
     /// <param name="limits">Size limits; <see langword="null"/> for the defaults.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
-    public InMemorySessionStore(SessionLimits? limits = null, TimeProvider? timeProvider = null)
-        : base(limits, timeProvider)
+    /// <param name="tokenCounter">Counts each message's tokens at append; <see langword="null"/> for <see cref="SharpTokenCounter.Default"/>.</param>
+    public InMemorySessionStore(SessionLimits? limits = null, TimeProvider? timeProvider = null, ITokenCounter? tokenCounter = null)
+        : base(limits, timeProvider, tokenCounter)
     {
     }
 
@@ -112,6 +113,7 @@ public sealed class InMemorySessionStore : SessionStore
             }
 
             entry.Messages.Clear();
+            entry.Summaries.Clear();
             return Task.FromResult(true);
         }
     }
@@ -180,6 +182,39 @@ public sealed class InMemorySessionStore : SessionStore
     }
 
     /// <inheritdoc />
+    protected override Task<SessionSummary> SaveSummaryCoreAsync(SessionSummary summary, CancellationToken cancellationToken)
+    {
+        var entry = GetEntry(summary.SessionId);
+        lock (entry.Gate)
+        {
+            CheckSummaryRange(entry.ThrowIfDeleted(summary.SessionId), summary);
+            return Task.FromResult(entry.Summaries.Add(summary));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Task<IReadOnlyList<SessionSummary>> GetSummariesCoreAsync(Guid sessionId, SummaryQuery query, CancellationToken cancellationToken)
+    {
+        var entry = GetEntry(sessionId);
+        lock (entry.Gate)
+        {
+            entry.ThrowIfDeleted(sessionId);
+            return Task.FromResult(entry.Summaries.Query(query));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Task<int> InvalidateSummariesCoreAsync(Guid sessionId, long fromSequence, CancellationToken cancellationToken)
+    {
+        var entry = GetEntry(sessionId);
+        lock (entry.Gate)
+        {
+            entry.ThrowIfDeleted(sessionId);
+            return Task.FromResult(entry.Summaries.RemoveEndingAtOrAfter(fromSequence));
+        }
+    }
+
+    /// <inheritdoc />
     protected override ValueTask DisposeAsyncCore()
     {
         _sessions.Clear();
@@ -224,6 +259,8 @@ public sealed class InMemorySessionStore : SessionStore
         }
 
         public List<SessionMessage> Messages { get; } = [];
+
+        public SummaryIndex Summaries { get; } = new();
 
         public bool Deleted { get; set; }
 

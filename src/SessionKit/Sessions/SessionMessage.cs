@@ -33,4 +33,13 @@ public sealed record SessionMessage
 
     /// <summary>Free-form string metadata attached by the application. Never <see langword="null"/>.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = EmptyMetadata.Instance;
+
+    /// <summary>
+    /// What the message costs in a prompt, chat-format overhead included, as counted once at append by the store's
+    /// <see cref="ITokenCounter"/> (see <see cref="TokenCounting.CountMessage"/>). Valid only for <see cref="TokenEncoding"/>.
+    /// </summary>
+    public int TokenCount { get; init; }
+
+    /// <summary>The encoding <see cref="TokenCount"/> was counted with, or <see langword="null"/> when it was never counted.</summary>
+    public string? TokenEncoding { get; init; }
 }

@@ -90,4 +90,33 @@ public interface ISessionStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The number of stored messages.</returns>
     Task<long> CountMessagesAsync(Guid sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores a summary of the range [<see cref="NewSummary.FromSequence"/>, <see cref="NewSummary.ToSequence"/>] at its level.
+    /// Saving is idempotent per (level, first sequence): if such a summary exists already (another request made it
+    /// concurrently), that one is returned and nothing is stored. Summaries do not change the session's version.
+    /// </summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="summary">The summary.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The stored summary (or the one that already covered that start at that level).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The range is empty, starts before 1 or ends after the session's last message.</exception>
+    Task<SessionSummary> SaveSummaryAsync(Guid sessionId, NewSummary summary, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a session's summaries, filtered and ordered by <paramref name="query"/>.</summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="query">Filters, order and limit; <see langword="null"/> for the newest 100 of every level.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The summaries.</returns>
+    Task<IReadOnlyList<SessionSummary>> GetSummariesAsync(Guid sessionId, SummaryQuery? query = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes every summary (of any level) that covers a message at or after <paramref name="fromSequence"/>: call it when such
+    /// messages change or disappear. Summaries are rebuilt on demand.
+    /// </summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="fromSequence">The first changed sequence (at least 1).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>How many summaries were deleted.</returns>
+    Task<int> InvalidateSummariesAsync(Guid sessionId, long fromSequence, CancellationToken cancellationToken = default);
 }

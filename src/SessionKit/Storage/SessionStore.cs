@@ -14,8 +14,9 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
     /// <summary>Initializes the store.</summary>
     /// <param name="limits">Size limits; <see langword="null"/> for the defaults. The object is copied, so later changes to it have no effect.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="tokenCounter">Counts each message's tokens once, at append; <see langword="null"/> for <see cref="SharpTokenCounter.Default"/>.</param>
     /// <exception cref="ArgumentException">A limit is invalid.</exception>
-    protected SessionStore(SessionLimits? limits, TimeProvider? timeProvider)
+    protected SessionStore(SessionLimits? limits, TimeProvider? timeProvider, ITokenCounter? tokenCounter)
     {
         limits = limits?.Clone() ?? new SessionLimits();
         var failures = limits.Validate();
@@ -26,6 +27,7 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
 
         Limits = limits;
         TimeProvider = timeProvider ?? TimeProvider.System;
+        TokenCounter = tokenCounter ?? SharpTokenCounter.Default;
     }
 
     /// <summary>The size limits this store enforces.</summary>
@@ -33,6 +35,9 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
 
     /// <summary>The clock that stamps sessions and messages.</summary>
     protected TimeProvider TimeProvider { get; }
+
+    /// <summary>The counter whose counts are stored with each message and summary.</summary>
+    public ITokenCounter TokenCounter { get; }
 
     /// <summary>Whether the store has been disposed.</summary>
     protected bool IsDisposed => Volatile.Read(ref _disposed) != 0;
@@ -183,6 +188,121 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
         ValidateSessionId(sessionId);
         ThrowIfUnusable(cancellationToken);
         return CountMessagesCoreAsync(sessionId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<SessionSummary> SaveSummaryAsync(Guid sessionId, NewSummary summary, CancellationToken cancellationToken = default)
+    {
+        ValidateSessionId(sessionId);
+        ArgumentNullException.ThrowIfNull(summary);
+        if (summary.FromSequence < 1 || summary.ToSequence < summary.FromSequence)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(summary),
+                $"A summary must cover a non-empty range starting at 1 or later (was [{summary.FromSequence}, {summary.ToSequence}]).");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(summary.Level, 1, nameof(summary));
+        if (string.IsNullOrWhiteSpace(summary.Text))
+        {
+            throw new ArgumentException("A summary's text must not be empty.", nameof(summary));
+        }
+
+        if (summary.Text.Length > Limits.MaxContentLength)
+        {
+            throw new ArgumentException($"The summary has {summary.Text.Length} characters; the limit is {Limits.MaxContentLength} (SessionLimits.MaxContentLength).", nameof(summary));
+        }
+
+        if (!IsWellFormed(summary.Text))
+        {
+            throw new ArgumentException("The summary text has an unpaired surrogate; it is not valid Unicode.", nameof(summary));
+        }
+
+        ValidateId(summary.SummarizerId, nameof(summary));
+        ThrowIfUnusable(cancellationToken);
+
+        var now = Now();
+        var stored = new SessionSummary
+        {
+            Id = Guid.CreateVersion7(now),
+            SessionId = sessionId,
+            FromSequence = summary.FromSequence,
+            ToSequence = summary.ToSequence,
+            Level = summary.Level,
+            Text = summary.Text,
+            TokenCount = TokenCounting.CountSummary(TokenCounter, summary.Text),
+            TokenEncoding = TokenCounter.EncodingName,
+            SummarizerId = summary.SummarizerId,
+            CreatedAt = now,
+        };
+        return SaveSummaryCoreAsync(stored, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<SessionSummary>> GetSummariesAsync(Guid sessionId, SummaryQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        ValidateSessionId(sessionId);
+        query ??= new SummaryQuery();
+        if (query.Limit is < 1 or > SummaryQuery.MaxLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.Limit, $"SummaryQuery.Limit must be between 1 and {SummaryQuery.MaxLimit}.");
+        }
+
+        if (query.Level is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.Level, "SummaryQuery.Level must be at least 1.");
+        }
+
+        ThrowIfUnusable(cancellationToken);
+        return GetSummariesCoreAsync(sessionId, query, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<int> InvalidateSummariesAsync(Guid sessionId, long fromSequence, CancellationToken cancellationToken = default)
+    {
+        ValidateSessionId(sessionId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fromSequence, 1);
+        ThrowIfUnusable(cancellationToken);
+        return InvalidateSummariesCoreAsync(sessionId, fromSequence, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores a validated summary unless one of the same level and first sequence exists (then returns that one). Throws
+    /// <see cref="SessionNotFoundException"/> for an unknown session and <see cref="ArgumentOutOfRangeException"/> when the
+    /// summary ends after the session's last sequence.
+    /// </summary>
+    /// <param name="summary">The summary, with id, time and token count set.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The stored or existing summary.</returns>
+    protected abstract Task<SessionSummary> SaveSummaryCoreAsync(SessionSummary summary, CancellationToken cancellationToken);
+
+    /// <summary>Reads summaries; throws <see cref="SessionNotFoundException"/> for an unknown session.</summary>
+    /// <param name="sessionId">A non-empty id.</param>
+    /// <param name="query">A validated query.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The summaries.</returns>
+    protected abstract Task<IReadOnlyList<SessionSummary>> GetSummariesCoreAsync(Guid sessionId, SummaryQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Deletes summaries whose range ends at or after <paramref name="fromSequence"/>; throws <see cref="SessionNotFoundException"/> for an unknown session.</summary>
+    /// <param name="sessionId">A non-empty id.</param>
+    /// <param name="fromSequence">At least 1.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>How many were deleted.</returns>
+    protected abstract Task<int> InvalidateSummariesCoreAsync(Guid sessionId, long fromSequence, CancellationToken cancellationToken);
+
+    /// <summary>Throws when <paramref name="summary"/> ends after the last message of <paramref name="current"/>.</summary>
+    /// <param name="current">The session as read inside the transaction or lock.</param>
+    /// <param name="summary">The summary to store.</param>
+    protected static void CheckSummaryRange(Session current, SessionSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(summary);
+        if (summary.ToSequence > current.LastSequence)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(summary),
+                $"The summary ends at sequence {summary.ToSequence}, after the session's last message ({current.LastSequence}).");
+        }
     }
 
     /// <summary>Persists a new session built and validated by the base class.</summary>
@@ -436,6 +556,8 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
             ToolName = message.ToolName,
             CreatedAt = now,
             Metadata = CopyMetadata(message.Metadata, paramName),
+            TokenCount = TokenCounting.Count(TokenCounter, message.Role, message.Content, message.AuthorId, message.ToolCallId, message.ToolName),
+            TokenEncoding = TokenCounter.EncodingName,
         };
     }
 

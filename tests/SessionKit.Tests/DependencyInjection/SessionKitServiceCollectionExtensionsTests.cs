@@ -225,20 +225,26 @@ public sealed class SessionKitServiceCollectionExtensionsTests
     }
 
     [Test]
-    public async Task UseStore_ReceivesTheValidatedLimitsAndTheClock_AndReplacesAnEarlierBackend()
+    public async Task UseStore_ReceivesTheValidatedLimitsTheClockAndTheCounter_AndReplacesAnEarlierBackend()
     {
         var time = new FakeTimeProvider(Start);
         SessionLimits? seenLimits = null;
         TimeProvider? seenTime = null;
+        ITokenCounter? seenCounter = null;
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(time);
-        services.AddSessionKit(o => o.Limits.MaxIdLength = 12)
-            .UseInMemory()
-            .UseStore((_, limits, clock) =>
+        services.AddSessionKit(o =>
             {
-                seenLimits = limits;
-                seenTime = clock;
-                return new InMemorySessionStore(limits, clock);
+                o.Limits.MaxIdLength = 12;
+                o.TokenEncoding = SharpTokenCounter.Cl100kBase;
+            })
+            .UseInMemory()
+            .UseStore(context =>
+            {
+                seenLimits = context.Limits;
+                seenTime = context.TimeProvider;
+                seenCounter = context.TokenCounter;
+                return new InMemorySessionStore(context.Limits, context.TimeProvider, context.TokenCounter);
             });
         await using var provider = services.BuildServiceProvider();
 
@@ -248,6 +254,8 @@ public sealed class SessionKitServiceCollectionExtensionsTests
         {
             Assert.That(seenLimits?.MaxIdLength, Is.EqualTo(12));
             Assert.That(seenTime, Is.SameAs(time));
+            Assert.That(seenCounter?.EncodingName, Is.EqualTo(SharpTokenCounter.Cl100kBase));
+            Assert.That(seenCounter, Is.SameAs(provider.GetRequiredService<ITokenCounter>()));
             Assert.That(((SessionStore)store).Limits.MaxIdLength, Is.EqualTo(12));
             Assert.That(services.Count(d => d.ServiceType == typeof(ISessionStore)), Is.EqualTo(1));
         }

@@ -1,0 +1,629 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace SessionKit;
+
+/// <summary>
+/// Builds token-budgeted context windows: recent messages verbatim, older ranges as summaries made incrementally (each
+/// block of <see cref="ContextOptions.SummaryBlockSize"/> messages once, rolled up level by level when even the summaries
+/// no longer fit their share), all within the budget.
+/// </summary>
+/// <remarks>
+/// <para>A build reads the session row, the newest messages back to where the budget is spent, and the newest summaries
+/// back to where their share is spent; it never reads or re-tokenizes the whole history.</para>
+/// <para>Budget order: the request overhead and system prompt; the newest user turn (mandatory); recent messages up to
+/// what is left after the summary and recall shares; summaries within their share; then any budget still unused goes back
+/// to older verbatim messages where no summary covers them.</para>
+/// </remarks>
+public sealed partial class ContextBuilder : IContextBuilder
+{
+    private const int MaxSummaryLevel = 8;
+    private const int SummaryPage = 32;
+
+    private readonly ISessionStore _store;
+    private readonly ITokenCounter _counter;
+    private readonly ISummarizer _summarizer;
+    private readonly ContextOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a builder.</summary>
+    /// <param name="store">Where sessions, messages and summaries are stored.</param>
+    /// <param name="tokenCounter">The tokenizer of the model the window is for.</param>
+    /// <param name="summarizer">Makes summaries of older ranges.</param>
+    /// <param name="options">Shares, block sizes and limits; <see langword="null"/> for the defaults. Copied.</param>
+    /// <param name="timeProvider">The clock for summarizer timeouts; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="logger">Receives summarizer failures (never content); <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    public ContextBuilder(
+        ISessionStore store,
+        ITokenCounter tokenCounter,
+        ISummarizer summarizer,
+        ContextOptions? options = null,
+        TimeProvider? timeProvider = null,
+        ILogger<ContextBuilder>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(tokenCounter);
+        ArgumentNullException.ThrowIfNull(summarizer);
+        options = options?.Clone() ?? new ContextOptions();
+        var failures = options.Validate();
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures), nameof(options));
+        }
+
+        _store = store;
+        _counter = tokenCounter;
+        _summarizer = summarizer;
+        _options = options;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    public Task<ContextWindow> BuildAsync(Guid sessionId, ContextRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (sessionId == Guid.Empty)
+        {
+            throw new ArgumentException("The session id must not be Guid.Empty.", nameof(sessionId));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.TokenBudget, 1, nameof(request));
+        return BuildCoreAsync(sessionId, request, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<int> SummarizeAsync(Guid sessionId, int tokenBudget, CancellationToken cancellationToken = default)
+    {
+        if (sessionId == Guid.Empty)
+        {
+            throw new ArgumentException("The session id must not be Guid.Empty.", nameof(sessionId));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(tokenBudget, 1);
+        var window = await BuildCoreAsync(sessionId, new ContextRequest { TokenBudget = tokenBudget, SummarizeInline = true }, cancellationToken).ConfigureAwait(false);
+        return window.SummariesCreated;
+    }
+
+    private async Task<ContextWindow> BuildCoreAsync(Guid sessionId, ContextRequest request, CancellationToken cancellationToken)
+    {
+        using var activity = SessionKitDiagnostics.ActivitySource.StartActivity("sessionkit.context.build");
+        long started = Stopwatch.GetTimestamp();
+
+        var session = await _store.GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        var state = new BuildState(request, _options.MaxSummarizationsPerBuild);
+        int budget = request.TokenBudget;
+
+        // 1. Fixed costs: the request overhead and the system prompt.
+        int systemTokens = request.SystemPrompt is null ? 0 : _counter.CountMessageTokens(MessageRole.System, request.SystemPrompt);
+        if (systemTokens > (int)(budget * _options.SystemPromptShare) && systemTokens > 0)
+        {
+            throw new ContextBudgetExceededException(systemTokens, (int)(budget * _options.SystemPromptShare), "The system prompt (limited to ContextOptions.SystemPromptShare of the budget)");
+        }
+
+        int fixedTokens = _counter.RequestOverhead + systemTokens;
+        int available = budget - fixedTokens;
+        if (available < 0)
+        {
+            throw new ContextBudgetExceededException(fixedTokens, budget, "The request overhead and the system prompt");
+        }
+
+        int summaryCap = (int)(budget * _options.SummaryShare);
+        int recallCap = request.Query is null ? 0 : (int)(budget * _options.RecallShare);
+
+        // 2. The mandatory part: from the newest user message to the end.
+        var tail = new MessageTail(_store, _counter, sessionId, session.LastSequence);
+        var (mandatoryCount, mandatoryTokens) = await FindMandatoryAsync(tail, available, cancellationToken).ConfigureAwait(false);
+        if (mandatoryTokens > available)
+        {
+            throw new ContextBudgetExceededException(fixedTokens + mandatoryTokens, budget, "The system prompt and the newest user turn");
+        }
+
+        long mandatoryStart = mandatoryCount == 0 ? session.LastSequence + 1 : tail[mandatoryCount - 1].Sequence;
+        int recentBudget = Math.Max(mandatoryTokens, available - summaryCap - recallCap);
+
+        // 3. Summarize blocks that no longer fit verbatim, oldest first, each once.
+        long summarizedThrough = await ThroughPointAsync(sessionId, level: 1, upper: null, cancellationToken).ConfigureAwait(false);
+        if (request.SummarizeInline)
+        {
+            summarizedThrough = await SummarizeBacklogAsync(sessionId, tail, summarizedThrough, recentBudget, mandatoryStart, state, cancellationToken).ConfigureAwait(false);
+        }
+
+        // 4. Recent messages verbatim, never reaching into the summarized range.
+        int verbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, recentBudget, mandatoryCount, cancellationToken).ConfigureAwait(false);
+        int verbatimTokens = SumTokens(tail, verbatimCount);
+        long verbatimStart = verbatimCount == 0 ? session.LastSequence + 1 : tail[verbatimCount - 1].Sequence;
+
+        // 5. Summaries for what lies before the verbatim window, within their share.
+        long summaryUpper = Math.Min(summarizedThrough, verbatimStart - 1);
+        var summaries = await SelectSummariesAsync(sessionId, summaryUpper, summaryCap, state, cancellationToken).ConfigureAwait(false);
+        int summaryTokens = summaries.Sum(SummaryTokens);
+
+        // 6. Unused budget goes back to older messages that no summary covers.
+        if (verbatimStart > summarizedThrough + 1)
+        {
+            int leftover = available - verbatimTokens - summaryTokens;
+            verbatimCount = await ExtendVerbatimAsync(tail, verbatimCount, summarizedThrough, verbatimTokens + leftover, cancellationToken).ConfigureAwait(false);
+            verbatimTokens = SumTokens(tail, verbatimCount);
+        }
+
+        var window = Assemble(session, request, systemTokens, summaries, tail, verbatimCount, state);
+        Debug.Assert(window.TotalTokens <= budget, "A context window must never exceed its budget.");
+
+        SessionKitDiagnostics.ContextBuildDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        activity?.SetTag("sessionkit.context.budget", budget);
+        activity?.SetTag("sessionkit.context.tokens", window.TotalTokens);
+        activity?.SetTag("sessionkit.context.summaries_created", state.SummariesCreated);
+        return window;
+    }
+
+    /// <summary>Counts the newest messages down to and including the newest user message, reading no further than the budget allows.</summary>
+    private static async Task<(int Count, int Tokens)> FindMandatoryAsync(MessageTail tail, int available, CancellationToken cancellationToken)
+    {
+        int tokens = 0;
+        for (int i = 0; await tail.EnsureAsync(i, cancellationToken).ConfigureAwait(false); i++)
+        {
+            tokens += tail[i].Tokens;
+            if (tail[i].Message.Role == MessageRole.User)
+            {
+                return (i + 1, tokens);
+            }
+
+            if (tokens > available)
+            {
+                break;
+            }
+        }
+
+        // No user message within reach: the newest message (with its tool call, if it is a tool result) is what must fit.
+        if (tail.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        int count = 1;
+        while (tail[count - 1].Message.Role == MessageRole.Tool && await tail.EnsureAsync(count, cancellationToken).ConfigureAwait(false))
+        {
+            count++;
+        }
+
+        return (count, SumTokens(tail, count));
+    }
+
+    private async Task<long> SummarizeBacklogAsync(
+        Guid sessionId,
+        MessageTail tail,
+        long summarizedThrough,
+        int recentBudget,
+        long mandatoryStart,
+        BuildState state,
+        CancellationToken cancellationToken)
+    {
+        int blockSize = _options.SummaryBlockSize;
+        while (state.CanSummarize)
+        {
+            if (await FitsAfterAsync(tail, summarizedThrough, recentBudget, cancellationToken).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            long blockStart = summarizedThrough + 1;
+            if (blockStart + blockSize - 1 >= mandatoryStart)
+            {
+                break;
+            }
+
+            // Read a little past the block so a tool call at its end can take its results along.
+            long readTo = Math.Min(mandatoryStart - 1, blockStart + blockSize + 15);
+            var candidates = await _store.GetMessagesAsync(sessionId, blockStart, readTo, cancellationToken).ConfigureAwait(false);
+            int take = Math.Min(blockSize, candidates.Count);
+            while (take < candidates.Count && candidates[take].Role == MessageRole.Tool)
+            {
+                take++;
+            }
+
+            if (take == 0 || (take < candidates.Count && candidates[take].Role == MessageRole.Tool))
+            {
+                break;
+            }
+
+            var block = candidates.Take(take).ToList();
+            string? text = await TrySummarizeAsync(new SummarizationRequest { Messages = block, TargetTokens = _options.SummaryTargetTokens }, state, cancellationToken).ConfigureAwait(false);
+            if (text is null)
+            {
+                break;
+            }
+
+            var saved = await _store.SaveSummaryAsync(sessionId, new NewSummary(block[0].Sequence, block[^1].Sequence, 1, text, _summarizer.Id), cancellationToken).ConfigureAwait(false);
+            summarizedThrough = saved.ToSequence;
+        }
+
+        return summarizedThrough;
+    }
+
+    /// <summary>Whether every message after <paramref name="through"/> fits <paramref name="budget"/>, reading only as far as needed to tell.</summary>
+    private static async Task<bool> FitsAfterAsync(MessageTail tail, long through, int budget, CancellationToken cancellationToken)
+    {
+        int tokens = 0;
+        for (int i = 0; await tail.EnsureAsync(i, cancellationToken).ConfigureAwait(false); i++)
+        {
+            if (tail[i].Sequence <= through)
+            {
+                return true;
+            }
+
+            tokens += tail[i].Tokens;
+            if (tokens > budget)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>How many of the newest messages form the verbatim window: at least the mandatory ones, newer than the summarized range, within the budget, not starting on a tool result.</summary>
+    private static async Task<int> SelectVerbatimAsync(MessageTail tail, long summarizedThrough, int budget, int mandatoryCount, CancellationToken cancellationToken)
+    {
+        int count = mandatoryCount;
+        int tokens = SumTokens(tail, count);
+        while (await tail.EnsureAsync(count, cancellationToken).ConfigureAwait(false)
+            && tail[count].Sequence > summarizedThrough
+            && tokens + tail[count].Tokens <= budget)
+        {
+            tokens += tail[count].Tokens;
+            count++;
+        }
+
+        return DropLeadingToolResults(tail, count, mandatoryCount);
+    }
+
+    private static async Task<int> ExtendVerbatimAsync(MessageTail tail, int count, long summarizedThrough, int budget, CancellationToken cancellationToken)
+    {
+        int start = count;
+        int tokens = SumTokens(tail, count);
+        while (await tail.EnsureAsync(count, cancellationToken).ConfigureAwait(false)
+            && tail[count].Sequence > summarizedThrough
+            && tokens + tail[count].Tokens <= budget)
+        {
+            tokens += tail[count].Tokens;
+            count++;
+        }
+
+        return DropLeadingToolResults(tail, count, start);
+    }
+
+    // A tool result whose call is outside the window would be split from it: start the window after such results instead.
+    private static int DropLeadingToolResults(MessageTail tail, int count, int minimum)
+    {
+        while (count > minimum && tail[count - 1].Message.Role == MessageRole.Tool)
+        {
+            count--;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Picks summaries covering the range up to <paramref name="upper"/> within <paramref name="cap"/>: the finest level for
+    /// the newest part, coarser levels for older parts. When they do not all fit, rolls the oldest run of
+    /// <see cref="ContextOptions.RollupSize"/> summaries of the lowest level that has one into a summary of the next level,
+    /// and looks again; when nothing more can be rolled up, keeps the newest that fit and leaves the oldest out.
+    /// </summary>
+    private async Task<List<SessionSummary>> SelectSummariesAsync(Guid sessionId, long upper, int cap, BuildState state, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var (frontier, levels, overflow) = await ReadFrontierAsync(sessionId, upper, cap, cancellationToken).ConfigureAwait(false);
+            if (!overflow)
+            {
+                return frontier;
+            }
+
+            bool rolledUp = false;
+            foreach (var (level, after, through) in levels)
+            {
+                if (await TryRollUpAsync(sessionId, level, after, through, state, cancellationToken).ConfigureAwait(false))
+                {
+                    rolledUp = true;
+                    break;
+                }
+
+                if (!state.CanSummarize)
+                {
+                    break;
+                }
+            }
+
+            if (rolledUp)
+            {
+                continue;
+            }
+
+            // Keep the newest (finest) summaries that fit; older coverage is left out and reported as omitted.
+            var selected = new List<SessionSummary>();
+            int used = 0;
+            foreach (var summary in frontier)
+            {
+                int tokens = SummaryTokens(summary);
+                if (used + tokens > cap)
+                {
+                    break;
+                }
+
+                selected.Add(summary);
+                used += tokens;
+            }
+
+            return selected;
+        }
+    }
+
+    /// <summary>
+    /// Reads the summaries that cover [1, <paramref name="upper"/>] newest first: at each level those after the newest
+    /// summary of the next level, then that level for what lies before. Stops reading once <paramref name="cap"/> is passed.
+    /// </summary>
+    private async Task<(List<SessionSummary> Frontier, List<(int Level, long After, long Through)> Levels, bool Overflow)> ReadFrontierAsync(
+        Guid sessionId, long upper, int cap, CancellationToken cancellationToken)
+    {
+        var frontier = new List<SessionSummary>();
+        var levels = new List<(int Level, long After, long Through)>();
+        int tokens = 0;
+        for (int level = 1; upper > 0 && level <= MaxSummaryLevel; level++)
+        {
+            long coarserThrough = await ThroughPointAsync(sessionId, level + 1, upper, cancellationToken).ConfigureAwait(false);
+            levels.Add((level, coarserThrough, upper));
+            long cursor = upper;
+            while (true)
+            {
+                var page = await _store.GetSummariesAsync(
+                    sessionId,
+                    new SummaryQuery { Level = level, ToSequenceAtMost = cursor, FromSequenceAfter = coarserThrough, Limit = SummaryPage },
+                    cancellationToken).ConfigureAwait(false);
+                foreach (var summary in page)
+                {
+                    if (summary.ToSequence != cursor)
+                    {
+                        // A hole in the chain (summaries were invalidated or saved out of order): coverage stops here.
+                        return (frontier, levels, false);
+                    }
+
+                    frontier.Add(summary);
+                    tokens += SummaryTokens(summary);
+                    cursor = summary.FromSequence - 1;
+                    if (tokens > cap)
+                    {
+                        return (frontier, levels, true);
+                    }
+                }
+
+                if (page.Count < SummaryPage)
+                {
+                    break;
+                }
+            }
+
+            if (cursor != coarserThrough)
+            {
+                return (frontier, levels, false);
+            }
+
+            upper = coarserThrough;
+        }
+
+        return (frontier, levels, false);
+    }
+
+    private async Task<bool> TryRollUpAsync(Guid sessionId, int level, long after, long upper, BuildState state, CancellationToken cancellationToken)
+    {
+        if (!state.CanSummarize || level >= MaxSummaryLevel)
+        {
+            return false;
+        }
+
+        var group = await _store.GetSummariesAsync(
+            sessionId,
+            new SummaryQuery { Level = level, FromSequenceAfter = after, ToSequenceAtMost = upper, NewestFirst = false, Limit = _options.RollupSize },
+            cancellationToken).ConfigureAwait(false);
+        if (group.Count < _options.RollupSize || group[0].FromSequence != after + 1 || !IsContiguous(group))
+        {
+            return false;
+        }
+
+        string? text = await TrySummarizeAsync(new SummarizationRequest { Summaries = group, TargetTokens = _options.SummaryTargetTokens }, state, cancellationToken).ConfigureAwait(false);
+        if (text is null)
+        {
+            return false;
+        }
+
+        await _store.SaveSummaryAsync(sessionId, new NewSummary(group[0].FromSequence, group[^1].ToSequence, level + 1, text, _summarizer.Id), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static bool IsContiguous(IReadOnlyList<SessionSummary> summaries)
+    {
+        for (int i = 1; i < summaries.Count; i++)
+        {
+            if (summaries[i].FromSequence != summaries[i - 1].ToSequence + 1)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The last sequence covered by the newest summary of <paramref name="level"/> ending at or before <paramref name="upper"/>; 0 when none.</summary>
+    private async Task<long> ThroughPointAsync(Guid sessionId, int level, long? upper, CancellationToken cancellationToken)
+    {
+        var newest = await _store.GetSummariesAsync(sessionId, new SummaryQuery { Level = level, ToSequenceAtMost = upper, Limit = 1 }, cancellationToken).ConfigureAwait(false);
+        return newest.Count == 0 ? 0 : newest[0].ToSequence;
+    }
+
+    /// <summary>Calls the summarizer with a timeout; on failure records the fallback and returns <see langword="null"/>. Only the caller's cancellation propagates.</summary>
+    private async Task<string?> TrySummarizeAsync(SummarizationRequest request, BuildState state, CancellationToken cancellationToken)
+    {
+        state.SummarizerCalls++;
+        SessionKitDiagnostics.SummarizerCalls.Add(1);
+        using var timeout = new CancellationTokenSource(_options.SummarizerTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            var result = await _summarizer.SummarizeAsync(request, linked.Token).ConfigureAwait(false);
+            if (string.IsNullOrWhiteSpace(result?.Text))
+            {
+                return state.Fail($"The summarizer '{_summarizer.Id}' returned no text.");
+            }
+
+            state.SummariesCreated++;
+            return result.Text;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            SessionKitDiagnostics.SummarizerFailures.Add(1);
+            LogSummarizerTimedOut(_logger, _summarizer.Id, _options.SummarizerTimeout);
+            return state.Fail($"The summarizer '{_summarizer.Id}' timed out after {_options.SummarizerTimeout}.");
+        }
+#pragma warning disable CA1031 // Any summarizer failure (a model outage, a bug in a plug-in) must degrade the build, not fail the request.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            SessionKitDiagnostics.SummarizerFailures.Add(1);
+            LogSummarizerFailed(_logger, _summarizer.Id, ex.GetType().Name);
+            return state.Fail($"The summarizer '{_summarizer.Id}' failed ({ex.GetType().Name}).");
+        }
+    }
+
+    private ContextWindow Assemble(
+        Session session,
+        ContextRequest request,
+        int systemTokens,
+        List<SessionSummary> summaries,
+        MessageTail tail,
+        int verbatimCount,
+        BuildState state)
+    {
+        var items = new List<ContextItem>(summaries.Count + verbatimCount + 1);
+        if (request.SystemPrompt is not null)
+        {
+            items.Add(new ContextItem
+            {
+                Kind = ContextItemKind.SystemPrompt,
+                Role = MessageRole.System,
+                Content = request.SystemPrompt,
+                Sequences = new SequenceRange(0, 0),
+                TokenCount = systemTokens,
+            });
+        }
+
+        foreach (var summary in summaries.OrderBy(s => s.FromSequence))
+        {
+            items.Add(new ContextItem
+            {
+                Kind = ContextItemKind.Summary,
+                Role = MessageRole.System,
+                Content = summary.Text,
+                Sequences = new SequenceRange(summary.FromSequence, summary.ToSequence),
+                TokenCount = SummaryTokens(summary),
+                CreatedAt = summary.CreatedAt,
+                SummaryLevel = summary.Level,
+            });
+        }
+
+        for (int i = verbatimCount - 1; i >= 0; i--)
+        {
+            var (message, tokens) = tail[i];
+            items.Add(new ContextItem
+            {
+                Kind = ContextItemKind.Message,
+                Role = message.Role,
+                Content = message.Content,
+                AuthorId = message.AuthorId,
+                ToolCallId = message.ToolCallId,
+                ToolName = message.ToolName,
+                Sequences = new SequenceRange(message.Sequence, message.Sequence),
+                TokenCount = tokens,
+                CreatedAt = message.CreatedAt,
+            });
+        }
+
+        return new ContextWindow
+        {
+            SessionId = session.Id,
+            Items = items,
+            TokenBudget = request.TokenBudget,
+            TotalTokens = _counter.RequestOverhead + items.Sum(i => i.TokenCount),
+            RequestOverheadTokens = _counter.RequestOverhead,
+            TokenEncoding = _counter.EncodingName,
+            OmittedRanges = Omitted(session.LastSequence, items),
+            SummariesCreated = state.SummariesCreated,
+            UsedFallback = state.FallbackReason is not null,
+            FallbackReason = state.FallbackReason,
+        };
+    }
+
+    private static List<SequenceRange> Omitted(long lastSequence, List<ContextItem> items)
+    {
+        var omitted = new List<SequenceRange>();
+        long next = 1;
+        foreach (var range in items.Where(i => i.Kind != ContextItemKind.SystemPrompt).Select(i => i.Sequences).OrderBy(r => r.From))
+        {
+            if (range.From > next)
+            {
+                omitted.Add(new SequenceRange(next, range.From - 1));
+            }
+
+            next = Math.Max(next, range.To + 1);
+        }
+
+        if (next <= lastSequence)
+        {
+            omitted.Add(new SequenceRange(next, lastSequence));
+        }
+
+        return omitted;
+    }
+
+    private int SummaryTokens(SessionSummary summary) =>
+        string.Equals(summary.TokenEncoding, _counter.EncodingName, StringComparison.Ordinal)
+            ? summary.TokenCount
+            : TokenCounting.CountSummary(_counter, summary.Text);
+
+    private static int SumTokens(MessageTail tail, int count)
+    {
+        int tokens = 0;
+        for (int i = 0; i < count; i++)
+        {
+            tokens += tail[i].Tokens;
+        }
+
+        return tokens;
+    }
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Summarizer {SummarizerId} timed out after {Timeout}; the context window falls back to verbatim messages.")]
+    private static partial void LogSummarizerTimedOut(ILogger logger, string summarizerId, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Summarizer {SummarizerId} failed with {ExceptionType}; the context window falls back to verbatim messages.")]
+    private static partial void LogSummarizerFailed(ILogger logger, string summarizerId, string exceptionType);
+
+    /// <summary>What one build has done so far: summarizer calls, summaries made and whether it fell back.</summary>
+    private sealed class BuildState(ContextRequest request, int maxSummarizerCalls)
+    {
+        public int SummarizerCalls { get; set; }
+
+        public int SummariesCreated { get; set; }
+
+        public string? FallbackReason { get; private set; }
+
+        public bool CanSummarize => request.SummarizeInline && FallbackReason is null && SummarizerCalls < maxSummarizerCalls;
+
+        public string? Fail(string reason)
+        {
+            FallbackReason = reason;
+            return null;
+        }
+    }
+}

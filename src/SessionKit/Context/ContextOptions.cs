@@ -1,0 +1,81 @@
+namespace SessionKit;
+
+/// <summary>How context windows are built and when summaries are made. Set through <see cref="SessionKitOptions.Context"/>.</summary>
+public sealed class ContextOptions
+{
+    /// <summary>How many messages one level-1 summary covers (default 10: "after 10 messages, store a summary").</summary>
+    public int SummaryBlockSize { get; set; } = 10;
+
+    /// <summary>How many summaries of one level a summary of the next level combines (default 10).</summary>
+    public int RollupSize { get; set; } = 10;
+
+    /// <summary>The most tokens a summary's text should take (default 160).</summary>
+    public int SummaryTargetTokens { get; set; } = 160;
+
+    /// <summary>The share of the budget summaries may take (default 0.25).</summary>
+    public double SummaryShare { get; set; } = 0.25;
+
+    /// <summary>The share of the budget recalled messages may take when the request has a query (default 0.15).</summary>
+    public double RecallShare { get; set; } = 0.15;
+
+    /// <summary>The share of the budget the system prompt may take (default 0.25); a longer prompt is rejected.</summary>
+    public double SystemPromptShare { get; set; } = 0.25;
+
+    /// <summary>The most summarizer calls one build (or one <see cref="IContextBuilder.SummarizeAsync"/>) makes (default 4), so a long backlog cannot stall a request.</summary>
+    public int MaxSummarizationsPerBuild { get; set; } = 4;
+
+    /// <summary>How long one summarizer call may take before the build falls back (default 30 seconds).</summary>
+    public TimeSpan SummarizerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Returns a description of each invalid setting, naming it; empty when all are valid.</summary>
+    /// <param name="prefix">The path of this object in its parent options.</param>
+    /// <returns>The failures.</returns>
+    public IReadOnlyList<string> Validate(string prefix = nameof(ContextOptions))
+    {
+        var failures = new List<string>();
+        if (SummaryBlockSize < 2)
+        {
+            failures.Add($"{prefix}.{nameof(SummaryBlockSize)} must be at least 2 (was {SummaryBlockSize}).");
+        }
+
+        if (RollupSize < 2)
+        {
+            failures.Add($"{prefix}.{nameof(RollupSize)} must be at least 2 (was {RollupSize}).");
+        }
+
+        if (SummaryTargetTokens < 8)
+        {
+            failures.Add($"{prefix}.{nameof(SummaryTargetTokens)} must be at least 8 (was {SummaryTargetTokens}).");
+        }
+
+        CheckShare(failures, prefix, nameof(SummaryShare), SummaryShare);
+        CheckShare(failures, prefix, nameof(RecallShare), RecallShare);
+        CheckShare(failures, prefix, nameof(SystemPromptShare), SystemPromptShare);
+        if (SummaryShare + RecallShare > 0.9)
+        {
+            failures.Add($"{prefix}.{nameof(SummaryShare)} + {prefix}.{nameof(RecallShare)} must leave at least 10% of the budget to recent messages (was {SummaryShare + RecallShare:0.###}).");
+        }
+
+        if (MaxSummarizationsPerBuild < 0)
+        {
+            failures.Add($"{prefix}.{nameof(MaxSummarizationsPerBuild)} must not be negative (was {MaxSummarizationsPerBuild}).");
+        }
+
+        if (SummarizerTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{prefix}.{nameof(SummarizerTimeout)} must be positive (was {SummarizerTimeout}).");
+        }
+
+        return failures;
+    }
+
+    internal ContextOptions Clone() => (ContextOptions)MemberwiseClone();
+
+    private static void CheckShare(List<string> failures, string prefix, string name, double value)
+    {
+        if (double.IsNaN(value) || value is < 0 or > 1)
+        {
+            failures.Add($"{prefix}.{name} must be between 0 and 1 (was {value}).");
+        }
+    }
+}

@@ -1,0 +1,23 @@
+namespace SessionKit;
+
+/// <summary>What to build a <see cref="ContextWindow"/> for.</summary>
+public sealed record ContextRequest
+{
+    /// <summary>The most tokens the window may cost, everything included (at least 1).</summary>
+    public required int TokenBudget { get; init; }
+
+    /// <summary>A system prompt to put first; it is charged to the budget.</summary>
+    public string? SystemPrompt { get; init; }
+
+    /// <summary>
+    /// The user's latest question or topic, used to recall relevant older messages verbatim into the window; the recall
+    /// share of the budget goes to recent messages when this is <see langword="null"/>.
+    /// </summary>
+    public string? Query { get; init; }
+
+    /// <summary>
+    /// Whether this build may call the summarizer for ranges that no longer fit (default <see langword="true"/>). Apps that
+    /// summarize after replying (<see cref="IContextBuilder.SummarizeAsync"/>) can turn it off to keep builds fast.
+    /// </summary>
+    public bool SummarizeInline { get; init; } = true;
+}

@@ -1,0 +1,62 @@
+namespace SessionKit;
+
+/// <summary>
+/// A session's messages read backwards from the newest, page by page and only as far as asked, with each message's token
+/// cost (the cached count when its encoding matches). This is what keeps a build's cost tied to the budget, not the history.
+/// </summary>
+internal sealed class MessageTail(ISessionStore store, ITokenCounter counter, Guid sessionId, long lastSequence)
+{
+    private const int FirstPage = 32;
+    private const int MaxPage = 512;
+
+    private readonly List<TailMessage> _newestFirst = [];
+    private long _nextHigh = lastSequence;
+    private int _page = FirstPage;
+
+    public int Count => _newestFirst.Count;
+
+    public TailMessage this[int index] => _newestFirst[index];
+
+    /// <summary>Reads one more (older) page; <see langword="false"/> when the start of the session was reached.</summary>
+    public async Task<bool> LoadMoreAsync(CancellationToken cancellationToken)
+    {
+        while (_nextHigh >= 1)
+        {
+            long from = Math.Max(1, _nextHigh - _page + 1);
+            var page = await store.GetMessagesAsync(sessionId, from, _nextHigh, cancellationToken).ConfigureAwait(false);
+            _nextHigh = from - 1;
+            _page = Math.Min(_page * 2, MaxPage);
+            for (int i = page.Count - 1; i >= 0; i--)
+            {
+                _newestFirst.Add(new TailMessage(page[i], TokenCounting.CountMessageCached(counter, page[i])));
+            }
+
+            if (page.Count > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Makes sure message <paramref name="index"/> (newest first) is loaded; <see langword="false"/> if the session has fewer.</summary>
+    public async Task<bool> EnsureAsync(int index, CancellationToken cancellationToken)
+    {
+        while (index >= _newestFirst.Count)
+        {
+            if (!await LoadMoreAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
+
+/// <summary>A message of the tail with its token cost.</summary>
+internal readonly record struct TailMessage(SessionMessage Message, int Tokens)
+{
+    public long Sequence => Message.Sequence;
+}

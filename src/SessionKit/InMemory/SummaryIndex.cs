@@ -1,0 +1,120 @@
+namespace SessionKit;
+
+/// <summary>
+/// One session's summaries, per level, each list sorted by <see cref="SessionSummary.ToSequence"/>, so the newest summaries
+/// below a point are found by binary search: reading them costs what is read, not how many exist. Not thread-safe: the
+/// in-memory store calls it under the session's lock.
+/// </summary>
+internal sealed class SummaryIndex
+{
+    private readonly SortedDictionary<int, List<SessionSummary>> _levels = [];
+
+    /// <summary>Adds <paramref name="summary"/>, or returns the summary of the same level that starts at the same sequence.</summary>
+    public SessionSummary Add(SessionSummary summary)
+    {
+        if (!_levels.TryGetValue(summary.Level, out var list))
+        {
+            list = [];
+            _levels.Add(summary.Level, list);
+        }
+
+        var existing = list.Find(s => s.FromSequence == summary.FromSequence);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        list.Insert(UpperBound(list, summary.ToSequence), summary);
+        return summary;
+    }
+
+    public IReadOnlyList<SessionSummary> Query(SummaryQuery query)
+    {
+        var result = new List<SessionSummary>();
+        foreach (var (level, list) in _levels)
+        {
+            if (query.Level is { } wanted && wanted != level)
+            {
+                continue;
+            }
+
+            int end = query.ToSequenceAtMost is { } most ? UpperBound(list, most) : list.Count;
+            if (query.NewestFirst)
+            {
+                for (int i = end - 1, taken = 0; i >= 0 && taken < query.Limit; i--)
+                {
+                    // Sorted by ToSequence and FromSequence <= ToSequence: nothing older can start after the bound.
+                    if (query.FromSequenceAfter is { } after && list[i].ToSequence <= after)
+                    {
+                        break;
+                    }
+
+                    if (Matches(list[i], query))
+                    {
+                        result.Add(list[i]);
+                        taken++;
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0, taken = 0; i < end && taken < query.Limit; i++)
+                {
+                    if (Matches(list[i], query))
+                    {
+                        result.Add(list[i]);
+                        taken++;
+                    }
+                }
+            }
+        }
+
+        // Each level contributed at most Limit in order; merge them (levels are few).
+        var ordered = query.NewestFirst
+            ? result.OrderByDescending(s => s.ToSequence).ThenByDescending(s => s.Level)
+            : result.OrderBy(s => s.ToSequence).ThenBy(s => s.Level);
+        return ordered.Take(query.Limit).ToList();
+    }
+
+    public int RemoveEndingAtOrAfter(long fromSequence)
+    {
+        int removed = 0;
+        foreach (var list in _levels.Values)
+        {
+            int start = LowerBound(list, fromSequence);
+            removed += list.Count - start;
+            list.RemoveRange(start, list.Count - start);
+        }
+
+        return removed;
+    }
+
+    public void Clear() => _levels.Clear();
+
+    private static bool Matches(SessionSummary summary, SummaryQuery query) =>
+        query.FromSequenceAfter is not { } after || summary.FromSequence > after;
+
+    // First index whose ToSequence is greater than the value.
+    private static int UpperBound(List<SessionSummary> list, long toSequence)
+    {
+        int lo = 0;
+        int hi = list.Count;
+        while (lo < hi)
+        {
+            int mid = lo + ((hi - lo) / 2);
+            if (list[mid].ToSequence <= toSequence)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    // First index whose ToSequence is at least the value.
+    private static int LowerBound(List<SessionSummary> list, long toSequence) => toSequence == long.MinValue ? 0 : UpperBound(list, toSequence - 1);
+}

@@ -1,0 +1,10 @@
+using NUnit.Framework;
+using SessionKit.Conformance;
+
+namespace SessionKit.Tests.InMemory;
+
+[TestFixture]
+public sealed class InMemoryContextBuilderConformanceTests : ContextBuilderConformanceTests
+{
+    protected override ISessionStore CreateStore(TimeProvider timeProvider) => new InMemorySessionStore(null, timeProvider);
+}
