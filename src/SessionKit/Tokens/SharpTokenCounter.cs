@@ -173,9 +173,10 @@ public sealed class SharpTokenCounter : ITokenCounter
     /// <remarks>
     /// The 3 tokens are the message's frame (<c>&lt;|start|&gt;</c>, <c>&lt;|message|&gt;</c>, <c>&lt;|end|&gt;</c>); the role is
     /// counted as the API spells it (<c>system</c>, <c>user</c>, <c>assistant</c>, <c>tool</c>: 1 token each in both encodings).
-    /// For tool calls this is an approximation: the call's JSON arguments are counted as the content and the tool name as
-    /// the name, whereas the API serializes calls in its own (undocumented) format. Add <see cref="RequestOverhead"/> once per
-    /// request.
+    /// For tool calls this is an approximation, since the API serializes calls in its own (undocumented) format: stored
+    /// messages are charged by <see cref="TokenCounting.CountMessage"/>, which counts the call's JSON arguments as the
+    /// content, the author as the name, and adds the tokens of the tool-call id and tool name. Add
+    /// <see cref="RequestOverhead"/> once per request.
     /// </remarks>
     /// <param name="role">The message's role.</param>
     /// <param name="content">The message's content.</param>
