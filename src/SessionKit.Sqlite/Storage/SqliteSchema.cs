@@ -41,7 +41,8 @@ internal static class SqliteSchema
         CREATE UNIQUE INDEX ux_messages_session_sequence ON messages (session_id, sequence);
         """,
 
-        // 2: token counts cached per message, and summaries. Rows from version 1 have no encoding and are recounted on read.
+        // 2: token counts cached per message, and summaries. Rows from version 1 keep a null encoding; readers recount them
+        // (TokenCounting.CountMessageCached) instead of trusting the 0 default.
         """
         ALTER TABLE messages ADD COLUMN token_count INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE messages ADD COLUMN token_encoding TEXT NULL;
