@@ -1,37 +1,51 @@
+using System.Globalization;
+
 namespace ResearchAssistant;
 
 /// <summary>What the sample was asked to do on its command line.</summary>
 /// <param name="DatabasePath">The SQLite database file; relative paths are resolved against the working directory.</param>
 /// <param name="UserId">Who is talking to the assistant; the same id on a later run continues that user's session.</param>
-/// <param name="Reset">Delete the database first, so the conversation starts over.</param>
+/// <param name="TokenBudget">The most tokens the context window for a reply may cost.</param>
+/// <param name="DaysLater">How many days before the first return day 0 is played.</param>
+/// <param name="Reset">Delete the database first, so the story starts over.</param>
 /// <param name="ShowHelp">Print the usage and exit.</param>
-internal sealed record CommandLineOptions(string DatabasePath, string UserId, bool Reset, bool ShowHelp)
+internal sealed record CommandLineOptions(string DatabasePath, string UserId, int TokenBudget, int DaysLater, bool Reset, bool ShowHelp)
 {
     public const string DefaultDatabasePath = "research-assistant.db";
 
     public const string DefaultUserId = "researcher-ada";
 
+    // Small enough that the day-0 conversation does not fit verbatim, so older turns reach the window as summaries.
+    public const int DefaultTokenBudget = 750;
+
+    public const int DefaultDaysLater = 2;
+
     public const string Usage = """
-        Usage: dotnet run --project samples/ResearchAssistant -- [--db PATH] [--user ID] [--reset]
+        Usage: dotnet run --project samples/ResearchAssistant -- [--db PATH] [--user ID] [--budget TOKENS] [--days-later N] [--reset]
 
-          --db PATH   the SQLite database file (default: research-assistant.db in the current directory)
-          --user ID   who is talking to the assistant (default: researcher-ada)
-          --reset     delete the database first and start a new conversation
-          --help      show this text
+          --db PATH         the SQLite database file (default: research-assistant.db in the current directory)
+          --user ID         who is talking to the assistant (default: researcher-ada)
+          --budget TOKENS   the token budget of the context window for each reply (default: 750)
+          --days-later N    how many days before the first return the day-0 conversation is played (default: 2)
+          --reset           delete the database first and start the story over
+          --help            show this text
 
-        Run it twice: the second run recognises the user and continues the same session.
+        A new user plays day 0 and comes back N days later in the same run; every later run comes back again with
+        another question.
         """;
 
-    /// <summary>Reads the options; throws <see cref="ArgumentException"/> naming the first one that is unknown or lacks its value.</summary>
+    /// <summary>Reads the options; throws <see cref="ArgumentException"/> naming the first one that is unknown or has a bad value.</summary>
     public static CommandLineOptions Parse(IReadOnlyList<string> args)
     {
-        var options = new CommandLineOptions(DefaultDatabasePath, DefaultUserId, Reset: false, ShowHelp: false);
+        var options = new CommandLineOptions(DefaultDatabasePath, DefaultUserId, DefaultTokenBudget, DefaultDaysLater, Reset: false, ShowHelp: false);
         for (int i = 0; i < args.Count; i++)
         {
             options = args[i] switch
             {
                 "--db" => options with { DatabasePath = ValueOf(args, ref i) },
                 "--user" => options with { UserId = ValueOf(args, ref i) },
+                "--budget" => options with { TokenBudget = NumberOf(args, ref i, minimum: 1) },
+                "--days-later" => options with { DaysLater = NumberOf(args, ref i, minimum: 0) },
                 "--reset" => options with { Reset = true },
                 "--help" or "-h" => options with { ShowHelp = true },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
@@ -50,5 +64,17 @@ internal sealed record CommandLineOptions(string DatabasePath, string UserId, bo
         }
 
         return args[++index];
+    }
+
+    private static int NumberOf(IReadOnlyList<string> args, ref int index, int minimum)
+    {
+        string option = args[index];
+        string value = ValueOf(args, ref index);
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number < minimum)
+        {
+            throw new ArgumentException($"{option} needs a whole number of at least {minimum} (was '{value}').");
+        }
+
+        return number;
     }
 }

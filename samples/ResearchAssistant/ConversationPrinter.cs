@@ -1,18 +1,24 @@
 using System.Globalization;
-using System.Text;
 using SessionKit;
 
 namespace ResearchAssistant;
 
-/// <summary>Writes what the assistant does to the console: sessions, the conversation, and what was saved.</summary>
-internal sealed class ConversationPrinter(TextWriter output, TimeProvider timeProvider)
+/// <summary>Writes the story to the console: who is here, the day-0 conversation, the return and what was saved.</summary>
+internal sealed class ConversationPrinter(TextWriter output, TimeProvider clock)
 {
-    private const int LineWidth = 100;
-    private const string Indent = "    ";
+    private const string Indent = "      ";
+
+    public static string Speaker(MessageRole role) => role switch
+    {
+        MessageRole.User => "you",
+        MessageRole.Assistant => "assistant",
+        MessageRole.System => "system",
+        _ => role.ToString().ToLowerInvariant(),
+    };
 
     public void PrintHeader(string databasePath, string userId)
     {
-        output.WriteLine("SessionKit research assistant");
+        output.WriteLine("SessionKit research assistant (offline: embedded SQLite, scripted assistant, no key, no network)");
         output.WriteLine($"  database: {databasePath}");
         output.WriteLine($"  user:     {userId}");
         output.WriteLine();
@@ -34,80 +40,52 @@ internal sealed class ConversationPrinter(TextWriter output, TimeProvider timePr
         output.WriteLine();
     }
 
-    public void PrintNewSession(Session session)
+    public void PrintDayZero(Session session)
     {
-        output.WriteLine($"New user: started session {session.Id} \"{session.Title}\".");
-        output.WriteLine();
+        output.WriteLine($"=== Day 0, {Timestamp(clock.GetUtcNow())}: a new user, so a new session ===");
+        output.WriteLine($"Started session {session.Id} \"{session.Title}\".");
     }
 
-    public void PrintReturningUser(Session session)
-    {
-        output.WriteLine($"Welcome back, {session.UserId}: I recognise you and continue your latest session.");
-        output.WriteLine($"  session:       {session.Id}");
-        output.WriteLine($"  title:         {session.Title}");
-        output.WriteLine($"  messages:      {session.MessageCount}");
-        output.WriteLine($"  last activity: {Describe(session.LastActivityAt)}");
-        output.WriteLine();
-    }
-
-    public void PrintRemembered(IReadOnlyList<SessionMessage> messages)
-    {
-        output.WriteLine($"What I remember (the last {messages.Count} messages):");
-        PrintMessages(messages);
-        output.WriteLine("--- new turn ---");
-        output.WriteLine();
-    }
-
-    public void PrintMessages(IEnumerable<SessionMessage> messages)
+    /// <summary>One line per message, cut to the console width: day 0 is the backdrop, not the point.</summary>
+    public void PrintCompact(IEnumerable<SessionMessage> messages)
     {
         foreach (var message in messages)
         {
-            output.WriteLine($"[{message.Sequence}] {Speaker(message.Role)}:");
-            WriteWrapped(message.Content);
-            output.WriteLine();
+            string prefix = $"  #{message.Sequence,-3} {Speaker(message.Role),-10} ";
+            output.WriteLine(prefix + ConsoleText.Preview(message.Content, ConsoleText.LineWidth - prefix.Length));
         }
+    }
+
+    public void PrintDaysLater(int days)
+    {
+        output.WriteLine();
+        output.WriteLine($"=== {ElapsedTime.Capitalized(ElapsedTime.Amount(TimeSpan.FromDays(days)))} later: the user comes back ===");
+    }
+
+    public void PrintWelcomeBack(Session session)
+    {
+        output.WriteLine(
+            $"Welcome back, {session.UserId}! Your last activity was {ElapsedTime.Ago(clock.GetUtcNow() - session.LastActivityAt)}, "
+            + $"in \"{session.Title}\" ({session.MessageCount} messages).");
+        output.WriteLine();
+    }
+
+    /// <summary>A message in full, wrapped: the return's question and answer are the point.</summary>
+    public void PrintTurn(SessionMessage message)
+    {
+        output.WriteLine($"#{message.Sequence} {Speaker(message.Role)}:");
+        foreach (string line in ConsoleText.Wrap(message.Content, Indent))
+        {
+            output.WriteLine(line);
+        }
+
+        output.WriteLine();
     }
 
     public void PrintSaved(Session session) =>
-        output.WriteLine($"Saved: session {session.Id} now holds {session.MessageCount} messages (version {session.Version}). Run again to continue it.");
+        output.WriteLine($"Saved: session {session.Id} now holds {session.MessageCount} messages. Run again to come back with another question.");
 
-    private static string Speaker(MessageRole role) => role switch
-    {
-        MessageRole.User => "You",
-        MessageRole.Assistant => "Assistant",
-        MessageRole.System => "System",
-        _ => role.ToString(),
-    };
+    private string Describe(DateTimeOffset time) => $"{Timestamp(time)} ({ElapsedTime.Ago(clock.GetUtcNow() - time)})";
 
-    private string Describe(DateTimeOffset time)
-    {
-        var age = timeProvider.GetUtcNow() - time;
-        string ago = age.TotalMinutes < 1 ? "just now"
-            : age.TotalHours < 1 ? $"{(int)age.TotalMinutes} min ago"
-            : age.TotalDays < 1 ? $"{(int)age.TotalHours} h ago"
-            : $"{(int)age.TotalDays} days ago";
-        return $"{time.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)} ({ago})";
-    }
-
-    private void WriteWrapped(string text)
-    {
-        var line = new StringBuilder(Indent);
-        foreach (string word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (line.Length > Indent.Length && line.Length + 1 + word.Length > LineWidth)
-            {
-                output.WriteLine(line);
-                line.Clear().Append(Indent);
-            }
-
-            if (line.Length > Indent.Length)
-            {
-                line.Append(' ');
-            }
-
-            line.Append(word);
-        }
-
-        output.WriteLine(line);
-    }
+    private static string Timestamp(DateTimeOffset time) => time.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,8 @@
-// The SessionKit demo: a research assistant that remembers a user's conversation across runs. It starts small (store,
-// list, continue); later issues grow it with a token-budgeted context window, summaries of older turns and recall of
-// old details by query.
+// The SessionKit demo, offline and deterministic on the embedded default (an SQLite file in the working directory). Day 0:
+// a new user talks with a scripted research assistant about climate change, stamped two days in the past by an injected
+// clock. The return, in the same run and on every later one: the user is recognised from their sessions, asks about
+// something said long ago, and the assistant answers only from a token-budgeted context window in which the older turns
+// are summaries, citing the item each quote came from.
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using ResearchAssistant;
@@ -30,16 +32,35 @@ if (options.Reset)
     Console.WriteLine($"--reset: deleted {deleted} database file(s) at {Path.GetFullPath(options.DatabasePath)}.");
 }
 
+// Registered before AddSessionKit, which then takes its time from it: stores stamp messages, summaries record when made.
+var clock = new ShiftedTimeProvider();
 string connectionString = new SqliteConnectionStringBuilder { DataSource = options.DatabasePath }.ConnectionString;
 await using var services = new ServiceCollection()
+    .AddSingleton<TimeProvider>(clock)
     .AddSessionKit()
     .UseSqlite(connectionString)
     .Services
     .BuildServiceProvider();
 
-var printer = new ConversationPrinter(Console.Out, TimeProvider.System);
+var store = services.GetRequiredService<ISessionStore>();
+var printer = new ConversationPrinter(Console.Out, clock);
 printer.PrintHeader(Path.GetFullPath(options.DatabasePath), options.UserId);
+var app = new ResearchAssistantApp(
+    store,
+    services.GetRequiredService<IContextBuilder>(),
+    clock,
+    new OfflineResponder(store, clock),
+    printer,
+    new ContextWindowPrinter(Console.Out));
 
-var assistant = new ResearchAssistantApp(services.GetRequiredService<ISessionStore>(), printer);
-await assistant.RunAsync(options.UserId);
+try
+{
+    await app.RunAsync(options.UserId, options.DaysLater, options.TokenBudget);
+}
+catch (ContextBudgetExceededException ex)
+{
+    Console.Error.WriteLine($"{ex.Message} Try a larger --budget.");
+    return 1;
+}
+
 return 0;

@@ -1,0 +1,93 @@
+using SessionKit;
+
+namespace ResearchAssistant;
+
+/// <summary>
+/// The assistant's side of the return, deterministic and offline: it answers "what did you say about X?" by quoting the
+/// sentences of the context window that best match X, and cites the item they came from. It sees only the window, as a
+/// model would, so whatever the builder puts there — summaries today, recalled messages once they exist — is used.
+/// </summary>
+internal sealed class OfflineResponder(ISessionStore store, TimeProvider clock)
+{
+    private const int MaxQuotedSentences = 2;
+
+    // A phrase of the question found as a phrase ("carbon cycle", "sea level") counts for more than its words found apart.
+    private const double PhraseBonus = 0.5;
+
+    public async Task<string> AnswerAsync(ContextWindow window, string question, CancellationToken cancellationToken = default)
+    {
+        var asked = ContentTerms.Of(question);
+        var quotes = BestStatements(window, asked);
+        if (quotes.Count == 0)
+        {
+            return $"I can't find anything about {string.Join(' ', asked)} in what I remember of our conversation.";
+        }
+
+        var source = quotes[0].Source;
+        var saidAt = await WhenSaidAsync(window.SessionId, source, cancellationToken);
+        string when = ElapsedTime.Capitalized(ElapsedTime.Ago(clock.GetUtcNow() - saidAt));
+        string quoted = string.Join(' ', quotes.Select(quote => quote.Text));
+        return $"{when} I said: “{quoted}” (from {ContextItemDescriptions.SourceOf(source)} of my context window)";
+    }
+
+    /// <summary>The best-matching statement and, from the same item, the next best one that also matches, in the item's order.</summary>
+    private static List<Statement> BestStatements(ContextWindow window, IReadOnlyList<string> asked)
+    {
+        if (asked.Count == 0)
+        {
+            return [];
+        }
+
+        // At least half of what was asked about must be there: "rise" alone does not make a sentence about sea-level rise.
+        int enough = (asked.Distinct().Count() + 1) / 2;
+        var candidates = AssistantStatements.In(window)
+            .Select((statement, position) => (Statement: statement, Position: position, Relevance: Relevance(statement.Text, asked, enough)))
+            .Where(candidate => candidate.Relevance > 0)
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+
+        // Among equals, cite the item that places the words earliest: that is when they were first said (a summary of
+        // day 0 rather than a later answer quoting it).
+        var best = candidates.OrderByDescending(c => c.Relevance).ThenBy(c => c.Statement.Source.Sequences.To).First();
+        return candidates
+            .Where(c => ReferenceEquals(c.Statement.Source, best.Statement.Source))
+            .DistinctBy(c => c.Statement.Text)
+            .OrderByDescending(c => c.Relevance)
+            .Take(MaxQuotedSentences)
+            .OrderBy(c => c.Position)
+            .Select(c => c.Statement)
+            .ToList();
+    }
+
+    private static double Relevance(string sentence, IReadOnlyList<string> asked, int enough)
+    {
+        var said = ContentTerms.Of(sentence);
+        int matched = asked.Distinct().Count(said.Contains);
+        if (matched < enough)
+        {
+            return 0;
+        }
+
+        int phrases = PhrasesOf(asked).Intersect(PhrasesOf(said)).Count();
+        return matched + (PhraseBonus * phrases);
+    }
+
+    private static IEnumerable<(string, string)> PhrasesOf(IReadOnlyList<string> terms) =>
+        terms.Zip(terms.Skip(1));
+
+    private async Task<DateTimeOffset> WhenSaidAsync(Guid sessionId, ContextItem source, CancellationToken cancellationToken)
+    {
+        if (source.Kind != ContextItemKind.Summary && source.CreatedAt is { } written)
+        {
+            return written;
+        }
+
+        // A summary's CreatedAt is when it was made (often during this very build), not when its words were said; the
+        // store knows when the last message it covers was written. Only the date comes from there, never words.
+        var anchor = await store.GetMessagesAsync(sessionId, source.Sequences.To, source.Sequences.To, cancellationToken);
+        return anchor.Count > 0 ? anchor[0].CreatedAt : clock.GetUtcNow();
+    }
+}
