@@ -20,7 +20,7 @@ internal sealed class ContextWindowPrinter(TextWriter output)
                 $"  {ContextItemDescriptions.KindOf(item),-KindWidth} {ContextItemDescriptions.SequencesOf(item),-SequencesWidth} {item.TokenCount,TokensWidth}   {ConsoleText.Preview(PreviewOf(item), PreviewWidth)}");
         }
 
-        output.WriteLine($"  total {window.TotalTokens} / budget {window.TokenBudget} tokens (encoding {window.TokenEncoding}; {window.RequestOverheadTokens} of them request overhead)");
+        output.WriteLine($"  total {window.TotalTokens} / budget {window.TokenBudget} tokens (encoding {window.TokenEncoding}), including {window.RequestOverheadTokens} tokens of request overhead");
         output.WriteLine($"  summaries created this build: {window.SummariesCreated}");
         output.WriteLine($"  omitted ranges: {(window.OmittedRanges.Count == 0 ? "none" : string.Join(", ", window.OmittedRanges))}");
         output.WriteLine($"  fallback: {window.FallbackReason ?? "none"}");

@@ -17,6 +17,11 @@ internal sealed class OfflineResponder(ISessionStore store, TimeProvider clock)
     public async Task<string> AnswerAsync(ContextWindow window, string question, CancellationToken cancellationToken = default)
     {
         var asked = ContentTerms.Of(question);
+        if (asked.Count == 0)
+        {
+            return "What would you like me to look up in our conversation?";
+        }
+
         var quotes = BestStatements(window, asked);
         if (quotes.Count == 0)
         {
@@ -33,11 +38,6 @@ internal sealed class OfflineResponder(ISessionStore store, TimeProvider clock)
     /// <summary>The best-matching statement and, from the same item, the next best one that also matches, in the item's order.</summary>
     private static List<Statement> BestStatements(ContextWindow window, IReadOnlyList<string> asked)
     {
-        if (asked.Count == 0)
-        {
-            return [];
-        }
-
         // At least half of what was asked about must be there: "rise" alone does not make a sentence about sea-level rise.
         int enough = (asked.Distinct().Count() + 1) / 2;
         var candidates = AssistantStatements.In(window)
