@@ -8,8 +8,9 @@ namespace SessionKit.Benchmarks.Tests;
 /// global cleanup — invoking every benchmark once instead of measuring it, so a test can check the suite still works.
 /// </summary>
 /// <remarks>
-/// Each <c>[Params]</c> member gets its first value and each benchmark with <c>[Arguments]</c> its first set, so list the
-/// cheapest value first. Every <c>[GlobalSetup]</c> runs once before all benchmarks, whatever its <c>Targets</c>.
+/// Each <c>[Params]</c> or <c>[ParamsSource]</c> member gets its first value and each benchmark with <c>[Arguments]</c> its
+/// first set, so list the cheapest value first; <see cref="SetParam"/> overrides a value (a smaller size for a smoke run).
+/// Every <c>[GlobalSetup]</c> runs once before all benchmarks, whatever its <c>Targets</c>.
 /// </remarks>
 internal sealed class BenchmarkClassRunner
 {
@@ -38,6 +39,16 @@ internal sealed class BenchmarkClassRunner
     public static bool IsBenchmarkClass(Type type) =>
         type is { IsClass: true, IsAbstract: false, IsPublic: true }
         && type.GetMethods(Members).Any(method => method.IsDefined(typeof(BenchmarkAttribute)));
+
+    /// <summary>Sets the parameter <paramref name="name"/> to <paramref name="value"/> instead of its first value.</summary>
+    /// <exception cref="ArgumentException">The class has no <c>[Params]</c> or <c>[ParamsSource]</c> member of that name.</exception>
+    public BenchmarkClassRunner SetParam(string name, object value)
+    {
+        var member = ParamMembers().FirstOrDefault(member => member.Name == name)
+            ?? throw new ArgumentException($"{Instance.GetType().Name} has no parameter '{name}'.", nameof(name));
+        SetValue(member, value);
+        return this;
+    }
 
     public Task GlobalSetupAsync() => InvokeAllAsync<GlobalSetupAttribute>();
 
@@ -96,20 +107,46 @@ internal sealed class BenchmarkClassRunner
 
     private void ApplyFirstParams()
     {
-        foreach (var property in Instance.GetType().GetProperties(Members))
+        foreach (var member in ParamMembers())
         {
-            if (property.GetCustomAttribute<ParamsAttribute>() is { Values: [var first, ..] })
+            var first = member.GetCustomAttribute<ParamsAttribute>() is { } values
+                ? values.Values.FirstOrDefault()
+                : SourceValues(member.GetCustomAttribute<ParamsSourceAttribute>()!.Name).FirstOrDefault();
+            if (first is not null)
             {
-                property.SetValue(Instance, first);
+                SetValue(member, first);
             }
         }
+    }
 
-        foreach (var field in Instance.GetType().GetFields(Members))
+    private IEnumerable<MemberInfo> ParamMembers() =>
+        Instance.GetType().GetMembers(Members)
+            .Where(member => member is PropertyInfo or FieldInfo)
+            .Where(member => member.IsDefined(typeof(ParamsAttribute)) || member.IsDefined(typeof(ParamsSourceAttribute)));
+
+    // A [ParamsSource] names a public method, property or field, static or not, that yields the values.
+    private IEnumerable<object?> SourceValues(string name)
+    {
+        const BindingFlags Any = BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static;
+        var type = Instance.GetType();
+        object? values = type.GetMethod(name, Any, []) is { } method ? method.Invoke(method.IsStatic ? null : Instance, null)
+            : type.GetProperty(name, Any) is { } property ? property.GetValue(property.GetMethod!.IsStatic ? null : Instance)
+            : type.GetField(name, Any) is { } field ? field.GetValue(field.IsStatic ? null : Instance)
+            : throw new InvalidOperationException($"{type.Name} has no public member '{name}' for [ParamsSource].");
+        return values is System.Collections.IEnumerable enumerable
+            ? enumerable.Cast<object?>()
+            : throw new InvalidOperationException($"{type.Name}.{name} does not return a sequence.");
+    }
+
+    private void SetValue(MemberInfo member, object value)
+    {
+        if (member is PropertyInfo property)
         {
-            if (field.GetCustomAttribute<ParamsAttribute>() is { Values: [var first, ..] })
-            {
-                field.SetValue(Instance, first);
-            }
+            property.SetValue(Instance, value);
+        }
+        else
+        {
+            ((FieldInfo)member).SetValue(Instance, value);
         }
     }
 }

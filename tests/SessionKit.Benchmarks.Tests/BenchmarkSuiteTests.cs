@@ -14,7 +14,7 @@ public sealed class BenchmarkSuiteTests
     [TestCaseSource(nameof(BenchmarkClasses))]
     public async Task EveryBenchmark_RunsOnceBetweenSetupAndCleanup(Type benchmarkClass)
     {
-        var runner = BenchmarkClassRunner.For(benchmarkClass);
+        var runner = SmokeSizes.Runner(benchmarkClass);
         Assert.That(runner.Benchmarks, Is.Not.Empty);
 
         await runner.GlobalSetupAsync();

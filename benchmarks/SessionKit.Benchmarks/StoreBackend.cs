@@ -1,0 +1,11 @@
+namespace SessionKit.Benchmarks;
+
+/// <summary>Which <see cref="ISessionStore"/> a benchmark runs on.</summary>
+public enum StoreBackend
+{
+    /// <summary><see cref="InMemorySessionStore"/>.</summary>
+    InMemory,
+
+    /// <summary><see cref="Sqlite.SqliteSessionStore"/> over a file in a temporary folder.</summary>
+    Sqlite,
+}

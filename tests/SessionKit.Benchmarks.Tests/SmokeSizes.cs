@@ -1,0 +1,26 @@
+namespace SessionKit.Benchmarks.Tests;
+
+/// <summary>
+/// Sizes small enough to run a benchmark once in well under a second yet large enough to take the same code paths, for
+/// the classes whose first parameter values take longer than that to set up.
+/// </summary>
+internal static class SmokeSizes
+{
+    /// <summary>
+    /// Messages in the context benchmarks' session: enough for a verbatim tail of ~3,000 tokens, more level-1 summaries
+    /// than the summary share holds, and a level-2 roll-up.
+    /// </summary>
+    public const int ContextMessageCount = 200;
+
+    /// <summary>A runner for <paramref name="type"/> with its first parameter values, shrunk where a smoke size is set.</summary>
+    public static BenchmarkClassRunner Runner(Type type)
+    {
+        var runner = BenchmarkClassRunner.For(type);
+        if (type == typeof(ContextBuildBenchmarks))
+        {
+            runner.SetParam(nameof(ContextBuildBenchmarks.MessageCount), ContextMessageCount);
+        }
+
+        return runner;
+    }
+}
