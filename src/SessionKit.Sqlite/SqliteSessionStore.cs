@@ -196,12 +196,14 @@ public sealed partial class SqliteSessionStore : SessionStore
                 var current = FindSession(connection, transaction, sessionId) ?? throw new SessionNotFoundException(sessionId);
                 var result = PlanAppend(current, messages, expectedVersion, now);
                 var insert = connection.Command(
-                    "INSERT INTO messages (" + SqliteRows.MessageColumns + ") VALUES ($id, $session_id, $sequence, $role, $content, $author_id, $tool_call_id, $tool_name, $created_at, $metadata, $token_count, $token_encoding);",
+                    "INSERT INTO messages (" + SqliteRows.MessageColumns + ", user_key) VALUES ($id, $session_id, $sequence, $role, $content, $author_id, $tool_call_id, $tool_name, $created_at, $metadata, $token_count, $token_encoding, $user_key);",
                     transaction);
+                string userKey = UserKey.For(current.UserId);
                 foreach (var message in result.Messages)
                 {
                     insert.Parameters.Clear();
                     SqliteRows.AddMessageParameters(insert, message);
+                    insert.Parameters.AddWithValue("$user_key", userKey);
                     insert.ExecuteNonQuery();
                 }
 
@@ -369,6 +371,78 @@ public sealed partial class SqliteSessionStore : SessionStore
                 int deleted = command.ExecuteNonQuery();
                 EnsureSessionExists(connection, transaction, sessionId, deleted);
                 return deleted;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<SearchResults> SearchCoreAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, CancellationToken cancellationToken) =>
+        ReadAsync(
+            (userId, query, terms),
+            static (connection, transaction, state) =>
+            {
+                var (userId, query, terms) = state;
+                string userKey = UserKey.For(userId);
+                var sql = new System.Text.StringBuilder(
+                    "SELECT " + SqliteRows.QualifiedMessageColumns + ", -bm25(messages_fts, 1.0, 0.0) AS score, snippet(messages_fts, 0, $hl_start, $hl_end, '…', 12) " +
+                    "FROM messages_fts JOIN messages m ON m.row_id = messages_fts.rowid " +
+                    "WHERE messages_fts MATCH $match AND m.user_key = $user_key");
+                var parameters = new List<(string Name, object Value)>
+                {
+                    ("$match", SqliteSearchSyntax.Match(userKey, terms)),
+                    ("$user_key", userKey),
+                    ("$hl_start", query.HighlightStart),
+                    ("$hl_end", query.HighlightEnd),
+                    ("$limit", query.Limit + 1),
+                    ("$offset", query.Offset),
+                };
+                if (query.SessionId is { } sessionId)
+                {
+                    sql.Append(" AND m.session_id = $session_id");
+                    parameters.Add(("$session_id", SqliteRows.Id(sessionId)));
+                }
+
+                if (query.Role is { } role)
+                {
+                    sql.Append(" AND m.role = $role");
+                    parameters.Add(("$role", (int)role));
+                }
+
+                if (query.Since is { } since)
+                {
+                    sql.Append(" AND m.created_at >= $since");
+                    parameters.Add(("$since", SqliteRows.Ticks(since)));
+                }
+
+                if (query.Until is { } until)
+                {
+                    sql.Append(" AND m.created_at < $until");
+                    parameters.Add(("$until", SqliteRows.Ticks(until)));
+                }
+
+                sql.Append(" ORDER BY score DESC, m.created_at DESC, m.session_id DESC, m.sequence DESC LIMIT $limit OFFSET $offset;");
+                var command = connection.Command(sql.ToString(), transaction);
+                foreach (var (name, value) in parameters)
+                {
+                    command.Parameters.AddWithValue(name, value);
+                }
+
+                var hits = new List<SearchHit>(Math.Min(query.Limit + 1, 64));
+                using (var reader = command.ExecuteReader())
+                {
+                    int columns = SqliteRows.MessageColumnCount;
+                    while (reader.Read())
+                    {
+                        hits.Add(new SearchHit(SqliteRows.ReadMessage(reader), reader.GetDouble(columns), reader.GetString(columns + 1)));
+                    }
+                }
+
+                bool more = hits.Count > query.Limit;
+                if (more)
+                {
+                    hits.RemoveAt(hits.Count - 1);
+                }
+
+                return new SearchResults(hits, more ? query.Offset + query.Limit : null);
             },
             cancellationToken);
 

@@ -60,6 +60,13 @@ public sealed class ReadCountingStore(ISessionStore inner) : ISessionStore
     public Task<int> InvalidateSummariesAsync(Guid sessionId, long fromSequence, CancellationToken cancellationToken = default) =>
         inner.InvalidateSummariesAsync(sessionId, fromSequence, cancellationToken);
 
+    public async Task<SearchResults> SearchAsync(string userId, SearchQuery query, CancellationToken cancellationToken = default)
+    {
+        var results = await inner.SearchAsync(userId, query, cancellationToken);
+        Interlocked.Add(ref _messagesRead, results.Hits.Count);
+        return results;
+    }
+
     private IReadOnlyList<SessionMessage> CountMessages(IReadOnlyList<SessionMessage> messages)
     {
         Interlocked.Add(ref _messagesRead, messages.Count);

@@ -9,6 +9,10 @@ internal static class SqliteRows
 
     public const string MessageColumns = "id, session_id, sequence, role, content, author_id, tool_call_id, tool_name, created_at, metadata, token_count, token_encoding";
 
+    public const string QualifiedMessageColumns = "m.id, m.session_id, m.sequence, m.role, m.content, m.author_id, m.tool_call_id, m.tool_name, m.created_at, m.metadata, m.token_count, m.token_encoding";
+
+    public const int MessageColumnCount = 12;
+
     public const string SummaryColumns = "id, session_id, level, from_sequence, to_sequence, text, token_count, token_encoding, summarizer_id, created_at";
 
     public static byte[] Id(Guid id) => id.ToByteArray(bigEndian: true);

@@ -8,10 +8,10 @@ namespace SessionKit.Sqlite;
 /// </summary>
 internal static class SqliteSchema
 {
-    private static readonly string[] Migrations =
+    private static readonly Migration[] Migrations =
     [
         // 1: sessions and messages.
-        """
+        new("""
         CREATE TABLE sessions (
             id               BLOB    NOT NULL PRIMARY KEY,
             user_id          TEXT    NOT NULL,
@@ -39,11 +39,11 @@ internal static class SqliteSchema
             metadata     TEXT    NULL
         );
         CREATE UNIQUE INDEX ux_messages_session_sequence ON messages (session_id, sequence);
-        """,
+        """),
 
         // 2: token counts cached per message, and summaries. Rows from version 1 keep a null encoding; readers recount them
         // (TokenCounting.CountMessageCached) instead of trusting the 0 default.
-        """
+        new("""
         ALTER TABLE messages ADD COLUMN token_count INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE messages ADD COLUMN token_encoding TEXT NULL;
 
@@ -63,7 +63,31 @@ internal static class SqliteSchema
         CREATE UNIQUE INDEX ux_summaries_session_level_from ON summaries (session_id, level, from_sequence);
         CREATE INDEX ix_summaries_session_level_to ON summaries (session_id, level, to_sequence);
         CREATE INDEX ix_summaries_session_to ON summaries (session_id, to_sequence);
-        """,
+        """),
+
+        // 3: full-text search. Each message carries its owner's user key (a hash of the user id, one FTS token), so a
+        // search filters by user inside the FTS index instead of joining every match to its session. The external-content
+        // index is kept in sync by triggers, in the same transaction as every insert, update and delete (cascades included).
+        new(
+            "ALTER TABLE messages ADD COLUMN user_key TEXT NOT NULL DEFAULT '';",
+            BackfillUserKeys,
+            """
+            CREATE VIRTUAL TABLE messages_fts USING fts5(
+                content, user_key,
+                content = 'messages', content_rowid = 'row_id',
+                tokenize = 'porter unicode61 remove_diacritics 2');
+            CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+                INSERT INTO messages_fts (rowid, content, user_key) VALUES (new.row_id, new.content, new.user_key);
+            END;
+            CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+                INSERT INTO messages_fts (messages_fts, rowid, content, user_key) VALUES ('delete', old.row_id, old.content, old.user_key);
+            END;
+            CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, user_key ON messages BEGIN
+                INSERT INTO messages_fts (messages_fts, rowid, content, user_key) VALUES ('delete', old.row_id, old.content, old.user_key);
+                INSERT INTO messages_fts (rowid, content, user_key) VALUES (new.row_id, new.content, new.user_key);
+            END;
+            INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+            """),
     ];
 
     /// <summary>The schema version this build writes.</summary>
@@ -82,15 +106,58 @@ internal static class SqliteSchema
 
         for (int version = found + 1; version <= CurrentVersion; version++)
         {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = Migrations[version - 1] + $"\nPRAGMA user_version = {version};";
-            command.ExecuteNonQuery();
+            var migration = Migrations[version - 1];
+            Execute(connection, transaction, migration.Sql);
+            if (migration.Then is not null)
+            {
+                migration.Then(connection, transaction);
+                Execute(connection, transaction, migration.ThenSql!);
+            }
+
+            Execute(connection, transaction, $"PRAGMA user_version = {version};");
         }
 
         transaction.Commit();
         return found;
     }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static void BackfillUserKeys(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        var users = new List<string>();
+        using (var select = connection.CreateCommand())
+        {
+            select.Transaction = transaction;
+            select.CommandText = "SELECT DISTINCT user_id FROM sessions;";
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                users.Add(reader.GetString(0));
+            }
+        }
+
+        using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = "UPDATE messages SET user_key = $user_key WHERE session_id IN (SELECT id FROM sessions WHERE user_id = $user_id);";
+        var key = update.Parameters.Add("$user_key", SqliteType.Text);
+        var user = update.Parameters.Add("$user_id", SqliteType.Text);
+        foreach (var userId in users)
+        {
+            key.Value = UserKey.For(userId);
+            user.Value = userId;
+            update.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>One schema step: SQL, optionally followed by code and more SQL (for data that SQL alone cannot compute).</summary>
+    private sealed record Migration(string Sql, Action<SqliteConnection, SqliteTransaction>? Then = null, string? ThenSql = null);
 
     private static int ReadVersion(SqliteConnection connection, SqliteTransaction transaction)
     {

@@ -113,6 +113,7 @@ public sealed partial class ContextBuilder : IContextBuilder
 
         int summaryCap = (int)(budget * _options.SummaryShare);
         int recallCap = request.Query is null ? 0 : (int)(budget * _options.RecallShare);
+        state.SummaryTargetTokens = Math.Clamp(summaryCap / 2, 16, _options.SummaryTargetTokens);
 
         // 2. The mandatory part: from the newest user message to the end.
         var tail = new MessageTail(_store, _counter, sessionId, session.LastSequence);
@@ -137,20 +138,31 @@ public sealed partial class ContextBuilder : IContextBuilder
         int verbatimTokens = SumTokens(tail, verbatimCount);
         long verbatimStart = verbatimCount == 0 ? session.LastSequence + 1 : tail[verbatimCount - 1].Sequence;
 
-        // 5. Summaries for what lies before the verbatim window, within their share.
+        // 5. Older messages matching the query, verbatim, within the recall share.
+        var recalled = request.Query is null || recallCap == 0
+            ? []
+            : await RecallAsync(session, request.Query, verbatimStart, recallCap, cancellationToken).ConfigureAwait(false);
+        int recalledTokens = recalled.Sum(r => r.Tokens);
+
+        // 6. Summaries for what lies before the verbatim window. When the verbatim window reaches the summarized range,
+        //    summaries get everything recent messages and recall left unused (verbatim messages cannot reach into a
+        //    summarized range, so summaries are the way further back); when unsummarized messages lie in between, they keep
+        //    to their share and the rest goes to those more recent messages (step 7).
         long summaryUpper = Math.Min(summarizedThrough, verbatimStart - 1);
-        var summaries = await SelectSummariesAsync(sessionId, summaryUpper, summaryCap, state, cancellationToken).ConfigureAwait(false);
+        int unused = available - verbatimTokens - recalledTokens;
+        int summaryBudget = verbatimStart > summarizedThrough + 1 ? Math.Min(summaryCap, unused) : unused;
+        var summaries = await SelectSummariesAsync(sessionId, summaryUpper, summaryBudget, state, cancellationToken).ConfigureAwait(false);
         int summaryTokens = summaries.Sum(SummaryTokens);
 
-        // 6. Unused budget goes back to older messages that no summary covers.
+        // 7. Budget still unused goes back to older messages that no summary covers.
         if (verbatimStart > summarizedThrough + 1)
         {
-            int leftover = available - verbatimTokens - summaryTokens;
+            int leftover = available - verbatimTokens - summaryTokens - recalledTokens;
             verbatimCount = await ExtendVerbatimAsync(tail, verbatimCount, summarizedThrough, verbatimTokens + leftover, cancellationToken).ConfigureAwait(false);
             verbatimTokens = SumTokens(tail, verbatimCount);
         }
 
-        var window = Assemble(session, request, systemTokens, summaries, tail, verbatimCount, state);
+        var window = Assemble(session, request, systemTokens, summaries, recalled, tail, verbatimCount, state);
         Debug.Assert(window.TotalTokens <= budget, "A context window must never exceed its budget.");
 
         SessionKitDiagnostics.ContextBuildDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -231,7 +243,7 @@ public sealed partial class ContextBuilder : IContextBuilder
             }
 
             var block = candidates.Take(take).ToList();
-            string? text = await TrySummarizeAsync(new SummarizationRequest { Messages = block, TargetTokens = _options.SummaryTargetTokens }, state, cancellationToken).ConfigureAwait(false);
+            string? text = await TrySummarizeAsync(new SummarizationRequest { Messages = block, TargetTokens = state.SummaryTargetTokens }, state, cancellationToken).ConfigureAwait(false);
             if (text is null)
             {
                 break;
@@ -433,7 +445,7 @@ public sealed partial class ContextBuilder : IContextBuilder
             return false;
         }
 
-        string? text = await TrySummarizeAsync(new SummarizationRequest { Summaries = group, TargetTokens = _options.SummaryTargetTokens }, state, cancellationToken).ConfigureAwait(false);
+        string? text = await TrySummarizeAsync(new SummarizationRequest { Summaries = group, TargetTokens = state.SummaryTargetTokens }, state, cancellationToken).ConfigureAwait(false);
         if (text is null)
         {
             return false;
@@ -461,6 +473,55 @@ public sealed partial class ContextBuilder : IContextBuilder
     {
         var newest = await _store.GetSummariesAsync(sessionId, new SummaryQuery { Level = level, ToSequenceAtMost = upper, Limit = 1 }, cancellationToken).ConfigureAwait(false);
         return newest.Count == 0 ? 0 : newest[0].ToSequence;
+    }
+
+    /// <summary>
+    /// Searches the session (or its user's sessions) for the query and keeps the best hits that are not already in the
+    /// verbatim window, are not half of a tool call, and fit the recall share.
+    /// </summary>
+    private async Task<List<TailMessage>> RecallAsync(Session session, string query, long verbatimStart, int cap, CancellationToken cancellationToken)
+    {
+        var recalled = new List<TailMessage>();
+        if (_options.MaxRecalledMessages == 0)
+        {
+            return recalled;
+        }
+
+        var results = await _store.SearchAsync(
+            session.UserId,
+            new SearchQuery
+            {
+                Text = query,
+                SessionId = _options.RecallScope == RecallScope.Session ? session.Id : null,
+                Until = null,
+                Limit = Math.Min(SearchQuery.MaxLimit, _options.MaxRecalledMessages * 4),
+            },
+            cancellationToken).ConfigureAwait(false);
+        int used = 0;
+        foreach (var hit in results.Hits)
+        {
+            var message = hit.Message;
+            bool inWindow = message.SessionId == session.Id && message.Sequence >= verbatimStart;
+            if (inWindow || message.Role == MessageRole.Tool || message.ToolCallId is not null)
+            {
+                continue;
+            }
+
+            int tokens = TokenCounting.CountMessageCached(_counter, message);
+            if (used + tokens > cap)
+            {
+                continue;
+            }
+
+            recalled.Add(new TailMessage(message, tokens));
+            used += tokens;
+            if (recalled.Count == _options.MaxRecalledMessages)
+            {
+                break;
+            }
+        }
+
+        return recalled;
     }
 
     /// <summary>Calls the summarizer with a timeout; on failure records the fallback and returns <see langword="null"/>. Only the caller's cancellation propagates.</summary>
@@ -502,11 +563,12 @@ public sealed partial class ContextBuilder : IContextBuilder
         ContextRequest request,
         int systemTokens,
         List<SessionSummary> summaries,
+        List<TailMessage> recalled,
         MessageTail tail,
         int verbatimCount,
         BuildState state)
     {
-        var items = new List<ContextItem>(summaries.Count + verbatimCount + 1);
+        var items = new List<ContextItem>(summaries.Count + recalled.Count + verbatimCount + 1);
         if (request.SystemPrompt is not null)
         {
             items.Add(new ContextItem
@@ -519,35 +581,22 @@ public sealed partial class ContextBuilder : IContextBuilder
             });
         }
 
-        foreach (var summary in summaries.OrderBy(s => s.FromSequence))
+        // Recalled messages from other sessions come first (oldest first); then this session's summaries and recalled
+        // messages by position (a recalled message follows the summary of the range it is in); then the recent messages.
+        foreach (var other in recalled.Where(r => r.Message.SessionId != session.Id).OrderBy(r => r.Message.CreatedAt))
         {
-            items.Add(new ContextItem
-            {
-                Kind = ContextItemKind.Summary,
-                Role = MessageRole.System,
-                Content = summary.Text,
-                Sequences = new SequenceRange(summary.FromSequence, summary.ToSequence),
-                TokenCount = SummaryTokens(summary),
-                CreatedAt = summary.CreatedAt,
-                SummaryLevel = summary.Level,
-            });
+            items.Add(MessageItem(ContextItemKind.Recalled, other, other.Message.SessionId));
         }
+
+        var older = summaries.Select(s => (From: s.FromSequence, Order: 0, Item: SummaryItem(s)))
+            .Concat(recalled.Where(r => r.Message.SessionId == session.Id).Select(r => (From: r.Sequence, Order: 1, Item: MessageItem(ContextItemKind.Recalled, r, null))))
+            .OrderBy(x => x.From)
+            .ThenBy(x => x.Order);
+        items.AddRange(older.Select(x => x.Item));
 
         for (int i = verbatimCount - 1; i >= 0; i--)
         {
-            var (message, tokens) = tail[i];
-            items.Add(new ContextItem
-            {
-                Kind = ContextItemKind.Message,
-                Role = message.Role,
-                Content = message.Content,
-                AuthorId = message.AuthorId,
-                ToolCallId = message.ToolCallId,
-                ToolName = message.ToolName,
-                Sequences = new SequenceRange(message.Sequence, message.Sequence),
-                TokenCount = tokens,
-                CreatedAt = message.CreatedAt,
-            });
+            items.Add(MessageItem(ContextItemKind.Message, tail[i], null));
         }
 
         return new ContextWindow
@@ -558,18 +607,43 @@ public sealed partial class ContextBuilder : IContextBuilder
             TotalTokens = _counter.RequestOverhead + items.Sum(i => i.TokenCount),
             RequestOverheadTokens = _counter.RequestOverhead,
             TokenEncoding = _counter.EncodingName,
-            OmittedRanges = Omitted(session.LastSequence, items),
+            OmittedRanges = Omitted(session.LastSequence, items.Where(i => i.Kind != ContextItemKind.SystemPrompt && i.SourceSessionId is null)),
             SummariesCreated = state.SummariesCreated,
             UsedFallback = state.FallbackReason is not null,
             FallbackReason = state.FallbackReason,
         };
     }
 
-    private static List<SequenceRange> Omitted(long lastSequence, List<ContextItem> items)
+    private ContextItem SummaryItem(SessionSummary summary) => new()
+    {
+        Kind = ContextItemKind.Summary,
+        Role = MessageRole.System,
+        Content = summary.Text,
+        Sequences = new SequenceRange(summary.FromSequence, summary.ToSequence),
+        TokenCount = SummaryTokens(summary),
+        CreatedAt = summary.CreatedAt,
+        SummaryLevel = summary.Level,
+    };
+
+    private static ContextItem MessageItem(ContextItemKind kind, TailMessage entry, Guid? sourceSessionId) => new()
+    {
+        Kind = kind,
+        Role = entry.Message.Role,
+        Content = entry.Message.Content,
+        AuthorId = entry.Message.AuthorId,
+        ToolCallId = entry.Message.ToolCallId,
+        ToolName = entry.Message.ToolName,
+        Sequences = new SequenceRange(entry.Sequence, entry.Sequence),
+        TokenCount = entry.Tokens,
+        CreatedAt = entry.Message.CreatedAt,
+        SourceSessionId = sourceSessionId,
+    };
+
+    private static List<SequenceRange> Omitted(long lastSequence, IEnumerable<ContextItem> items)
     {
         var omitted = new List<SequenceRange>();
         long next = 1;
-        foreach (var range in items.Where(i => i.Kind != ContextItemKind.SystemPrompt).Select(i => i.Sequences).OrderBy(r => r.From))
+        foreach (var range in items.Select(i => i.Sequences).OrderBy(r => r.From))
         {
             if (range.From > next)
             {
@@ -615,6 +689,8 @@ public sealed partial class ContextBuilder : IContextBuilder
         public int SummarizerCalls { get; set; }
 
         public int SummariesCreated { get; set; }
+
+        public int SummaryTargetTokens { get; set; }
 
         public string? FallbackReason { get; private set; }
 

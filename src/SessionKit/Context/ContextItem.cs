@@ -30,6 +30,9 @@ public sealed record ContextItem
     /// <summary>When the message was written (or the summary made); <see langword="null"/> for the system prompt.</summary>
     public DateTimeOffset? CreatedAt { get; init; }
 
+    /// <summary>The session a recalled message comes from when it is not the window's own session; otherwise <see langword="null"/>.</summary>
+    public Guid? SourceSessionId { get; init; }
+
     /// <summary>The level of a summary item (1 for a summary of messages); 0 for other kinds.</summary>
     public int SummaryLevel { get; init; }
 }

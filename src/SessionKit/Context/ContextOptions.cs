@@ -9,7 +9,10 @@ public sealed class ContextOptions
     /// <summary>How many summaries of one level a summary of the next level combines (default 10).</summary>
     public int RollupSize { get; set; } = 10;
 
-    /// <summary>The most tokens a summary's text should take (default 160).</summary>
+    /// <summary>
+    /// The most tokens a summary's text should take (default 160). A build with a small budget asks for less — half its
+    /// summary share, at least 16 — so that summaries still fit it.
+    /// </summary>
     public int SummaryTargetTokens { get; set; } = 160;
 
     /// <summary>The share of the budget summaries may take (default 0.25).</summary>
@@ -17,6 +20,12 @@ public sealed class ContextOptions
 
     /// <summary>The share of the budget recalled messages may take when the request has a query (default 0.15).</summary>
     public double RecallShare { get; set; } = 0.15;
+
+    /// <summary>The most older messages recalled verbatim into one window (default 5).</summary>
+    public int MaxRecalledMessages { get; set; } = 5;
+
+    /// <summary>Where recall searches: this session only (the default) or every session of its user.</summary>
+    public RecallScope RecallScope { get; set; } = RecallScope.Session;
 
     /// <summary>The share of the budget the system prompt may take (default 0.25); a longer prompt is rejected.</summary>
     public double SystemPromptShare { get; set; } = 0.25;
@@ -54,6 +63,16 @@ public sealed class ContextOptions
         if (SummaryShare + RecallShare > 0.9)
         {
             failures.Add($"{prefix}.{nameof(SummaryShare)} + {prefix}.{nameof(RecallShare)} must leave at least 10% of the budget to recent messages (was {SummaryShare + RecallShare:0.###}).");
+        }
+
+        if (MaxRecalledMessages < 0)
+        {
+            failures.Add($"{prefix}.{nameof(MaxRecalledMessages)} must not be negative (was {MaxRecalledMessages}).");
+        }
+
+        if (!Enum.IsDefined(RecallScope))
+        {
+            failures.Add($"{prefix}.{nameof(RecallScope)} has an undefined value ({(int)RecallScope}).");
         }
 
         if (MaxSummarizationsPerBuild < 0)

@@ -8,12 +8,15 @@ namespace SessionKit;
 /// </summary>
 /// <remarks>
 /// Each session has its own lock, so appends to different sessions run in parallel; a user's listing index has another.
-/// Locks are always taken session first, then user index, so they cannot deadlock.
+/// Locks are always taken session first, then user index or search index, so they cannot deadlock. Search keeps an
+/// inverted index per user (see <see cref="SearchIndex"/>) that appends and deletions update under the session's lock,
+/// so a search sees a whole append or none of it.
 /// </remarks>
 public sealed class InMemorySessionStore : SessionStore
 {
     private readonly ConcurrentDictionary<Guid, SessionEntry> _sessions = new();
     private readonly ConcurrentDictionary<string, UserIndex> _users = new(StringComparer.Ordinal);
+    private readonly SearchIndex _search = new();
 
     /// <summary>Creates an empty store.</summary>
     /// <param name="limits">Size limits; <see langword="null"/> for the defaults.</param>
@@ -112,6 +115,7 @@ public sealed class InMemorySessionStore : SessionStore
                 index.Remove(SessionListPosition.Of(entry.Session));
             }
 
+            _search.RemoveSession(sessionId);
             entry.Messages.Clear();
             entry.Summaries.Clear();
             return Task.FromResult(true);
@@ -127,6 +131,7 @@ public sealed class InMemorySessionStore : SessionStore
         CancellationToken cancellationToken)
     {
         var entry = GetEntry(sessionId);
+        var analyses = SearchIndex.Analyze(messages);
         lock (entry.Gate)
         {
             var current = entry.ThrowIfDeleted(sessionId);
@@ -134,6 +139,7 @@ public sealed class InMemorySessionStore : SessionStore
             var updated = result.Session;
             entry.Messages.AddRange(result.Messages);
             entry.Session = updated;
+            _search.Add(updated.UserId, result.Messages, analyses);
             if (_users.TryGetValue(updated.UserId, out var index))
             {
                 index.Move(SessionListPosition.Of(current), SessionListPosition.Of(updated));
@@ -215,10 +221,15 @@ public sealed class InMemorySessionStore : SessionStore
     }
 
     /// <inheritdoc />
+    protected override Task<SearchResults> SearchCoreAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, CancellationToken cancellationToken) =>
+        Task.FromResult(_search.Search(userId, query, terms));
+
+    /// <inheritdoc />
     protected override ValueTask DisposeAsyncCore()
     {
         _sessions.Clear();
         _users.Clear();
+        _search.Clear();
         return base.DisposeAsyncCore();
     }
 

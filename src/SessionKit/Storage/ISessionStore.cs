@@ -119,4 +119,14 @@ public interface ISessionStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>How many summaries were deleted.</returns>
     Task<int> InvalidateSummariesAsync(Guid sessionId, long fromSequence, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Searches one user's messages across all of their sessions (or one, with <see cref="SearchQuery.SessionId"/>), ranked
+    /// by relevance. Never returns another user's messages. Any text is a valid query (see <see cref="SearchQuery"/>).
+    /// </summary>
+    /// <param name="userId">The user whose history is searched.</param>
+    /// <param name="query">The words, filters and page.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One page of hits, most relevant first.</returns>
+    Task<SearchResults> SearchAsync(string userId, SearchQuery query, CancellationToken cancellationToken = default);
 }

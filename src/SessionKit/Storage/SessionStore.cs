@@ -266,6 +266,57 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
         return InvalidateSummariesCoreAsync(sessionId, fromSequence, cancellationToken);
     }
 
+    /// <inheritdoc />
+    public Task<SearchResults> SearchAsync(string userId, SearchQuery query, CancellationToken cancellationToken = default)
+    {
+        ValidateId(userId, nameof(userId));
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(query.Text, nameof(query));
+        if (query.Limit is < 1 or > SearchQuery.MaxLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.Limit, $"SearchQuery.Limit must be between 1 and {SearchQuery.MaxLimit}.");
+        }
+
+        if (query.Offset is < 0 or > SearchQuery.MaxOffset)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.Offset, $"SearchQuery.Offset must be between 0 and {SearchQuery.MaxOffset}.");
+        }
+
+        if (query.Role is { } role && !Enum.IsDefined(role))
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), role, "SearchQuery.Role is not a defined MessageRole.");
+        }
+
+        if (query.Since is { } since && query.Until is { } until && since >= until)
+        {
+            throw new ArgumentException("SearchQuery.Since must be earlier than SearchQuery.Until.", nameof(query));
+        }
+
+        if (query.SessionId == Guid.Empty)
+        {
+            throw new ArgumentException("SearchQuery.SessionId must not be Guid.Empty; use null for every session.", nameof(query));
+        }
+
+        ArgumentNullException.ThrowIfNull(query.HighlightStart, nameof(query));
+        ArgumentNullException.ThrowIfNull(query.HighlightEnd, nameof(query));
+        ThrowIfUnusable(cancellationToken);
+
+        var terms = SearchText.QueryTerms(query.Text);
+        return terms.Count == 0 ? Task.FromResult(SearchResults.Empty) : SearchCoreAsync(userId, query, terms, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a validated search for <paramref name="terms"/> (from <see cref="SearchText.QueryTerms"/>; never empty) in
+    /// <paramref name="userId"/>'s messages: a message matches when it contains any term (after Porter stemming); hits are
+    /// ranked by BM25 (k1 = 1.2, b = 0.75), most relevant first, then filtered and paged as the query says.
+    /// </summary>
+    /// <param name="userId">A validated user id.</param>
+    /// <param name="query">The validated query (filters, paging, highlight markers).</param>
+    /// <param name="terms">The normalized terms.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The page of hits.</returns>
+    protected abstract Task<SearchResults> SearchCoreAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, CancellationToken cancellationToken);
+
     /// <summary>
     /// Stores a validated summary unless one of the same level and first sequence exists (then returns that one). Throws
     /// <see cref="SessionNotFoundException"/> for an unknown session and <see cref="ArgumentOutOfRangeException"/> when the

@@ -1,0 +1,45 @@
+namespace SessionKit;
+
+/// <summary>
+/// A full-text search through one user's history. Any text is a valid query: it is split into words, common English
+/// words are dropped, and messages matching any remaining word are ranked by BM25 (more and rarer words rank higher).
+/// Operators, quotes and punctuation in the text are treated as ordinary characters, never as query syntax.
+/// </summary>
+public sealed record SearchQuery
+{
+    /// <summary>The most hits one page may hold.</summary>
+    public const int MaxLimit = 100;
+
+    /// <summary>The largest <see cref="Offset"/> accepted.</summary>
+    public const int MaxOffset = 10_000;
+
+    /// <summary>The most distinct words of <see cref="Text"/> that are searched for; the rest are ignored.</summary>
+    public const int MaxTerms = 32;
+
+    /// <summary>The user's words. Empty or only punctuation and common words: no hits.</summary>
+    public required string Text { get; init; }
+
+    /// <summary>Only this session (which must belong to the user, or nothing is found).</summary>
+    public Guid? SessionId { get; init; }
+
+    /// <summary>Only messages of this role.</summary>
+    public MessageRole? Role { get; init; }
+
+    /// <summary>Only messages created at or after this time.</summary>
+    public DateTimeOffset? Since { get; init; }
+
+    /// <summary>Only messages created before this time.</summary>
+    public DateTimeOffset? Until { get; init; }
+
+    /// <summary>How many hits per page (1 to <see cref="MaxLimit"/>; default 20).</summary>
+    public int Limit { get; init; } = 20;
+
+    /// <summary>How many ranked hits to skip (0 to <see cref="MaxOffset"/>), for paging; use <see cref="SearchResults.NextOffset"/>.</summary>
+    public int Offset { get; init; }
+
+    /// <summary>Put before each matched word in <see cref="SearchHit.Snippet"/> (default <c>**</c>).</summary>
+    public string HighlightStart { get; init; } = "**";
+
+    /// <summary>Put after each matched word in <see cref="SearchHit.Snippet"/> (default <c>**</c>).</summary>
+    public string HighlightEnd { get; init; } = "**";
+}
