@@ -322,6 +322,22 @@ public abstract class ContextBuilderConformanceTests
     }
 
     [Test]
+    public async Task SummarizeWithoutABudget_PreparesForTheDefaultBudget()
+    {
+        var session = await _store.CreateSessionAsync("ada");
+        await AppendConversationAsync(session.Id, turns: 40, seed: 15);
+        var options = new ContextOptions { DefaultTokenBudget = 1500, MaxSummarizationsPerBuild = 100 };
+        var summarizer = new CountingSummarizer(new ExtractiveSummarizer(Counter));
+
+        int created = await Builder(summarizer, options).SummarizeAsync(session.Id);
+        var window = await Builder(summarizer, options).BuildAsync(session.Id, new ContextRequest { TokenBudget = 1500 });
+
+        Assert.That(created, Is.GreaterThan(0));
+        Assert.That(window.SummariesCreated, Is.Zero, "the default-budget preparation is what a build at that budget needs");
+        Assert.That(summarizer.Calls, Is.EqualTo(created));
+    }
+
+    [Test]
     public async Task WithoutInlineSummarization_OlderMessagesAreReportedAsOmitted()
     {
         var session = await _store.CreateSessionAsync("ada");

@@ -88,6 +88,10 @@ public sealed partial class ContextBuilder : IContextBuilder
         return window.SummariesCreated;
     }
 
+    /// <inheritdoc />
+    public Task<int> SummarizeAsync(Guid sessionId, CancellationToken cancellationToken = default) =>
+        SummarizeAsync(sessionId, _options.DefaultTokenBudget, cancellationToken);
+
     private async Task<ContextWindow> BuildCoreAsync(Guid sessionId, ContextRequest request, CancellationToken cancellationToken)
     {
         using var activity = SessionKitDiagnostics.ActivitySource.StartActivity("sessionkit.context.build");

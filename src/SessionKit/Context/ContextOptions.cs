@@ -3,6 +3,9 @@ namespace SessionKit;
 /// <summary>How context windows are built and when summaries are made. Set through <see cref="SessionKitOptions.Context"/>.</summary>
 public sealed class ContextOptions
 {
+    /// <summary>The budget <see cref="IContextBuilder.SummarizeAsync(Guid, CancellationToken)"/> prepares summaries for (default 4,000 tokens).</summary>
+    public int DefaultTokenBudget { get; set; } = 4000;
+
     /// <summary>How many messages one level-1 summary covers (default 10: "after 10 messages, store a summary").</summary>
     public int SummaryBlockSize { get; set; } = 10;
 
@@ -30,7 +33,7 @@ public sealed class ContextOptions
     /// <summary>The share of the budget the system prompt may take (default 0.25); a longer prompt is rejected.</summary>
     public double SystemPromptShare { get; set; } = 0.25;
 
-    /// <summary>The most summarizer calls one build (or one <see cref="IContextBuilder.SummarizeAsync"/>) makes (default 4), so a long backlog cannot stall a request.</summary>
+    /// <summary>The most summarizer calls one build (or one <see cref="IContextBuilder.SummarizeAsync(Guid, int, CancellationToken)"/>) makes (default 4), so a long backlog cannot stall a request.</summary>
     public int MaxSummarizationsPerBuild { get; set; } = 4;
 
     /// <summary>How long one summarizer call may take before the build falls back (default 30 seconds).</summary>
@@ -42,6 +45,11 @@ public sealed class ContextOptions
     public IReadOnlyList<string> Validate(string prefix = nameof(ContextOptions))
     {
         var failures = new List<string>();
+        if (DefaultTokenBudget < 1)
+        {
+            failures.Add($"{prefix}.{nameof(DefaultTokenBudget)} must be at least 1 (was {DefaultTokenBudget}).");
+        }
+
         if (SummaryBlockSize < 2)
         {
             failures.Add($"{prefix}.{nameof(SummaryBlockSize)} must be at least 2 (was {SummaryBlockSize}).");

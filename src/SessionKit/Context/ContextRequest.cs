@@ -17,7 +17,7 @@ public sealed record ContextRequest
 
     /// <summary>
     /// Whether this build may call the summarizer for ranges that no longer fit (default <see langword="true"/>). Apps that
-    /// summarize after replying (<see cref="IContextBuilder.SummarizeAsync"/>) can turn it off to keep builds fast.
+    /// summarize after replying (<see cref="IContextBuilder.SummarizeAsync(Guid, int, CancellationToken)"/>) can turn it off to keep builds fast.
     /// </summary>
     public bool SummarizeInline { get; init; } = true;
 }

@@ -25,4 +25,12 @@ public interface IContextBuilder
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>How many summaries were created.</returns>
     Task<int> SummarizeAsync(Guid sessionId, int tokenBudget, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates, ahead of time, the summaries a build at <see cref="ContextOptions.DefaultTokenBudget"/> would need.
+    /// </summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>How many summaries were created.</returns>
+    Task<int> SummarizeAsync(Guid sessionId, CancellationToken cancellationToken = default);
 }
