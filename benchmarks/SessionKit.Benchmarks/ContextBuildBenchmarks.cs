@@ -13,7 +13,7 @@ namespace SessionKit.Benchmarks;
 /// <remarks>
 /// <para>
 /// The session's summaries are made and stored in the set-up (as an app does after replying, with
-/// <see cref="ContextBuilder.SummarizeAsync"/>), so the measured build finds nothing left to summarize; the set-up proves
+/// <see cref="ContextBuilder.SummarizeAsync(Guid, int, CancellationToken)"/>), so the measured build finds nothing left to summarize; the set-up proves
 /// it by building twice and requiring that neither build called the summarizer.
 /// </para>
 /// <para>
@@ -24,6 +24,7 @@ namespace SessionKit.Benchmarks;
 /// </para>
 /// </remarks>
 [MemoryDiagnoser]
+[Config(typeof(RatioTrendConfig))]
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "BenchmarkDotNet owns the lifecycle: [GlobalCleanup] disposes them.")]
 [CategoriesColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]

@@ -12,6 +12,9 @@ internal static class SmokeSizes
     /// </summary>
     public const int ContextMessageCount = 200;
 
+    /// <summary>Messages stored for the search benchmarks: a few per session of each of the 100 users.</summary>
+    public const int SearchTotalMessages = 3_000;
+
     /// <summary>A runner for <paramref name="type"/> with its first parameter values, shrunk where a smoke size is set.</summary>
     public static BenchmarkClassRunner Runner(Type type)
     {
@@ -19,6 +22,11 @@ internal static class SmokeSizes
         if (type == typeof(ContextBuildBenchmarks))
         {
             runner.SetParam(nameof(ContextBuildBenchmarks.MessageCount), ContextMessageCount);
+        }
+
+        if (type == typeof(SearchBenchmarks))
+        {
+            runner.SetParam(nameof(SearchBenchmarks.TotalMessages), SearchTotalMessages);
         }
 
         return runner;
