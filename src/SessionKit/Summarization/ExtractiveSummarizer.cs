@@ -12,15 +12,23 @@ namespace SessionKit;
 /// Each message (or, for a roll-up, each line of each summary) is split into sentences, which are scored by: the salience
 /// of their terms over the block (terms that recur across messages and terms the user asked about weigh more; English
 /// function words and small talk are ignored), recurring two-word terms ("carbon cycle"), named entities and acronyms,
-/// quantities (numbers with units, percentages, years), whether they answer the user's preceding message or are the
-/// user's question, definitions ("X is …", "X means …"), and a mild bonus for opening a message. Small talk ("Sure!",
-/// "Great question.", "Thanks") and repeats are dropped while anything else is left.
+/// quantities (numbers with units, percentages, years; more in the answer to "How much …?"), whether they answer the
+/// user's preceding message or are the user's question, definitions ("X is …", "X means …"), and a mild bonus for opening
+/// a message (more for the lead of an answer). Small talk ("Sure!", "Great question.", "Thanks") and repeats are dropped
+/// while anything else is left.
+/// </para>
+/// <para>
+/// A summary keeps what was established: the statements of the assistant, tools and system. What the user said is kept
+/// only as the lead-in to its answer: a user sentence is a candidate once a sentence of the reply to it (everything up to the
+/// next user message, within the same summary when rolling up) is kept, so its line always comes directly before a line of
+/// its own answer; it ranks at half its score, so a tight budget goes to answers first, and it is the first thing dropped
+/// when the text has to be trimmed. Only a block with nothing but the user's words (and small talk) keeps them on their own.
 /// </para>
 /// <para>
 /// The best sentences are kept greedily while the text, counted with the <see cref="ITokenCounter"/>, stays within
 /// <see cref="SummarizationRequest.TargetTokens"/>; they are written in their original order, one line per message, each
 /// line prefixed by its speaker (<c>User asked: …</c>, <c>User: …</c>, <c>Assistant: …</c>). When not even one sentence
-/// fits, the best one is cut at a word boundary and ends with <c>…</c>. The same request always gives the same text.
+/// fits, the best statement is cut at a word boundary and ends with <c>…</c>. The same request always gives the same text.
 /// </para>
 /// <para>The instance holds no state and is safe to share across threads.</para>
 /// </remarks>
@@ -29,6 +37,9 @@ public sealed class ExtractiveSummarizer : ISummarizer
     private const string Ellipsis = "…";
     private const int CancellationCheckInterval = 16;
     private const double MinimumShare = 0.2;
+
+    // What the user said ranks at this share of its score: it is context for an answer, not a fact of its own.
+    private const double UserFactor = 0.5;
 
     private static readonly HashSet<string> NoneCovered = [];
 
@@ -48,8 +59,8 @@ public sealed class ExtractiveSummarizer : ISummarizer
         _tokenCounter = tokenCounter;
     }
 
-    /// <summary><c>extractive/1</c>.</summary>
-    public string Id => "extractive/1";
+    /// <summary><c>extractive/2</c> (<c>extractive/1</c> could keep a user's question without its answer).</summary>
+    public string Id => "extractive/2";
 
     /// <summary>Summarizes the request's messages, or rolls up its summaries, within its token target.</summary>
     /// <param name="request">
@@ -131,8 +142,9 @@ public sealed class ExtractiveSummarizer : ISummarizer
             return Fit(null, Describe(units), target);
         }
 
-        Score(units, sentences, previousSummary, cancellationToken);
-        return Select(units, sentences, target, cancellationToken);
+        var owners = AnswerOwners(units);
+        Score(units, owners, sentences, previousSummary, cancellationToken);
+        return Select(units, owners, sentences, target, cancellationToken);
     }
 
     private static List<Unit> MessageUnits(IReadOnlyList<SessionMessage> messages)
@@ -152,7 +164,7 @@ public sealed class ExtractiveSummarizer : ISummarizer
                 MessageRole.System => "System",
                 _ => message.Role.ToString(),
             };
-            units.Add(new Unit(message.Content ?? string.Empty, message.Role, label, isToolCall));
+            units.Add(new Unit(message.Content ?? string.Empty, message.Role, label, isToolCall, 0));
         }
 
         return units;
@@ -162,8 +174,9 @@ public sealed class ExtractiveSummarizer : ISummarizer
     {
         // A level-1 extractive summary has one speaker-labelled line per message; keep the speakers through the roll-up.
         var units = new List<Unit>();
-        foreach (var summary in summaries)
+        for (var group = 0; group < summaries.Count; group++)
         {
+            var summary = summaries[group];
             ArgumentNullException.ThrowIfNull(summary, nameof(summaries));
             var text = summary.Text ?? string.Empty;
             foreach (var range in text.AsSpan().Split('\n'))
@@ -177,7 +190,7 @@ public sealed class ExtractiveSummarizer : ISummarizer
                 var match = TextFeatures.SpeakerLabel().Match(line);
                 if (!match.Success)
                 {
-                    units.Add(new Unit(line, null, null, false));
+                    units.Add(new Unit(line, null, null, false, group));
                     continue;
                 }
 
@@ -191,14 +204,43 @@ public sealed class ExtractiveSummarizer : ISummarizer
                     label = "User";
                 }
 
-                units.Add(new Unit(line[match.Length..], role, label, label.StartsWith("Assistant called", StringComparison.Ordinal)));
+                units.Add(new Unit(line[match.Length..], role, label, label.StartsWith("Assistant called", StringComparison.Ordinal), group));
             }
         }
 
         return units;
     }
 
-    private static void Score(List<Unit> units, List<Sentence> sentences, string? previousSummary, CancellationToken cancellationToken)
+    /// <summary>
+    /// For each unit that is not the user's, the user unit whose answer it is part of: the latest user unit before it, with no
+    /// other user unit in between, in the same summary when rolling up; -1 for user units and for what no user unit precedes.
+    /// </summary>
+    private static int[] AnswerOwners(List<Unit> units)
+    {
+        var owners = new int[units.Count];
+        var owner = -1;
+        for (var u = 0; u < units.Count; u++)
+        {
+            if (u > 0 && units[u].Group != units[u - 1].Group)
+            {
+                owner = -1;
+            }
+
+            if (units[u].IsUser)
+            {
+                owner = u;
+                owners[u] = -1;
+            }
+            else
+            {
+                owners[u] = owner;
+            }
+        }
+
+        return owners;
+    }
+
+    private static void Score(List<Unit> units, int[] owners, List<Sentence> sentences, string? previousSummary, CancellationToken cancellationToken)
     {
         // Block statistics: how often each term and two-word term occurs, and in how many units.
         var termCounts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -248,32 +290,18 @@ public sealed class ExtractiveSummarizer : ISummarizer
             }
         }
 
-        // For each unit, the terms of the user message it answers (assistant) or of the reply it got (user).
+        // For each unit, the terms of the user message it answers (assistant) or of the first reply it got (user), and
+        // whether the user message an assistant unit answers asks for a quantity ("How much …?").
         var askedTerms = new HashSet<string>?[units.Count];
         var answerTerms = new HashSet<string>?[units.Count];
-        HashSet<string>? lastUser = null;
+        var asksQuantity = new bool[units.Count];
         for (var u = 0; u < units.Count; u++)
         {
-            if (units[u].Role == MessageRole.User)
+            if (owners[u] >= 0 && units[u].Role == MessageRole.Assistant && !units[u].IsToolCall)
             {
-                lastUser = unitTerms[u];
-            }
-            else if (units[u].Role == MessageRole.Assistant && !units[u].IsToolCall)
-            {
-                askedTerms[u] = lastUser;
-            }
-        }
-
-        HashSet<string>? nextAnswer = null;
-        for (var u = units.Count - 1; u >= 0; u--)
-        {
-            if (units[u].Role == MessageRole.Assistant && !units[u].IsToolCall)
-            {
-                nextAnswer = unitTerms[u];
-            }
-            else if (units[u].Role == MessageRole.User)
-            {
-                answerTerms[u] = nextAnswer;
+                askedTerms[u] = unitTerms[owners[u]];
+                answerTerms[owners[u]] ??= unitTerms[u];
+                asksQuantity[u] = TextFeatures.QuantityQuestion().IsMatch(units[owners[u]].Text);
             }
         }
 
@@ -325,9 +353,14 @@ public sealed class ExtractiveSummarizer : ISummarizer
             {
                 var overlap = Overlap(sentence.Terms, asked);
                 score += Math.Min(2.0, 0.5 * overlap);
-                if (overlap > 0 && sentence.IndexInUnit == 0)
+                if (sentence.IndexInUnit == 0)
                 {
-                    score += 0.7; // the lead of the answer
+                    score += overlap > 0 ? 0.7 : 0.35; // the lead of the answer, which often answers in other words
+                }
+
+                if (sentence.QuantityBonus > 0 && asksQuantity[sentence.Unit])
+                {
+                    score += 0.8; // "How much …?" is answered by the numbers
                 }
             }
 
@@ -351,6 +384,7 @@ public sealed class ExtractiveSummarizer : ISummarizer
             var factor = unit.IsToolCall ? 0.4
                 : unit.Role == MessageRole.System ? 0.6
                 : unit.Role == MessageRole.Tool ? 0.8
+                : unit.IsUser ? UserFactor
                 : 1.0;
             if (sentence.IsCode)
             {
@@ -380,10 +414,16 @@ public sealed class ExtractiveSummarizer : ISummarizer
         }
     }
 
-    private string Select(List<Unit> units, List<Sentence> sentences, int target, CancellationToken cancellationToken)
+    private string Select(List<Unit> units, int[] owners, List<Sentence> sentences, int target, CancellationToken cancellationToken)
     {
         var candidates = sentences.Exists(s => !s.IsFiller) ? sentences.FindAll(s => !s.IsFiller) : new List<Sentence>(sentences);
-        var first = Best(candidates);
+
+        // What the user said is kept only as the lead-in to an answer that is kept too: a user sentence becomes a candidate
+        // once a sentence of the reply to it (up to the next user message) is kept, and its line then sits right before that
+        // reply. Only when the block holds nothing but the user's words (or small talk besides them) do they stand alone.
+        var standalone = !candidates.Exists(s => !units[s.Unit].IsUser);
+        var statements = standalone ? candidates : candidates.FindAll(s => !units[s.Unit].IsUser);
+        var first = Best(statements);
 
         // A sentence worth less than this is left out even when it would fit: an unused budget beats padding.
         var floor = MinimumShare * first.Score;
@@ -394,9 +434,22 @@ public sealed class ExtractiveSummarizer : ISummarizer
         // Scores only fall as coverage grows, so a queued rank is an upper bound: a sentence is rescored only when it
         // reaches the top with a stale score (lazy greedy), which picks exactly what rescoring everything would.
         var queue = new PriorityQueue<Sentence, (double Rank, int Index)>(candidates.Count, RankOrder.Instance);
+        var waiting = new Dictionary<int, List<Sentence>>();
         foreach (var candidate in candidates)
         {
-            queue.Enqueue(candidate, (candidate.Rank, candidate.Index));
+            if (standalone || !units[candidate.Unit].IsUser)
+            {
+                queue.Enqueue(candidate, (candidate.Rank, candidate.Index));
+            }
+            else
+            {
+                if (!waiting.TryGetValue(candidate.Unit, out var list))
+                {
+                    waiting[candidate.Unit] = list = [];
+                }
+
+                list.Add(candidate);
+            }
         }
 
         var labelCosts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -416,20 +469,28 @@ public sealed class ExtractiveSummarizer : ISummarizer
                 continue;
             }
 
-            if (selected.Count > 0 && sentence.Score < floor)
+            // What the user said ranks below the answers (UserFactor) but is judged on its own worth against the floor.
+            if (selected.Count > 0 && sentence.Score < (standalone || !units[sentence.Unit].IsUser ? floor : UserFactor * floor))
             {
-                break;
+                continue;
             }
 
             var cost = TokensOf(sentence) + 1;
             if (!openedUnits.Contains(sentence.Unit) && units[sentence.Unit].Label is { } label)
             {
-                cost += LabelCost(label + (units[sentence.Unit].Role == MessageRole.User ? " asked" : string.Empty), labelCosts);
+                cost += LabelCost(label + (units[sentence.Unit].IsUser ? " asked" : string.Empty), labelCosts);
             }
 
             if (used + cost > target)
             {
-                continue;
+                // The estimate is on the safe side (a label and a line break often merge with the words next to them): when
+                // the sentence on its own would fit, count the text it would make.
+                if (used + TokensOf(sentence) > target || CountWith(units, selected, sentence) is var exact && exact > target)
+                {
+                    continue;
+                }
+
+                cost = exact - used;
             }
 
             selected.Add(sentence);
@@ -440,6 +501,17 @@ public sealed class ExtractiveSummarizer : ISummarizer
             var coveredBy = sentence.IsQuestion ? asked : covered;
             coveredBy.UnionWith(sentence.Terms);
             coveredBy.UnionWith(sentence.Bigrams);
+
+            // Part of a reply is kept: what the user said to get it may now lead it in.
+            if (owners[sentence.Unit] is var owner and >= 0 && waiting.Remove(owner, out var leadIns))
+            {
+                foreach (var leadIn in leadIns)
+                {
+                    leadIn.Rescore(covered, asked);
+                    leadIn.ScoredAt = selected.Count;
+                    queue.Enqueue(leadIn, (leadIn.Rank, leadIn.Index));
+                }
+            }
         }
 
         selected.Sort((a, b) => a.Index.CompareTo(b.Index));
@@ -457,23 +529,43 @@ public sealed class ExtractiveSummarizer : ISummarizer
                 break;
             }
 
-            // Drop the weakest (the latest among equals) and try again.
-            var weakest = selected[0];
-            foreach (var candidate in selected)
+            // Drop the weakest of what the user said, else the weakest answer (the latest among equals), then what the user
+            // said that no longer leads in a kept answer, and try again.
+            selected.Remove(Weakest(selected, s => units[s.Unit].IsUser) ?? Weakest(selected, _ => true)!);
+            if (!standalone)
             {
-                if (ByRank(candidate, weakest) > 0)
-                {
-                    weakest = candidate;
-                }
+                selected.RemoveAll(s => units[s.Unit].IsUser && !selected.Exists(a => owners[a.Unit] == s.Unit));
             }
-
-            selected.Remove(weakest);
         }
 
         var best = selected.Count == 1 ? selected[0] : first;
         var bestUnit = units[best.Unit];
-        var bestLabel = bestUnit.Role == MessageRole.User && best.IsQuestion ? "User asked" : bestUnit.Label;
+        var bestLabel = bestUnit.IsUser && best.IsQuestion ? "User asked" : bestUnit.Label;
         return Fit(bestLabel, best.Text, target);
+    }
+
+    /// <summary>The tokens of the text <paramref name="selected"/> and <paramref name="sentence"/> would make together.</summary>
+    private int CountWith(List<Unit> units, List<Sentence> selected, Sentence sentence)
+    {
+        var trial = new List<Sentence>(selected.Count + 1);
+        trial.AddRange(selected);
+        trial.Add(sentence);
+        trial.Sort((a, b) => a.Index.CompareTo(b.Index));
+        return _tokenCounter.CountTokens(Render(units, trial));
+    }
+
+    private static Sentence? Weakest(List<Sentence> sentences, Predicate<Sentence> among)
+    {
+        Sentence? weakest = null;
+        foreach (var sentence in sentences)
+        {
+            if (among(sentence) && (weakest is null || ByRank(sentence, weakest) > 0))
+            {
+                weakest = sentence;
+            }
+        }
+
+        return weakest;
     }
 
     private static Sentence Best(List<Sentence> candidates)
@@ -692,5 +784,13 @@ public sealed class ExtractiveSummarizer : ISummarizer
     }
 
     /// <summary>A message, or a line of a summary being rolled up, with its speaker.</summary>
-    private sealed record Unit(string Text, MessageRole? Role, string? Label, bool IsToolCall);
+    /// <param name="Text">The text.</param>
+    /// <param name="Role">The speaker, if known.</param>
+    /// <param name="Label">The speaker label written before its line, if any.</param>
+    /// <param name="IsToolCall">Whether it is an assistant's tool call.</param>
+    /// <param name="Group">The summary a line of a roll-up comes from (0 for messages): a user line is answered only within its summary.</param>
+    private sealed record Unit(string Text, MessageRole? Role, string? Label, bool IsToolCall, int Group)
+    {
+        public bool IsUser => Role == MessageRole.User;
+    }
 }

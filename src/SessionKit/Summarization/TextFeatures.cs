@@ -70,11 +70,18 @@ internal static partial class TextFeatures
         RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     public static partial Regex DiscourseMarker();
 
-    /// <summary>An opening that leans on the sentence before ("This …", "It …", "As a result, …").</summary>
+    /// <summary>An opening that leans on the sentence before ("This …", "It …", "As a result, …", "Most of that …").</summary>
     [GeneratedRegex(
-        @"^(?:this|that|these|those|it|its|they|their|such|he|she|as a result|therefore|thus|hence|however|but|and|also|then|in addition|moreover|furthermore)\b",
+        @"^(?:(?:most|much|some|all|part|many|half|none|each|both|one) of (?:this|that|these|those|it|them)\b|" +
+        @"(?:this|that|these|those|it|its|they|their|such|he|she|as a result|therefore|thus|hence|however|but|and|also|then|in addition|moreover|furthermore)\b)",
         RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     public static partial Regex DependentOpening();
+
+    /// <summary>A question answered by a quantity: "How much …", "How many …", "How fast …", "What percentage …".</summary>
+    [GeneratedRegex(
+        @"\bhow (?:much|many|fast|quickly|far|long|big|large|high|often|old|warm|hot|cold|deep|heavy)\b|\bwhat (?:percentage|share|proportion|fraction|amount)\b",
+        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    public static partial Regex QuantityQuestion();
 
     /// <summary>The speaker label an extractive summary puts before a line ("User asked: ", "Assistant: ").</summary>
     [GeneratedRegex(

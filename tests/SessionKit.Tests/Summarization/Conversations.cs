@@ -25,6 +25,29 @@ internal static class Conversations
         (MessageRole.User, "Great, thanks!"),
         (MessageRole.Assistant, "Anytime. Let me know if you have any other questions!"));
 
+    /// <summary>Five questions on climate topics, each answered with facts: numbers, named terms, a definition.</summary>
+    public static IReadOnlyList<SessionMessage> ClimateQuestions { get; } = Messages(
+        (MessageRole.User, "I'm preparing a talk on climate change. What role does methane play?"),
+        (MessageRole.Assistant,
+            "Methane is a greenhouse gas that traps about 80 times more heat than CO2 over 20 years. " +
+            "Its concentration has more than doubled since pre-industrial times, mostly from agriculture, landfills and fossil fuel extraction."),
+        (MessageRole.User, "How quickly is the Arctic sea ice disappearing?"),
+        (MessageRole.Assistant,
+            "Arctic sea ice in September has shrunk by about 13% per decade since satellite records began in 1979. " +
+            "Less ice leaves darker water that absorbs more sunlight, which speeds up the warming."),
+        (MessageRole.User, "What did the Paris Agreement decide?"),
+        (MessageRole.Assistant,
+            "The Paris Agreement of 2015 commits nearly 200 countries to keep warming well below 2 °C and to pursue 1.5 °C. " +
+            "Each country submits its own plan, called a nationally determined contribution, and strengthens it every five years."),
+        (MessageRole.User, "Why does permafrost matter for the climate?"),
+        (MessageRole.Assistant,
+            "Permafrost is ground that stays frozen for at least two years, and it holds about 1,500 billion tonnes of carbon. " +
+            "As it thaws, microbes break that carbon down and release CO2 and methane, which adds to the warming."),
+        (MessageRole.User, "How much of the world's electricity comes from renewables?"),
+        (MessageRole.Assistant,
+            "Renewables supplied about 30% of global electricity in 2023, led by hydropower, wind and solar. " +
+            "Solar power has grown fastest because panel prices fell by about 90% in a decade."));
+
     public static IReadOnlyList<SessionMessage> Messages(params (MessageRole Role, string Content)[] messages) =>
         messages.Select((m, i) => Message(i + 1, m.Role, m.Content)).ToList();
 

@@ -11,9 +11,9 @@ public sealed partial class ExtractiveSummarizerTests
     private static readonly ExtractiveSummarizer Summarizer = new(SharpTokenCounter.Default);
 
     [Test]
-    public void Id_IsExtractive1()
+    public void Id_IsExtractive2()
     {
-        Assert.That(Summarizer.Id, Is.EqualTo("extractive/1"));
+        Assert.That(Summarizer.Id, Is.EqualTo("extractive/2"));
     }
 
     [Test]
@@ -47,6 +47,127 @@ public sealed partial class ExtractiveSummarizerTests
             Assert.That(lines, Has.All.Match("^(User asked|User|Assistant): "));
             Assert.That(lines, Has.Some.StartsWith("User asked: Can you explain the carbon cycle?"));
             Assert.That(lines, Has.Some.StartsWith("Assistant: The carbon cycle is the process"));
+        }
+    }
+
+    [TestCase(60)]
+    [TestCase(90)]
+    [TestCase(160)]
+    public async Task QuestionsAndAnswers_EveryQuestionKeptIsFollowedByItsOwnAnswer(int target)
+    {
+        var messages = Conversations.ClimateQuestions;
+        var result = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = messages, TargetTokens = target });
+        TestContext.Out.WriteLine(result.Text);
+
+        var lines = SourcesOfLines(messages, result.Text);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ReferenceEncodings.EncodedLength("o200k_base", result.Text), Is.LessThanOrEqualTo(target));
+            Assert.That(lines.Select(l => l.Text), Has.All.Match("^(User asked|User|Assistant): "));
+            Assert.That(lines, Has.Some.Matches<(string Text, int Message)>(l => l.Text.StartsWith("Assistant: ", StringComparison.Ordinal)));
+            Assert.That(OrphanedUserLines(messages, lines), Is.Empty, result.Text);
+        }
+    }
+
+    [Test]
+    public async Task QuestionsAndAnswers_At90Tokens_KeepNumericFactsFromTheAnswers()
+    {
+        var result = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = Conversations.ClimateQuestions, TargetTokens = 90 });
+        TestContext.Out.WriteLine(result.Text);
+
+        var answers = result.Text.Split('\n').Where(l => l.StartsWith("Assistant: ", StringComparison.Ordinal)).ToList();
+        Assert.That(answers, Has.Some.Match(@"\d"), result.Text);
+    }
+
+    [TestCase(40)]
+    [TestCase(60)]
+    [TestCase(80)]
+    [TestCase(100)]
+    public async Task QuestionsAndAnswers_AtShortTargets_SpendTheBudgetOnAnswersNotOnCheapQuestions(int target)
+    {
+        var result = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = Conversations.ClimateQuestions, TargetTokens = target });
+        TestContext.Out.WriteLine(result.Text);
+
+        var lines = result.Text.Split('\n');
+        var answerTokens = lines.Where(l => l.StartsWith("Assistant: ", StringComparison.Ordinal)).Sum(l => ReferenceEncodings.EncodedLength("o200k_base", l));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(lines.Count(l => l.StartsWith("Assistant: ", StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(lines.Count(l => l.StartsWith("User", StringComparison.Ordinal))), result.Text);
+            Assert.That(answerTokens, Is.GreaterThan(ReferenceEncodings.EncodedLength("o200k_base", result.Text) / 2), result.Text);
+            Assert.That(lines, Has.Some.Match(@"^Assistant: .*\d"), "a numeric fact");
+        }
+    }
+
+    [Test]
+    public async Task TightBudget_KeepsTheAnswerAndDropsTheQuestion()
+    {
+        const string Answer = "Global surface temperature is now about 1.1 °C above the 1850-1900 average, according to the IPCC.";
+        var messages = Conversations.Messages(
+            (MessageRole.User, "How much has the planet warmed since pre-industrial times?"),
+            (MessageRole.Assistant, Answer));
+        var target = ReferenceEncodings.EncodedLength("o200k_base", "Assistant: " + Answer) + 3;
+
+        var result = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = messages, TargetTokens = target });
+
+        Assert.That(result.Text, Is.EqualTo("Assistant: " + Answer));
+    }
+
+    [Test]
+    public async Task UnansweredQuestions_AreLeftOut_AndAnswersAreNotLedInByAnotherQuestion()
+    {
+        // The first question gets no answer before the next one; the last question is answered only in the next block.
+        var messages = Conversations.Messages(
+            (MessageRole.User, "What is the Keeling Curve?"),
+            (MessageRole.User, "Actually, first: how much CO2 do the oceans absorb?"),
+            (MessageRole.Assistant, "The oceans absorb about a quarter of the CO2 that humans emit each year, roughly 10 billion tonnes."),
+            (MessageRole.User, "And how much do forests absorb?"));
+
+        foreach (var target in new[] { 30, 60, 200 })
+        {
+            var result = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = messages, TargetTokens = target });
+            TestContext.Out.WriteLine(result.Text);
+
+            var lines = SourcesOfLines(messages, result.Text);
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(result.Text, Does.Not.Contain("Keeling"), $"target {target}");
+                Assert.That(result.Text, Does.Not.Contain("forests"), $"target {target}");
+                Assert.That(result.Text, Does.Contain("quarter"), $"target {target}");
+                Assert.That(OrphanedUserLines(messages, lines), Is.Empty, $"target {target}");
+            }
+        }
+    }
+
+    [Test]
+    public async Task OnlyTheUserSaysAnything_TheUsersWordsAreStillSummarized()
+    {
+        var messages = Conversations.Messages(
+            (MessageRole.User, "Can you explain ocean acidification and its effect on coral reefs?"),
+            (MessageRole.Assistant, "Sure!"));
+
+        var result = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = messages, TargetTokens = 40 });
+
+        Assert.That(result.Text, Is.EqualTo("User asked: Can you explain ocean acidification and its effect on coral reefs?"));
+    }
+
+    [TestCase(20)]
+    [TestCase(50)]
+    [TestCase(120)]
+    public async Task RandomBlocks_NeverKeepWhatTheUserSaidWithoutItsOwnAnswerRightAfterIt(int target)
+    {
+        var random = new Random(target + 7);
+        for (var i = 0; i < 40; i++)
+        {
+            var seed = random.Next();
+            var messages = Conversations.Random(seed, random.Next(2, 15));
+            if (messages.All(m => m.Role == MessageRole.User || TextIsSmallTalk(m.Content)))
+            {
+                continue;
+            }
+
+            var result = await Summarizer.SummarizeAsync(new SummarizationRequest { Messages = messages, TargetTokens = target });
+
+            Assert.That(OrphanedUserLines(messages, SourcesOfLines(messages, result.Text)), Is.Empty, $"seed {seed}:\n{result.Text}");
         }
     }
 
@@ -172,6 +293,36 @@ public sealed partial class ExtractiveSummarizerTests
             Assert.That(rollUp.Text, Does.Contain("carbon").IgnoreCase);
             Assert.That(ReferenceEncodings.EncodedLength("o200k_base", rollUp.Text), Is.LessThanOrEqualTo(60));
             Assert.That(rollUp.Text.Split('\n'), Has.All.Match("^(User asked|User|Assistant): "));
+        }
+    }
+
+    [Test]
+    public async Task RollUp_DropsUserLinesWhoseAnswerIsNotCarried_EvenWhenTheNextSummaryOpensWithAnAnswer()
+    {
+        var summaries = new[]
+        {
+            Conversations.Summary(1, 10, "User asked: What is the Keeling Curve?\nUser asked: How fast is CO2 rising?\nAssistant: CO2 rises by about 2.5 ppm per year at Mauna Loa."),
+            Conversations.Summary(11, 20, "Assistant: Ocean pH has fallen by about 0.1 since 1850.\nUser asked: What about methane?"),
+            Conversations.Summary(21, 30, "Assistant: Methane from permafrost could release 50 Gt of carbon by 2100."),
+        };
+
+        var rollUp = await Summarizer.SummarizeAsync(new SummarizationRequest { Summaries = summaries, TargetTokens = 200 });
+        TestContext.Out.WriteLine(rollUp.Text);
+
+        var lines = rollUp.Text.Split('\n');
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(rollUp.Text, Does.Not.Contain("Keeling"));
+            Assert.That(rollUp.Text, Does.Not.Contain("What about methane?"));
+            Assert.That(rollUp.Text, Does.Contain("2.5 ppm"));
+            Assert.That(rollUp.Text, Does.Contain("50 Gt"));
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].StartsWith("User", StringComparison.Ordinal))
+                {
+                    Assert.That(i + 1 < lines.Length && lines[i + 1].StartsWith("Assistant: CO2 rises", StringComparison.Ordinal), Is.True, rollUp.Text);
+                }
+            }
         }
     }
 
@@ -386,6 +537,61 @@ public sealed partial class ExtractiveSummarizerTests
             Assert.That(perSummary, Is.LessThan(50));
         }
     }
+
+    /// <summary>Each line of a summary with the index of the message its first sentence comes from (sentences are verbatim and in order).</summary>
+    private static List<(string Text, int Message)> SourcesOfLines(IReadOnlyList<SessionMessage> messages, string summary)
+    {
+        var lines = new List<(string Text, int Message)>();
+        var message = 0;
+        foreach (var line in summary.Split('\n'))
+        {
+            var sentences = new List<string>();
+            SentenceSplitter.SplitSentences(SpeakerLabel().Replace(line, string.Empty), sentences);
+            var first = sentences[0];
+            while (message < messages.Count
+                && !messages[message].Content.Contains(first, StringComparison.Ordinal)
+                && !(first.EndsWith('.') && messages[message].Content.Contains(first[..^1], StringComparison.Ordinal)))
+            {
+                message++;
+            }
+
+            Assert.That(message, Is.LessThan(messages.Count), $"'{first}' is not from the messages, or out of order, in:\n{summary}");
+            lines.Add((line, message));
+        }
+
+        return lines;
+    }
+
+    /// <summary>The user lines not directly followed by a line from the reply to them (the messages up to the next user message).</summary>
+    private static List<string> OrphanedUserLines(IReadOnlyList<SessionMessage> messages, List<(string Text, int Message)> lines)
+    {
+        var orphans = new List<string>();
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var (text, message) = lines[i];
+            if (messages[message].Role != MessageRole.User)
+            {
+                continue;
+            }
+
+            var next = i + 1 < lines.Count ? lines[i + 1].Message : -1;
+            var answered = next > message
+                && messages[next].Role != MessageRole.User
+                && Enumerable.Range(message + 1, next - message - 1).All(m => messages[m].Role != MessageRole.User);
+            if (!answered)
+            {
+                orphans.Add(text);
+            }
+        }
+
+        return orphans;
+    }
+
+    private static bool TextIsSmallTalk(string content) =>
+        content.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 8 && SmallTalk().IsMatch(content);
+
+    [GeneratedRegex("^(?:(?:Sure!|Great question\\.|Thanks!|Okay\\.|Got it, thanks\\.|You're welcome!|Interesting\\.|Let me know if you have other questions\\.)\\s*)+$")]
+    private static partial Regex SmallTalk();
 
     [GeneratedRegex("^(?:User asked|User|Assistant(?: called \\S+)?|System|Tool(?: \\S+)?): ")]
     private static partial Regex SpeakerLabel();
