@@ -382,8 +382,10 @@ public sealed partial class SqliteSessionStore : SessionStore
             {
                 var (userId, query, terms) = state;
                 string userKey = UserKey.For(userId);
+                // Rank first, carrying only what ordering needs, and make snippets for the returned page alone: SQLite
+                // computes select-list expressions for every row it sorts, and snippet() is the costly one.
                 var sql = new System.Text.StringBuilder(
-                    "SELECT " + SqliteRows.QualifiedMessageColumns + ", -bm25(messages_fts, 1.0, 0.0) AS score, snippet(messages_fts, 0, $hl_start, $hl_end, '…', 12) " +
+                    "WITH ranked AS (SELECT m.row_id AS row_id, -bm25(messages_fts, 1.0, 0.0) AS score, m.created_at AS created_at, m.session_id AS session_id, m.sequence AS sequence " +
                     "FROM messages_fts JOIN messages m ON m.row_id = messages_fts.rowid " +
                     "WHERE messages_fts MATCH $match AND m.user_key = $user_key");
                 var parameters = new List<(string Name, object Value)>
@@ -419,7 +421,10 @@ public sealed partial class SqliteSessionStore : SessionStore
                     parameters.Add(("$until", SqliteRows.Ticks(until)));
                 }
 
-                sql.Append(" ORDER BY score DESC, m.created_at DESC, m.session_id DESC, m.sequence DESC LIMIT $limit OFFSET $offset;");
+                sql.Append(" ORDER BY score DESC, created_at DESC, session_id DESC, sequence DESC LIMIT $limit OFFSET $offset) ")
+                    .Append("SELECT ").Append(SqliteRows.QualifiedMessageColumns).Append(", r.score, snippet(messages_fts, 0, $hl_start, $hl_end, '…', 12) ")
+                    .Append("FROM ranked r JOIN messages m ON m.row_id = r.row_id JOIN messages_fts ON messages_fts.rowid = r.row_id ")
+                    .Append("WHERE messages_fts MATCH $match ORDER BY r.score DESC, r.created_at DESC, r.session_id DESC, r.sequence DESC;");
                 var command = connection.Command(sql.ToString(), transaction);
                 foreach (var (name, value) in parameters)
                 {
