@@ -88,6 +88,35 @@ internal static class SqliteSchema
             END;
             INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
             """),
+
+        // 4: session tokens and devices. Only hashes are kept: SHA-256 of a token's secret, HMAC-SHA256 of a device
+        // fingerprint. No foreign keys: a token may name a session or device that comes or goes on its own schedule;
+        // forgetting a device revokes its tokens in the same transaction instead.
+        new("""
+        CREATE TABLE session_tokens (
+            token_id    BLOB    NOT NULL PRIMARY KEY,
+            secret_hash BLOB    NOT NULL,
+            user_id     TEXT    NOT NULL,
+            session_id  BLOB    NULL,
+            device_id   TEXT    NULL,
+            created_at  INTEGER NOT NULL,
+            expires_at  INTEGER NOT NULL,
+            revoked_at  INTEGER NULL,
+            replaced_by BLOB    NULL
+        );
+        CREATE INDEX ix_session_tokens_user ON session_tokens (user_id);
+
+        CREATE TABLE devices (
+            user_id          TEXT    NOT NULL,
+            device_id        TEXT    NOT NULL,
+            display_name     TEXT    NULL,
+            fingerprint_hash BLOB    NULL,
+            first_seen_at    INTEGER NOT NULL,
+            last_seen_at     INTEGER NOT NULL,
+            PRIMARY KEY (user_id, device_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_devices_user_fingerprint ON devices (user_id, fingerprint_hash);
+        """),
     ];
 
     /// <summary>The schema version this build writes.</summary>

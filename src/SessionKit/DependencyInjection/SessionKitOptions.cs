@@ -9,6 +9,9 @@ public sealed class SessionKitOptions
     /// <summary>How context windows are built and when summaries are made.</summary>
     public ContextOptions Context { get; } = new();
 
+    /// <summary>Session token lifetimes and the device fingerprint key (for <see cref="ISessionTokenService"/> and <see cref="IDeviceRegistry"/>).</summary>
+    public SessionTokenOptions SessionTokens { get; } = new();
+
     /// <summary>
     /// The tokenizer encoding to count with, one of <see cref="SharpTokenCounter.SupportedEncodings"/> (default
     /// <c>o200k_base</c>, as used by GPT-4o and later). Ignored when <see cref="Model"/> is set.

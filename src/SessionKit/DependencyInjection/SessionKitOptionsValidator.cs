@@ -10,6 +10,7 @@ internal sealed class SessionKitOptionsValidator : IValidateOptions<SessionKitOp
         var failures = new List<string>();
         failures.AddRange(options.Limits.Validate($"{nameof(SessionKitOptions)}.{nameof(SessionKitOptions.Limits)}"));
         failures.AddRange(options.Context.Validate($"{nameof(SessionKitOptions)}.{nameof(SessionKitOptions.Context)}"));
+        failures.AddRange(options.SessionTokens.Validate($"{nameof(SessionKitOptions)}.{nameof(SessionKitOptions.SessionTokens)}"));
         try
         {
             _ = options.CreateTokenCounter();

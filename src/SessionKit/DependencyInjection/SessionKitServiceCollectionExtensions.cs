@@ -42,6 +42,19 @@ public static class SessionKitServiceCollectionExtensions
             services.GetRequiredService<IOptions<SessionKitOptions>>().Value.Context,
             services.GetService<TimeProvider>(),
             services.GetService<ILoggerFactory>()?.CreateLogger<ContextBuilder>()));
+        services.TryAddSingleton<ISessionTokenStore>(static services => services.GetRequiredService<ISessionStore>() as ISessionTokenStore
+            ?? throw new InvalidOperationException(
+                $"The configured session store ({services.GetRequiredService<ISessionStore>().GetType().FullName}) does not implement {nameof(ISessionTokenStore)}, " +
+                $"so session tokens and devices cannot be stored. Use a backend that supports them (UseInMemory(), UseSqlite(...)) or register an {nameof(ISessionTokenStore)}."));
+        services.TryAddSingleton<ISessionTokenService>(static services => new SessionTokenService(
+            services.GetRequiredService<ISessionTokenStore>(),
+            services.GetRequiredService<IOptions<SessionKitOptions>>().Value.SessionTokens,
+            services.GetService<TimeProvider>(),
+            services.GetService<ILoggerFactory>()?.CreateLogger<SessionTokenService>()));
+        services.TryAddSingleton<IDeviceRegistry>(static services => new DeviceRegistry(
+            services.GetRequiredService<ISessionTokenStore>(),
+            services.GetRequiredService<IOptions<SessionKitOptions>>().Value.SessionTokens,
+            services.GetService<TimeProvider>()));
 
         return new SessionKitBuilder(services);
     }

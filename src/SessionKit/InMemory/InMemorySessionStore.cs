@@ -12,7 +12,7 @@ namespace SessionKit;
 /// inverted index per user (see <see cref="SearchIndex"/>) that appends and deletions update under the session's lock,
 /// so a search sees a whole append or none of it.
 /// </remarks>
-public sealed class InMemorySessionStore : SessionStore
+public sealed partial class InMemorySessionStore : SessionStore
 {
     private readonly ConcurrentDictionary<Guid, SessionEntry> _sessions = new();
     private readonly ConcurrentDictionary<string, UserIndex> _users = new(StringComparer.Ordinal);
