@@ -18,6 +18,9 @@ public static class SessionKitServiceCollectionExtensions
     /// <remarks>
     /// Registrations use <c>TryAdd</c>, so a service the host registered first wins. Resolving <see cref="ISessionStore"/>
     /// before a backend was chosen throws an <see cref="InvalidOperationException"/> that says how to choose one.
+    /// <see cref="ISessionTokenService"/> and <see cref="IDeviceRegistry"/> keep their data in the chosen store, which must
+    /// also implement <see cref="ISessionTokenStore"/> (both built-in backends do); otherwise resolving them throws an
+    /// <see cref="InvalidOperationException"/> naming the store.
     /// </remarks>
     public static ISessionKitBuilder AddSessionKit(this IServiceCollection services, Action<SessionKitOptions>? configure = null)
     {
