@@ -58,7 +58,9 @@ internal sealed class SummaryIndex
             }
             else
             {
-                for (int i = 0, taken = 0; i < end && taken < query.Limit; i++)
+                // A summary that starts after the bound also ends after it: skip the older ones by binary search.
+                int first = query.FromSequenceAfter is { } after ? UpperBound(list, after) : 0;
+                for (int i = first, taken = 0; i < end && taken < query.Limit; i++)
                 {
                     if (Matches(list[i], query))
                     {
