@@ -162,7 +162,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         if (verbatimStart > summarizedThrough + 1)
         {
             int leftover = available - verbatimTokens - summaryTokens - recalledTokens;
-            verbatimCount = await ExtendVerbatimAsync(tail, verbatimCount, summarizedThrough, verbatimTokens + leftover, cancellationToken).ConfigureAwait(false);
+            verbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, verbatimTokens + leftover, verbatimCount, cancellationToken).ConfigureAwait(false);
             verbatimTokens = SumTokens(tail, verbatimCount);
         }
 
@@ -281,10 +281,14 @@ public sealed partial class ContextBuilder : IContextBuilder
         return true;
     }
 
-    /// <summary>How many of the newest messages form the verbatim window: at least the mandatory ones, newer than the summarized range, within the budget, not starting on a tool result.</summary>
-    private static async Task<int> SelectVerbatimAsync(MessageTail tail, long summarizedThrough, int budget, int mandatoryCount, CancellationToken cancellationToken)
+    /// <summary>
+    /// How many of the newest messages form the verbatim window: at least <paramref name="minimumCount"/> (the mandatory
+    /// ones, or a window chosen before and now extended), newer than the summarized range, within the budget, not starting
+    /// on a tool result.
+    /// </summary>
+    private static async Task<int> SelectVerbatimAsync(MessageTail tail, long summarizedThrough, int budget, int minimumCount, CancellationToken cancellationToken)
     {
-        int count = mandatoryCount;
+        int count = minimumCount;
         int tokens = SumTokens(tail, count);
         while (await tail.EnsureAsync(count, cancellationToken).ConfigureAwait(false)
             && tail[count].Sequence > summarizedThrough
@@ -294,22 +298,7 @@ public sealed partial class ContextBuilder : IContextBuilder
             count++;
         }
 
-        return DropLeadingToolResults(tail, count, mandatoryCount);
-    }
-
-    private static async Task<int> ExtendVerbatimAsync(MessageTail tail, int count, long summarizedThrough, int budget, CancellationToken cancellationToken)
-    {
-        int start = count;
-        int tokens = SumTokens(tail, count);
-        while (await tail.EnsureAsync(count, cancellationToken).ConfigureAwait(false)
-            && tail[count].Sequence > summarizedThrough
-            && tokens + tail[count].Tokens <= budget)
-        {
-            tokens += tail[count].Tokens;
-            count++;
-        }
-
-        return DropLeadingToolResults(tail, count, start);
+        return DropLeadingToolResults(tail, count, minimumCount);
     }
 
     // A tool result whose call is outside the window would be split from it: start the window after such results instead.
