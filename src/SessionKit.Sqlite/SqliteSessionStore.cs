@@ -87,9 +87,21 @@ public sealed partial class SqliteSessionStore : SessionStore
             session,
             static (connection, transaction, session) =>
             {
+                if (session.ContinuesFromSessionId is { } previousId)
+                {
+                    var check = connection.Command("SELECT 1 FROM sessions WHERE id = $id AND user_id = $user_id;", transaction);
+                    check.Parameters.AddWithValue("$id", SqliteRows.Id(previousId));
+                    check.Parameters.AddWithValue("$user_id", session.UserId);
+                    if (check.ExecuteScalar() is null)
+                    {
+                        throw ContinuesFromMismatch(previousId);
+                    }
+                }
+
                 var command = connection.Command(
-                    "INSERT INTO sessions (" + SqliteRows.SessionColumns + ") VALUES ($id, $user_id, $title, $metadata, $created_at, $last_activity_at, $version, 0, 0);",
+                    "INSERT INTO sessions (" + SqliteRows.SessionColumns + ") VALUES ($id, $user_id, $title, $metadata, $created_at, $last_activity_at, $version, 0, 0, $continues_from);",
                     transaction);
+                command.Parameters.AddWithValue("$continues_from", session.ContinuesFromSessionId is { } link ? SqliteRows.Id(link) : DBNull.Value);
                 command.Parameters.AddWithValue("$id", SqliteRows.Id(session.Id));
                 command.Parameters.AddWithValue("$user_id", session.UserId);
                 command.Parameters.AddWithValue("$title", (object?)session.Title ?? DBNull.Value);

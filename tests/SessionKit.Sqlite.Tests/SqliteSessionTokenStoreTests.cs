@@ -67,7 +67,7 @@ public sealed class SqliteSessionTokenStoreTests
         }
 
         // Turn the file back into a version 3 database: what the previous release left behind.
-        Scalar("DROP TABLE session_tokens; DROP TABLE devices; PRAGMA user_version = 3;");
+        Scalar("DROP TABLE session_tokens; DROP TABLE devices; ALTER TABLE sessions DROP COLUMN continues_from; PRAGMA user_version = 3;");
         Assert.That(Scalar("PRAGMA user_version;"), Is.EqualTo(3L));
 
         await using (var store = Open())
@@ -79,6 +79,7 @@ public sealed class SqliteSessionTokenStoreTests
             {
                 Assert.That(Scalar("PRAGMA user_version;"), Is.EqualTo((long)SqliteSchema.CurrentVersion));
                 Assert.That((await store.GetSessionAsync(sessionId)).UserId, Is.EqualTo("ada"));
+                Assert.That((await store.GetSessionAsync(sessionId)).ContinuesFromSessionId, Is.Null);
                 Assert.That((await tokens.ValidateAsync(issued.Token)).SessionId, Is.EqualTo(sessionId));
             }
         }

@@ -5,7 +5,7 @@ namespace SessionKit.Sqlite;
 /// <summary>Column lists and row mapping shared by the store's queries. Ids are stored as big-endian GUID bytes so BLOB order is id order.</summary>
 internal static class SqliteRows
 {
-    public const string SessionColumns = "id, user_id, title, metadata, created_at, last_activity_at, version, last_sequence, message_count";
+    public const string SessionColumns = "id, user_id, title, metadata, created_at, last_activity_at, version, last_sequence, message_count, continues_from";
 
     public const string MessageColumns = "id, session_id, sequence, role, content, author_id, tool_call_id, tool_name, created_at, metadata, token_count, token_encoding";
 
@@ -30,6 +30,7 @@ internal static class SqliteRows
         Version = reader.GetInt64(6),
         LastSequence = reader.GetInt64(7),
         MessageCount = reader.GetInt64(8),
+        ContinuesFromSessionId = reader.IsDBNull(9) ? null : ReadGuid(reader, 9),
     };
 
     public static SessionMessage ReadMessage(SqliteDataReader reader) => new()

@@ -117,6 +117,10 @@ internal static class SqliteSchema
         ) WITHOUT ROWID;
         CREATE INDEX ix_devices_user_fingerprint ON devices (user_id, fingerprint_hash);
         """),
+
+        // 5: the session a new one continues (after a long gap). No foreign key: deleting the earlier session must not
+        // cascade to or be blocked by the later one; readers treat a dangling link as "nothing to carry over".
+        new("ALTER TABLE sessions ADD COLUMN continues_from BLOB NULL;"),
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -12,6 +12,9 @@ public sealed class SessionKitOptions
     /// <summary>Session token lifetimes and the device fingerprint key (for <see cref="ISessionTokenService"/> and <see cref="IDeviceRegistry"/>).</summary>
     public SessionTokenOptions SessionTokens { get; } = new();
 
+    /// <summary>When a returning request continues a session and when it starts a new one (for <see cref="ISessionResolver"/>).</summary>
+    public SessionResolverOptions Resolver { get; } = new();
+
     /// <summary>
     /// The tokenizer encoding to count with, one of <see cref="SharpTokenCounter.SupportedEncodings"/> (default
     /// <c>o200k_base</c>, as used by GPT-4o and later). Ignored when <see cref="Model"/> is set.

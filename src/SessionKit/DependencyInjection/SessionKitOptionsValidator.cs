@@ -11,6 +11,7 @@ internal sealed class SessionKitOptionsValidator : IValidateOptions<SessionKitOp
         failures.AddRange(options.Limits.Validate($"{nameof(SessionKitOptions)}.{nameof(SessionKitOptions.Limits)}"));
         failures.AddRange(options.Context.Validate($"{nameof(SessionKitOptions)}.{nameof(SessionKitOptions.Context)}"));
         failures.AddRange(options.SessionTokens.Validate($"{nameof(SessionKitOptions)}.{nameof(SessionKitOptions.SessionTokens)}"));
+        failures.AddRange(options.Resolver.Validate($"{nameof(SessionKitOptions)}.{nameof(SessionKitOptions.Resolver)}"));
         try
         {
             _ = options.CreateTokenCounter();

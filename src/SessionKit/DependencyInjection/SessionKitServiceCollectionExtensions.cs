@@ -18,7 +18,7 @@ public static class SessionKitServiceCollectionExtensions
     /// <remarks>
     /// Registrations use <c>TryAdd</c>, so a service the host registered first wins. Resolving <see cref="ISessionStore"/>
     /// before a backend was chosen throws an <see cref="InvalidOperationException"/> that says how to choose one.
-    /// <see cref="ISessionTokenService"/> and <see cref="IDeviceRegistry"/> keep their data in the chosen store, which must
+    /// <see cref="ISessionTokenService"/>, <see cref="IDeviceRegistry"/> and <see cref="ISessionResolver"/> keep their data in the chosen store, which must
     /// also implement <see cref="ISessionTokenStore"/> (both built-in backends do); otherwise resolving them throws an
     /// <see cref="InvalidOperationException"/> naming the store.
     /// </remarks>
@@ -57,6 +57,12 @@ public static class SessionKitServiceCollectionExtensions
         services.TryAddSingleton<IDeviceRegistry>(static services => new DeviceRegistry(
             services.GetRequiredService<ISessionTokenStore>(),
             services.GetRequiredService<IOptions<SessionKitOptions>>().Value.SessionTokens,
+            services.GetService<TimeProvider>()));
+        services.TryAddSingleton<ISessionResolver>(static services => new SessionResolver(
+            services.GetRequiredService<ISessionStore>(),
+            services.GetRequiredService<ISessionTokenService>(),
+            services.GetRequiredService<IDeviceRegistry>(),
+            services.GetRequiredService<IOptions<SessionKitOptions>>().Value.Resolver,
             services.GetService<TimeProvider>()));
 
         return new SessionKitBuilder(services);

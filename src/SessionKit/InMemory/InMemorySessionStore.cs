@@ -30,6 +30,30 @@ public sealed partial class InMemorySessionStore : SessionStore
     /// <inheritdoc />
     protected override Task<Session> CreateSessionCoreAsync(Session session, CancellationToken cancellationToken)
     {
+        if (session.ContinuesFromSessionId is not { } previousId)
+        {
+            return Task.FromResult(Add(session));
+        }
+
+        // Holding the previous session's gate keeps a concurrent delete from slipping between the check and the insert.
+        if (!_sessions.TryGetValue(previousId, out var previous))
+        {
+            throw ContinuesFromMismatch(previousId);
+        }
+
+        lock (previous.Gate)
+        {
+            if (previous.Deleted || !string.Equals(previous.Session.UserId, session.UserId, StringComparison.Ordinal))
+            {
+                throw ContinuesFromMismatch(previousId);
+            }
+
+            return Task.FromResult(Add(session));
+        }
+    }
+
+    private Session Add(Session session)
+    {
         var entry = new SessionEntry(session);
         var index = _users.GetOrAdd(session.UserId, static _ => new UserIndex());
         lock (entry.Gate)
@@ -42,7 +66,7 @@ public sealed partial class InMemorySessionStore : SessionStore
             index.Add(SessionListPosition.Of(session));
         }
 
-        return Task.FromResult(session);
+        return session;
     }
 
     /// <inheritdoc />

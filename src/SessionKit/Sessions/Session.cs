@@ -34,6 +34,12 @@ public sealed record Session
     /// <summary>The number of messages stored in the session.</summary>
     public long MessageCount { get; init; }
 
+    /// <summary>
+    /// The earlier session of the same user that this one continues (a new session started after a long gap), or
+    /// <see langword="null"/>. Lets the context builder reach the earlier session's summaries and search.
+    /// </summary>
+    public Guid? ContinuesFromSessionId { get; init; }
+
     /// <summary>Free-form string metadata attached by the application. Never <see langword="null"/>.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = EmptyMetadata.Instance;
 }

@@ -48,6 +48,11 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
         ValidateId(userId, nameof(userId));
         ValidateTitle(options?.Title, nameof(options));
         var metadata = CopyMetadata(options?.Metadata, nameof(options));
+        if (options?.ContinuesFromSessionId == Guid.Empty)
+        {
+            throw new ArgumentException("SessionCreateOptions.ContinuesFromSessionId must not be Guid.Empty; use null for none.", nameof(options));
+        }
+
         ThrowIfUnusable(cancellationToken);
 
         var now = Now();
@@ -59,6 +64,7 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
             CreatedAt = now,
             LastActivityAt = now,
             Version = 1,
+            ContinuesFromSessionId = options?.ContinuesFromSessionId,
             Metadata = metadata,
         };
         return CreateSessionCoreAsync(session, cancellationToken);
@@ -356,11 +362,21 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
         }
     }
 
-    /// <summary>Persists a new session built and validated by the base class.</summary>
+    /// <summary>
+    /// Persists a new session built and validated by the base class. When <see cref="Session.ContinuesFromSessionId"/> is set,
+    /// the backend checks, atomically with the insert, that the referenced session exists and has the same user, and throws
+    /// <see cref="ArgumentException"/> (use <see cref="ContinuesFromMismatch"/>) otherwise.
+    /// </summary>
     /// <param name="session">The session to store.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The stored session.</returns>
     protected abstract Task<Session> CreateSessionCoreAsync(Session session, CancellationToken cancellationToken);
+
+    /// <summary>The exception for a <see cref="SessionCreateOptions.ContinuesFromSessionId"/> that names no session of the same user.</summary>
+    /// <param name="continuesFrom">The referenced id.</param>
+    /// <returns>The exception to throw; it does not say whether the session exists under another user.</returns>
+    protected static ArgumentException ContinuesFromMismatch(Guid continuesFrom) =>
+        new($"SessionCreateOptions.ContinuesFromSessionId '{continuesFrom}' does not name an existing session of the same user.");
 
     /// <summary>Reads a session.</summary>
     /// <param name="sessionId">A non-empty id.</param>

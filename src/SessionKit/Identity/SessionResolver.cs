@@ -1,0 +1,202 @@
+namespace SessionKit;
+
+/// <summary>The session resolver over a store, the token service and the device registry (see <see cref="ISessionResolver"/>).</summary>
+public sealed class SessionResolver : ISessionResolver
+{
+    private const string AnonymousPrefix = "anon:";
+
+    private readonly ISessionStore _store;
+    private readonly ISessionTokenService _tokens;
+    private readonly IDeviceRegistry _devices;
+    private readonly SessionResolverOptions _options;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates the resolver.</summary>
+    /// <param name="store">Where sessions are kept.</param>
+    /// <param name="tokens">Validates presented tokens and issues new ones.</param>
+    /// <param name="devices">Registers and recognises the request's device.</param>
+    /// <param name="options">The policy; <see langword="null"/> for the defaults. The object is copied, so later changes to it have no effect.</param>
+    /// <param name="timeProvider">The clock that decides inactivity; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    public SessionResolver(
+        ISessionStore store,
+        ISessionTokenService tokens,
+        IDeviceRegistry devices,
+        SessionResolverOptions? options = null,
+        TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(devices);
+        options ??= new SessionResolverOptions();
+        var failures = options.Validate();
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures), nameof(options));
+        }
+
+        _store = store;
+        _tokens = tokens;
+        _devices = devices;
+        _options = options.Copy();
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc />
+    public async Task<SessionResolution> ResolveAsync(SessionResolutionRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.UserId is not null && string.IsNullOrWhiteSpace(request.UserId))
+        {
+            throw new ArgumentException("SessionResolutionRequest.UserId must not be empty or white space; use null for an unauthenticated request.", nameof(request));
+        }
+
+        if (request.DeviceId is not null && string.IsNullOrWhiteSpace(request.DeviceId))
+        {
+            throw new ArgumentException("SessionResolutionRequest.DeviceId must not be empty or white space; use null for none.", nameof(request));
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        string? userId = request.UserId;
+        string? tokenDeviceId = null;
+        if (request.SessionToken is not null)
+        {
+            var validation = await _tokens.ValidateAsync(request.SessionToken, cancellationToken).ConfigureAwait(false);
+            // A token of another user than the authenticated one is not this caller's to use.
+            if (validation.IsValid && (userId is null || string.Equals(userId, validation.UserId, StringComparison.Ordinal)))
+            {
+                userId = validation.UserId;
+                tokenDeviceId = validation.DeviceId;
+                if (validation.SessionId is { } boundId)
+                {
+                    var bound = await _store.FindSessionAsync(boundId, cancellationToken).ConfigureAwait(false);
+                    if (bound is not null && string.Equals(bound.UserId, userId, StringComparison.Ordinal) && IsActive(bound, now))
+                    {
+                        string? device = await IdentifyDeviceAsync(userId, request, tokenDeviceId, cancellationToken).ConfigureAwait(false);
+                        return new SessionResolution
+                        {
+                            Session = await MarkDeviceAsync(bound, device, cancellationToken).ConfigureAwait(false),
+                            IsNew = false,
+                            Reason = SessionResolutionReason.ContinuedFromToken,
+                            DeviceId = device,
+                        };
+                    }
+                }
+            }
+        }
+
+        if (userId is null)
+        {
+            string anonymous = AnonymousPrefix + Guid.CreateVersion7(now).ToString("N");
+            string? device = await IdentifyDeviceAsync(anonymous, request, null, cancellationToken).ConfigureAwait(false);
+            return await CreateAsync(anonymous, request, device, previous: null, link: false, SessionResolutionReason.NewAnonymous, issueToken: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        string? deviceId = await IdentifyDeviceAsync(userId, request, tokenDeviceId, cancellationToken).ConfigureAwait(false);
+        var page = await _store.ListSessionsAsync(userId, new SessionListOptions { PageSize = 1 }, cancellationToken).ConfigureAwait(false);
+        var latest = page.Items.Count > 0 ? page.Items[0] : null;
+        if (latest is null)
+        {
+            return await CreateAsync(userId, request, deviceId, previous: null, link: false, SessionResolutionReason.NewUser, _options.IssueTokens, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!IsActive(latest, now))
+        {
+            return await CreateAsync(userId, request, deviceId, latest.Id, _options.LinkPreviousSession, SessionResolutionReason.NewAfterInactivity, _options.IssueTokens, cancellationToken).ConfigureAwait(false);
+        }
+
+        bool otherDevice = deviceId is not null
+            && latest.Metadata.TryGetValue(SessionResolverOptions.DeviceMetadataKey, out var lastDevice)
+            && !string.Equals(lastDevice, deviceId, StringComparison.Ordinal);
+        if (otherDevice && !_options.ContinueAcrossDevices)
+        {
+            return await CreateAsync(userId, request, deviceId, latest.Id, link: false, SessionResolutionReason.NewOnNewDevice, _options.IssueTokens, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new SessionResolution
+        {
+            Session = await MarkDeviceAsync(latest, deviceId, cancellationToken).ConfigureAwait(false),
+            IsNew = false,
+            Reason = otherDevice ? SessionResolutionReason.ContinuedOnNewDevice : SessionResolutionReason.ContinuedLatestSession,
+            DeviceId = deviceId,
+        };
+    }
+
+    private bool IsActive(Session session, DateTimeOffset now) => now - session.LastActivityAt <= _options.InactivityWindow;
+
+    // The request's device: registered (and marked seen) by id, recognised or registered by fingerprint, else the token's.
+    private async Task<string?> IdentifyDeviceAsync(string userId, SessionResolutionRequest request, string? tokenDeviceId, CancellationToken cancellationToken)
+    {
+        if (request.DeviceId is null && (request.Fingerprint is null || request.Fingerprint.Count == 0))
+        {
+            if (tokenDeviceId is not null)
+            {
+                await _devices.TouchAsync(userId, tokenDeviceId, cancellationToken).ConfigureAwait(false);
+            }
+
+            return tokenDeviceId;
+        }
+
+        var device = await _devices.RegisterAsync(
+            userId,
+            new DeviceRegistration { DeviceId = request.DeviceId, Fingerprint = request.Fingerprint },
+            cancellationToken).ConfigureAwait(false);
+        return device.DeviceId;
+    }
+
+    private async Task<SessionResolution> CreateAsync(
+        string userId,
+        SessionResolutionRequest request,
+        string? deviceId,
+        Guid? previous,
+        bool link,
+        SessionResolutionReason reason,
+        bool issueToken,
+        CancellationToken cancellationToken)
+    {
+        var session = await _store.CreateSessionAsync(
+            userId,
+            new SessionCreateOptions
+            {
+                Title = request.Title,
+                ContinuesFromSessionId = link ? previous : null,
+                Metadata = deviceId is null ? null : new Dictionary<string, string> { [SessionResolverOptions.DeviceMetadataKey] = deviceId },
+            },
+            cancellationToken).ConfigureAwait(false);
+        var token = issueToken
+            ? await _tokens.IssueAsync(userId, session.Id, deviceId, cancellationToken: cancellationToken).ConfigureAwait(false)
+            : null;
+        return new SessionResolution
+        {
+            Session = session,
+            IsNew = true,
+            Reason = reason,
+            PreviousSessionId = previous,
+            DeviceId = deviceId,
+            IssuedToken = token,
+        };
+    }
+
+    // Best effort: if someone else changed the session meanwhile, their change wins and the marker waits for the next request.
+    private async Task<Session> MarkDeviceAsync(Session session, string? deviceId, CancellationToken cancellationToken)
+    {
+        if (deviceId is null
+            || (session.Metadata.TryGetValue(SessionResolverOptions.DeviceMetadataKey, out var current) && string.Equals(current, deviceId, StringComparison.Ordinal)))
+        {
+            return session;
+        }
+
+        var metadata = new Dictionary<string, string>(session.Metadata, StringComparer.Ordinal)
+        {
+            [SessionResolverOptions.DeviceMetadataKey] = deviceId,
+        };
+        try
+        {
+            return await _store.UpdateSessionAsync(session.Id, new SessionUpdate { Metadata = metadata, ExpectedVersion = session.Version }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SessionConcurrencyException)
+        {
+            return await _store.GetSessionAsync(session.Id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

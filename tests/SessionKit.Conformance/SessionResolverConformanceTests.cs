@@ -1,0 +1,345 @@
+using Microsoft.Extensions.Time.Testing;
+using NUnit.Framework;
+
+namespace SessionKit.Conformance;
+
+/// <summary>
+/// The behaviour of <see cref="SessionResolver"/> over every backend, and the <see cref="SessionCreateOptions.ContinuesFromSessionId"/>
+/// link it relies on. A backend's test project subclasses this fixture and supplies a store that implements both
+/// <see cref="ISessionStore"/> and <see cref="ISessionTokenStore"/>; every test gets a fresh store and clock.
+/// </summary>
+public abstract class SessionResolverConformanceTests
+{
+    /// <summary>The instant the fake clock starts at in every test.</summary>
+    protected static readonly DateTimeOffset StartTime = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The inactivity window the suite's resolver uses (the default).</summary>
+    protected static readonly TimeSpan Window = TimeSpan.FromMinutes(30);
+
+    private static readonly SessionTokenOptions TokenOptions = new() { FingerprintKey = Enumerable.Range(1, 32).Select(i => (byte)(i * 5)).ToArray() };
+
+    private FakeTimeProvider? _time;
+    private SessionStore? _store;
+
+    /// <summary>The clock the store and services were created with.</summary>
+    protected FakeTimeProvider Time => _time ?? throw new InvalidOperationException("The fixture has not been set up.");
+
+    /// <summary>The store under test.</summary>
+    protected SessionStore Store => _store ?? throw new InvalidOperationException("The fixture has not been set up.");
+
+    /// <summary>Creates a new, empty backend that also implements <see cref="ISessionTokenStore"/>.</summary>
+    /// <param name="timeProvider">The clock.</param>
+    /// <returns>The store; the fixture disposes it.</returns>
+    protected abstract SessionStore CreateStore(TimeProvider timeProvider);
+
+    /// <summary>Creates the clock and the store for one test.</summary>
+    [SetUp]
+    public void SetUpStore()
+    {
+        _time = new FakeTimeProvider(StartTime);
+        _store = CreateStore(_time);
+    }
+
+    /// <summary>Disposes the store.</summary>
+    /// <returns>A task that completes when it is disposed.</returns>
+    [TearDown]
+    public async Task TearDownStoreAsync()
+    {
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+            _store = null;
+        }
+    }
+
+    /// <summary>A resolver over <see cref="Store"/> with the given policy.</summary>
+    /// <param name="options">The policy; <see langword="null"/> for the defaults.</param>
+    /// <returns>The resolver.</returns>
+    protected SessionResolver Resolver(SessionResolverOptions? options = null)
+    {
+        var tokenStore = (ISessionTokenStore)Store;
+        return new SessionResolver(Store, Tokens(), new DeviceRegistry(tokenStore, TokenOptions, Time), options, Time);
+    }
+
+    /// <summary>A token service over <see cref="Store"/>.</summary>
+    /// <returns>The service.</returns>
+    protected SessionTokenService Tokens() => new((ISessionTokenStore)Store, TokenOptions, Time);
+
+    [Test]
+    public async Task KnownUser_WithNoSessions_StartsANewSession_WithAToken()
+    {
+        var resolution = await Resolver().ResolveAsync(new SessionResolutionRequest { UserId = "alice", Title = "first" });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(resolution.IsNew, Is.True);
+            Assert.That(resolution.Reason, Is.EqualTo(SessionResolutionReason.NewUser));
+            Assert.That(resolution.Session.UserId, Is.EqualTo("alice"));
+            Assert.That(resolution.Session.Title, Is.EqualTo("first"));
+            Assert.That(resolution.PreviousSessionId, Is.Null);
+            Assert.That(resolution.IssuedToken?.SessionId, Is.EqualTo(resolution.Session.Id));
+        }
+    }
+
+    [Test]
+    public async Task Returning_WithinTheWindow_ContinuesTheSameSession()
+    {
+        var resolver = Resolver();
+        var first = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice" });
+        Time.Advance(Window - TimeSpan.FromSeconds(1));
+
+        var second = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice" });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(second.IsNew, Is.False);
+            Assert.That(second.Reason, Is.EqualTo(SessionResolutionReason.ContinuedLatestSession));
+            Assert.That(second.Session.Id, Is.EqualTo(first.Session.Id));
+            Assert.That(second.IssuedToken, Is.Null);
+        }
+    }
+
+    [Test]
+    public async Task Returning_AfterTheWindow_StartsANewSession_LinkedToThePreviousOne()
+    {
+        var resolver = Resolver();
+        var first = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice" });
+        await Store.AppendMessageAsync(first.Session.Id, NewMessage.User("remember the plan"));
+        Time.Advance(Window + TimeSpan.FromSeconds(1));
+
+        var second = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice" });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(second.IsNew, Is.True);
+            Assert.That(second.Reason, Is.EqualTo(SessionResolutionReason.NewAfterInactivity));
+            Assert.That(second.Session.Id, Is.Not.EqualTo(first.Session.Id));
+            Assert.That(second.PreviousSessionId, Is.EqualTo(first.Session.Id));
+            Assert.That(second.Session.ContinuesFromSessionId, Is.EqualTo(first.Session.Id));
+            Assert.That((await Store.GetSessionAsync(second.Session.Id)).ContinuesFromSessionId, Is.EqualTo(first.Session.Id));
+        }
+    }
+
+    [Test]
+    public async Task Returning_AfterTheWindow_WithLinkingOff_StartsAnUnlinkedSession()
+    {
+        var resolver = Resolver(new SessionResolverOptions { LinkPreviousSession = false, InactivityWindow = TimeSpan.FromDays(7) });
+        var first = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice" });
+        Time.Advance(TimeSpan.FromDays(2));
+        var withinWeek = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice" });
+        Time.Advance(TimeSpan.FromDays(8));
+
+        var later = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice" });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(withinWeek.Session.Id, Is.EqualTo(first.Session.Id));
+            Assert.That(later.Reason, Is.EqualTo(SessionResolutionReason.NewAfterInactivity));
+            Assert.That(later.PreviousSessionId, Is.EqualTo(first.Session.Id));
+            Assert.That(later.Session.ContinuesFromSessionId, Is.Null);
+        }
+    }
+
+    [Test]
+    public async Task Token_WithNoUserId_ContinuesTheSessionItIsBoundTo()
+    {
+        var resolver = Resolver();
+        var first = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice" });
+        // A newer session of the same user: the token still picks the one it is bound to.
+        await Store.CreateSessionAsync("alice");
+
+        var resolution = await resolver.ResolveAsync(new SessionResolutionRequest { SessionToken = first.IssuedToken!.Token });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(resolution.IsNew, Is.False);
+            Assert.That(resolution.Reason, Is.EqualTo(SessionResolutionReason.ContinuedFromToken));
+            Assert.That(resolution.Session.Id, Is.EqualTo(first.Session.Id));
+        }
+    }
+
+    [Test]
+    public async Task Token_OfAnotherUser_IsIgnored_AndTheAuthenticatedUserGetsTheirOwnSession()
+    {
+        var resolver = Resolver();
+        var mallory = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "mallory" });
+
+        var resolution = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice", SessionToken = mallory.IssuedToken!.Token });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(resolution.Reason, Is.EqualTo(SessionResolutionReason.NewUser));
+            Assert.That(resolution.Session.UserId, Is.EqualTo("alice"));
+        }
+    }
+
+    [Test]
+    public async Task Anonymous_GetsATokenThatResolvesBackToTheSameSession()
+    {
+        var resolver = Resolver();
+        var first = await resolver.ResolveAsync(new SessionResolutionRequest());
+        Time.Advance(TimeSpan.FromMinutes(5));
+
+        var second = await resolver.ResolveAsync(new SessionResolutionRequest { SessionToken = first.IssuedToken!.Token });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(first.Reason, Is.EqualTo(SessionResolutionReason.NewAnonymous));
+            Assert.That(first.IsNew, Is.True);
+            Assert.That(first.Session.UserId, Does.StartWith("anon:"));
+            Assert.That(first.IssuedToken.SessionId, Is.EqualTo(first.Session.Id));
+            Assert.That(second.Reason, Is.EqualTo(SessionResolutionReason.ContinuedFromToken));
+            Assert.That(second.Session.Id, Is.EqualTo(first.Session.Id));
+            Assert.That(second.IssuedToken, Is.Null);
+        }
+    }
+
+    [TestCase("garbage")]
+    [TestCase("expired")]
+    [TestCase("revoked")]
+    public async Task BadToken_WithNoUserId_StartsANewAnonymousSession_WithANewToken(string kind)
+    {
+        var resolver = Resolver();
+        var first = await resolver.ResolveAsync(new SessionResolutionRequest());
+        string token = await Spoil(first.IssuedToken!, kind);
+
+        var resolution = await resolver.ResolveAsync(new SessionResolutionRequest { SessionToken = token });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(resolution.Reason, Is.EqualTo(SessionResolutionReason.NewAnonymous));
+            Assert.That(resolution.Session.Id, Is.Not.EqualTo(first.Session.Id));
+            Assert.That(resolution.Session.UserId, Is.Not.EqualTo(first.Session.UserId).And.StartWith("anon:"));
+            Assert.That(resolution.IssuedToken, Is.Not.Null);
+            Assert.That(resolution.IssuedToken!.Token, Is.Not.EqualTo(first.IssuedToken!.Token));
+        }
+    }
+
+    [TestCase("garbage")]
+    [TestCase("revoked")]
+    public async Task BadToken_WithAUserId_FallsBackToTheUsersLatestSession(string kind)
+    {
+        var resolver = Resolver();
+        var first = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice" });
+        string token = await Spoil(first.IssuedToken!, kind);
+
+        var resolution = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice", SessionToken = token });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(resolution.Reason, Is.EqualTo(SessionResolutionReason.ContinuedLatestSession));
+            Assert.That(resolution.Session.Id, Is.EqualTo(first.Session.Id));
+        }
+    }
+
+    [Test]
+    public async Task KnownUser_OnANewDevice_ContinuesTheSameSession_ByDefault()
+    {
+        var resolver = Resolver();
+        var phone = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice", DeviceId = "phone" });
+        Time.Advance(TimeSpan.FromMinutes(10));
+
+        var laptop = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice", DeviceId = "laptop" });
+        var laptopAgain = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice", DeviceId = "laptop" });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(laptop.IsNew, Is.False);
+            Assert.That(laptop.Reason, Is.EqualTo(SessionResolutionReason.ContinuedOnNewDevice));
+            Assert.That(laptop.Session.Id, Is.EqualTo(phone.Session.Id));
+            Assert.That(laptop.DeviceId, Is.EqualTo("laptop"));
+            Assert.That(laptop.Session.Metadata[SessionResolverOptions.DeviceMetadataKey], Is.EqualTo("laptop"));
+            Assert.That(laptopAgain.Reason, Is.EqualTo(SessionResolutionReason.ContinuedLatestSession));
+        }
+    }
+
+    [Test]
+    public async Task KnownUser_OnANewDevice_StartsANewSession_WhenContinuingAcrossDevicesIsOff()
+    {
+        var resolver = Resolver(new SessionResolverOptions { ContinueAcrossDevices = false });
+        var phone = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice", DeviceId = "phone" });
+        Time.Advance(TimeSpan.FromMinutes(1));
+
+        var laptop = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice", DeviceId = "laptop" });
+        Time.Advance(TimeSpan.FromMinutes(1));
+        var phoneAgain = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice", DeviceId = "phone" });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(laptop.IsNew, Is.True);
+            Assert.That(laptop.Reason, Is.EqualTo(SessionResolutionReason.NewOnNewDevice));
+            Assert.That(laptop.Session.Id, Is.Not.EqualTo(phone.Session.Id));
+            Assert.That(laptop.Session.ContinuesFromSessionId, Is.Null);
+            // The laptop's session is now the latest, so the phone is the "other" device.
+            Assert.That(phoneAgain.Reason, Is.EqualTo(SessionResolutionReason.NewOnNewDevice));
+        }
+    }
+
+    [Test]
+    public async Task KnownUser_RecognisedByFingerprint_ContinuesAsTheSameDevice()
+    {
+        var resolver = Resolver(new SessionResolverOptions { ContinueAcrossDevices = false });
+        var fingerprint = new Dictionary<string, string> { ["ua"] = "Firefox", ["tz"] = "Europe/Paris" };
+        var first = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "alice", Fingerprint = fingerprint });
+
+        var second = await resolver.ResolveAsync(new SessionResolutionRequest
+        {
+            UserId = "alice",
+            Fingerprint = new Dictionary<string, string> { ["TZ"] = "Europe/Paris ", ["UA"] = "Firefox" },
+        });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(first.DeviceId, Is.Not.Null);
+            Assert.That(second.DeviceId, Is.EqualTo(first.DeviceId));
+            Assert.That(second.Reason, Is.EqualTo(SessionResolutionReason.ContinuedLatestSession));
+            Assert.That(second.Session.Id, Is.EqualTo(first.Session.Id));
+        }
+    }
+
+    [Test]
+    public void InvalidOptions_AreRejected_NamingTheSetting()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Resolver(new SessionResolverOptions { InactivityWindow = TimeSpan.Zero }));
+
+        Assert.That(ex!.Message, Does.Contain("SessionResolverOptions.InactivityWindow"));
+    }
+
+    [Test]
+    public async Task ContinuesFrom_AnUnknownSessionOrAnotherUsersSession_IsRejected()
+    {
+        var bobs = await Store.CreateSessionAsync("bob");
+        var alices = await Store.CreateSessionAsync("alice");
+        var deleted = await Store.CreateSessionAsync("alice");
+        await Store.DeleteSessionAsync(deleted.Id);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.ThrowsAsync<ArgumentException>(() => Store.CreateSessionAsync("alice", new SessionCreateOptions { ContinuesFromSessionId = Guid.Empty }));
+            Assert.ThrowsAsync<ArgumentException>(() => Store.CreateSessionAsync("alice", new SessionCreateOptions { ContinuesFromSessionId = Guid.CreateVersion7() }));
+            Assert.ThrowsAsync<ArgumentException>(() => Store.CreateSessionAsync("alice", new SessionCreateOptions { ContinuesFromSessionId = deleted.Id }));
+            Assert.ThrowsAsync<ArgumentException>(() => Store.CreateSessionAsync("alice", new SessionCreateOptions { ContinuesFromSessionId = bobs.Id }));
+            var linked = await Store.CreateSessionAsync("alice", new SessionCreateOptions { ContinuesFromSessionId = alices.Id });
+            Assert.That((await Store.GetSessionAsync(linked.Id)).ContinuesFromSessionId, Is.EqualTo(alices.Id));
+            Assert.That((await Store.GetSessionAsync(alices.Id)).ContinuesFromSessionId, Is.Null);
+        }
+    }
+
+    private async Task<string> Spoil(IssuedSessionToken issued, string kind)
+    {
+        switch (kind)
+        {
+            case "garbage":
+                return "sk_not-a-token";
+            case "expired":
+                // Past the token's lifetime (30 days by default); the session is long inactive too.
+                Time.Advance(TimeSpan.FromDays(31));
+                return issued.Token;
+            case "revoked":
+                await Tokens().RevokeAsync(issued.Token);
+                return issued.Token;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
+        }
+    }
+}
