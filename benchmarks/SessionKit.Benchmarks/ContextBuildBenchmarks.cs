@@ -19,8 +19,8 @@ namespace SessionKit.Benchmarks;
 /// <para>
 /// The targets: a build over 100,000 messages within 1.5× of one over 1,000 (cost grows with the budget, not the
 /// history), and at least 20× faster than the baseline at 10,000. Each benchmark case sets up its own session; at 100,000
-/// messages that takes about 15–20 s on 2 cores (most of it summarizing), and a baseline operation over a second, so
-/// <see cref="LargeVariable"/>=<c>0</c> leaves that size out for a quicker run.
+/// messages that takes about 20 s on 2 cores (appending with the search index, then summarizing), and a baseline
+/// operation over a second, so <see cref="LargeVariable"/>=<c>0</c> leaves that size out for a quicker run.
 /// </para>
 /// </remarks>
 [MemoryDiagnoser]
