@@ -273,15 +273,15 @@ public sealed partial class SqliteSessionStore : ISessionTokenStore
 
     private static SessionTokenRecord ReadToken(SqliteDataReader reader) => new()
     {
-        TokenId = ReadGuid(reader, 0),
+        TokenId = SqliteRows.ReadGuid(reader, 0),
         SecretHash = reader.GetFieldValue<byte[]>(1),
         UserId = reader.GetString(2),
-        SessionId = reader.IsDBNull(3) ? null : ReadGuid(reader, 3),
+        SessionId = reader.IsDBNull(3) ? null : SqliteRows.ReadGuid(reader, 3),
         DeviceId = reader.IsDBNull(4) ? null : reader.GetString(4),
-        CreatedAt = ReadTime(reader, 5),
-        ExpiresAt = ReadTime(reader, 6),
-        RevokedAt = reader.IsDBNull(7) ? null : ReadTime(reader, 7),
-        ReplacedBy = reader.IsDBNull(8) ? null : ReadGuid(reader, 8),
+        CreatedAt = SqliteRows.ReadTime(reader, 5),
+        ExpiresAt = SqliteRows.ReadTime(reader, 6),
+        RevokedAt = reader.IsDBNull(7) ? null : SqliteRows.ReadTime(reader, 7),
+        ReplacedBy = reader.IsDBNull(8) ? null : SqliteRows.ReadGuid(reader, 8),
     };
 
     private static DeviceRecord ReadDevice(SqliteDataReader reader) => new()
@@ -290,11 +290,8 @@ public sealed partial class SqliteSessionStore : ISessionTokenStore
         DeviceId = reader.GetString(1),
         DisplayName = reader.IsDBNull(2) ? null : reader.GetString(2),
         FingerprintHash = reader.IsDBNull(3) ? ReadOnlyMemory<byte>.Empty : reader.GetFieldValue<byte[]>(3),
-        FirstSeenAt = ReadTime(reader, 4),
-        LastSeenAt = ReadTime(reader, 5),
+        FirstSeenAt = SqliteRows.ReadTime(reader, 4),
+        LastSeenAt = SqliteRows.ReadTime(reader, 5),
     };
 
-    private static Guid ReadGuid(SqliteDataReader reader, int ordinal) => new(reader.GetFieldValue<byte[]>(ordinal), bigEndian: true);
-
-    private static DateTimeOffset ReadTime(SqliteDataReader reader, int ordinal) => new(reader.GetInt64(ordinal), TimeSpan.Zero);
 }

@@ -121,6 +121,21 @@ internal static class SqliteSchema
         // 5: the session a new one continues (after a long gap). No foreign key: deleting the earlier session must not
         // cascade to or be blocked by the later one; readers treat a dangling link as "nothing to carry over".
         new("ALTER TABLE sessions ADD COLUMN continues_from BLOB NULL;"),
+
+        // 6: access grants. A grant over one session goes with the session (cascade); a grant over all of an owner's
+        // sessions has no session id. One grant per (owner, session or all, grantee): saving again replaces it.
+        new("""
+        CREATE TABLE session_grants (
+            owner_user_id TEXT    NOT NULL,
+            session_id    BLOB    NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            grantee       TEXT    NOT NULL,
+            access        INTEGER NOT NULL,
+            granted_at    INTEGER NOT NULL,
+            expires_at    INTEGER NULL
+        );
+        CREATE UNIQUE INDEX ux_session_grants_key ON session_grants (owner_user_id, grantee, IFNULL(session_id, X''));
+        CREATE INDEX ix_session_grants_session ON session_grants (session_id);
+        """),
     ];
 
     /// <summary>The schema version this build writes.</summary>

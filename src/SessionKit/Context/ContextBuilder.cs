@@ -62,6 +62,19 @@ public sealed partial class ContextBuilder : IContextBuilder
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
+    private ContextBuilder(ContextBuilder settings, ISessionStore store)
+    {
+        _store = store;
+        _counter = settings._counter;
+        _summarizer = settings._summarizer;
+        _options = settings._options;
+        _timeProvider = settings._timeProvider;
+        _logger = settings._logger;
+    }
+
+    /// <summary>A builder with the same settings that reads and writes through another store (a caller-scoped one).</summary>
+    internal ContextBuilder WithStore(ISessionStore store) => new(this, store);
+
     /// <inheritdoc />
     public Task<ContextWindow> BuildAsync(Guid sessionId, ContextRequest request, CancellationToken cancellationToken = default)
     {
@@ -142,10 +155,11 @@ public sealed partial class ContextBuilder : IContextBuilder
         int verbatimTokens = SumTokens(tail, verbatimCount);
         long verbatimStart = verbatimCount == 0 ? session.LastSequence + 1 : tail[verbatimCount - 1].Sequence;
 
-        // 5. Older messages matching the query, verbatim, within the recall share.
+        // 5. Older messages matching the query, verbatim, within the recall share (linked earlier sessions included).
+        List<Session>? linked = session.ContinuesFromSessionId is null || _options.MaxLinkedSessions == 0 ? [] : null;
         var recalled = request.Query is null || recallCap == 0
             ? []
-            : await RecallAsync(session, request.Query, verbatimStart, recallCap, cancellationToken).ConfigureAwait(false);
+            : await RecallAsync(session, linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), request.Query, verbatimStart, recallCap, cancellationToken).ConfigureAwait(false);
         int recalledTokens = recalled.Sum(r => r.Tokens);
 
         // 6. Summaries for what lies before the verbatim window. When the verbatim window reaches the summarized range,
@@ -166,7 +180,13 @@ public sealed partial class ContextBuilder : IContextBuilder
             verbatimTokens = SumTokens(tail, verbatimCount);
         }
 
-        var window = Assemble(session, request, systemTokens, summaries, recalled, tail, verbatimCount, state);
+        // 8. Budget still unused carries over the summaries of the sessions this one continues.
+        int carriedCap = available - verbatimTokens - summaryTokens - recalledTokens;
+        var carried = session.ContinuesFromSessionId is null || carriedCap <= 0 || _options.MaxLinkedSessions == 0
+            ? []
+            : await CarriedSummariesAsync(linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), carriedCap, cancellationToken).ConfigureAwait(false);
+
+        var window = Assemble(session, request, systemTokens, carried, summaries, recalled, tail, verbatimCount, state);
         Debug.Assert(window.TotalTokens <= budget, "A context window must never exceed its budget.");
 
         SessionKitDiagnostics.ContextBuildDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -472,7 +492,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// Searches the session (or its user's sessions) for the query and keeps the best hits that are not already in the
     /// verbatim window, are not half of a tool call, and fit the recall share.
     /// </summary>
-    private async Task<List<TailMessage>> RecallAsync(Session session, string query, long verbatimStart, int cap, CancellationToken cancellationToken)
+    private async Task<List<TailMessage>> RecallAsync(Session session, IReadOnlyList<Session> linked, string query, long verbatimStart, int cap, CancellationToken cancellationToken)
     {
         var recalled = new List<TailMessage>();
         if (_options.MaxRecalledMessages == 0)
@@ -480,18 +500,26 @@ public sealed partial class ContextBuilder : IContextBuilder
             return recalled;
         }
 
-        var results = await _store.SearchAsync(
-            session.UserId,
-            new SearchQuery
+        int limit = Math.Min(SearchQuery.MaxLimit, _options.MaxRecalledMessages * 4);
+        var hits = new List<SearchHit>();
+        if (_options.RecallScope == RecallScope.User && await TrySearchAsync(session.UserId, query, null, limit, hits, cancellationToken).ConfigureAwait(false))
+        {
+            // The whole history of the user, linked sessions included.
+        }
+        else
+        {
+            // This session and the sessions it continues: the same query over the same index, so BM25 scores compare.
+            await TrySearchAsync(session.UserId, query, session.Id, limit, hits, cancellationToken).ConfigureAwait(false);
+            foreach (var earlier in linked)
             {
-                Text = query,
-                SessionId = _options.RecallScope == RecallScope.Session ? session.Id : null,
-                Until = null,
-                Limit = Math.Min(SearchQuery.MaxLimit, _options.MaxRecalledMessages * 4),
-            },
-            cancellationToken).ConfigureAwait(false);
+                await TrySearchAsync(session.UserId, query, earlier.Id, limit, hits, cancellationToken).ConfigureAwait(false);
+            }
+
+            hits.Sort(static (a, b) => b.Score.CompareTo(a.Score));
+        }
+
         int used = 0;
-        foreach (var hit in results.Hits)
+        foreach (var hit in hits)
         {
             var message = hit.Message;
             bool inWindow = message.SessionId == session.Id && message.Sequence >= verbatimStart;
@@ -515,6 +543,83 @@ public sealed partial class ContextBuilder : IContextBuilder
         }
 
         return recalled;
+    }
+
+    /// <summary>Adds one search's hits; a caller-scoped store may refuse a search beyond what the caller was granted, and that search is then skipped.</summary>
+    private async Task<bool> TrySearchAsync(string userId, string query, Guid? sessionId, int limit, List<SearchHit> hits, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var results = await _store.SearchAsync(userId, new SearchQuery { Text = query, SessionId = sessionId, Limit = limit }, cancellationToken).ConfigureAwait(false);
+            hits.AddRange(results.Hits);
+            return true;
+        }
+        catch (SessionAccessDeniedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The sessions this one continues, newest first, as far as <see cref="ContextOptions.MaxLinkedSessions"/> allows; a link
+    /// to a session that is gone, belongs to someone else or is not readable by the caller ends the chain.
+    /// </summary>
+    private async Task<List<Session>> LinkedSessionsAsync(Session session, CancellationToken cancellationToken)
+    {
+        var chain = new List<Session>();
+        var link = session.ContinuesFromSessionId;
+        while (link is { } id && chain.Count < _options.MaxLinkedSessions && id != session.Id && chain.TrueForAll(s => s.Id != id))
+        {
+            Session? earlier;
+            try
+            {
+                earlier = await _store.FindSessionAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SessionAccessDeniedException)
+            {
+                break;
+            }
+
+            if (earlier is null || !string.Equals(earlier.UserId, session.UserId, StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            chain.Add(earlier);
+            link = earlier.ContinuesFromSessionId;
+        }
+
+        return chain;
+    }
+
+    /// <summary>The newest summaries of the linked sessions that fit <paramref name="cap"/>, read as they are (nothing is summarized or rolled up in another session).</summary>
+    private async Task<List<SessionSummary>> CarriedSummariesAsync(IReadOnlyList<Session> linked, int cap, CancellationToken cancellationToken)
+    {
+        var carried = new List<SessionSummary>();
+        int used = 0;
+        foreach (var earlier in linked)
+        {
+            if (used >= cap)
+            {
+                break;
+            }
+
+            long through = await ThroughPointAsync(earlier.Id, level: 1, upper: null, cancellationToken).ConfigureAwait(false);
+            var (frontier, _, _) = await ReadFrontierAsync(earlier.Id, through, cap - used, cancellationToken).ConfigureAwait(false);
+            foreach (var summary in frontier)
+            {
+                int tokens = SummaryTokens(summary);
+                if (used + tokens > cap)
+                {
+                    return carried;
+                }
+
+                carried.Add(summary);
+                used += tokens;
+            }
+        }
+
+        return carried;
     }
 
     /// <summary>Calls the summarizer with a timeout; on failure records the fallback and returns <see langword="null"/>. Only the caller's cancellation propagates.</summary>
@@ -555,13 +660,14 @@ public sealed partial class ContextBuilder : IContextBuilder
         Session session,
         ContextRequest request,
         int systemTokens,
+        List<SessionSummary> carried,
         List<SessionSummary> summaries,
         List<TailMessage> recalled,
         MessageTail tail,
         int verbatimCount,
         BuildState state)
     {
-        var items = new List<ContextItem>(summaries.Count + recalled.Count + verbatimCount + 1);
+        var items = new List<ContextItem>(carried.Count + summaries.Count + recalled.Count + verbatimCount + 1);
         if (request.SystemPrompt is not null)
         {
             items.Add(new ContextItem
@@ -574,8 +680,15 @@ public sealed partial class ContextBuilder : IContextBuilder
             });
         }
 
-        // Recalled messages from other sessions come first (oldest first); then this session's summaries and recalled
+        // Summaries carried over from earlier sessions come first (oldest first), then recalled messages from other sessions
+        // (oldest first); then this session's summaries and recalled
         // messages by position (a recalled message follows the summary of the range it is in); then the recent messages.
+        // Carried summaries were selected newest session first and newest coverage first; reversed, they read in order.
+        for (int i = carried.Count - 1; i >= 0; i--)
+        {
+            items.Add(SummaryItem(carried[i]) with { SourceSessionId = carried[i].SessionId });
+        }
+
         foreach (var other in recalled.Where(r => r.Message.SessionId != session.Id).OrderBy(r => r.Message.CreatedAt))
         {
             items.Add(MessageItem(ContextItemKind.Recalled, other, other.Message.SessionId));

@@ -30,6 +30,13 @@ public sealed class ContextOptions
     /// <summary>Where recall searches: this session only (the default) or every session of its user.</summary>
     public RecallScope RecallScope { get; set; } = RecallScope.Session;
 
+    /// <summary>
+    /// How many earlier sessions a build follows through <see cref="Session.ContinuesFromSessionId"/> (default 3; 0 turns it
+    /// off): recall also searches them, and their newest summaries fill summary budget this session leaves unused — so a
+    /// user who comes back after a long gap to a new session still reaches what was said before.
+    /// </summary>
+    public int MaxLinkedSessions { get; set; } = 3;
+
     /// <summary>The share of the budget the system prompt may take (default 0.25); a longer prompt is rejected.</summary>
     public double SystemPromptShare { get; set; } = 0.25;
 
@@ -71,6 +78,11 @@ public sealed class ContextOptions
         if (SummaryShare + RecallShare > 0.9)
         {
             failures.Add($"{prefix}.{nameof(SummaryShare)} + {prefix}.{nameof(RecallShare)} must leave at least 10% of the budget to recent messages (was {SummaryShare + RecallShare:0.###}).");
+        }
+
+        if (MaxLinkedSessions is < 0 or > 100)
+        {
+            failures.Add($"{prefix}.{nameof(MaxLinkedSessions)} must be between 0 and 100 (was {MaxLinkedSessions}).");
         }
 
         if (MaxRecalledMessages < 0)

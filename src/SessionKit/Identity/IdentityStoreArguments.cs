@@ -108,7 +108,7 @@ internal static class IdentityStoreArguments
 
     public static void Id(string value, int maxLength, string paramName) => Id(value, maxLength, "The id", paramName);
 
-    private static void Id(string value, int maxLength, string what, string paramName)
+    public static void Id(string value, int maxLength, string what, string paramName)
     {
         if (value is null)
         {

@@ -140,6 +140,7 @@ public sealed partial class InMemorySessionStore : SessionStore
             }
 
             _search.RemoveSession(sessionId);
+            RemoveSessionGrants(sessionId);
             entry.Messages.Clear();
             entry.Summaries.Clear();
             return Task.FromResult(true);
