@@ -20,7 +20,8 @@ public static class SessionKitServiceCollectionExtensions
     /// before a backend was chosen throws an <see cref="InvalidOperationException"/> that says how to choose one.
     /// <see cref="ISessionTokenService"/>, <see cref="IDeviceRegistry"/> and <see cref="ISessionResolver"/> keep their data in the chosen store, which must
     /// also implement <see cref="ISessionTokenStore"/> (both built-in backends do); otherwise resolving them throws an
-    /// <see cref="InvalidOperationException"/> naming the store.
+    /// <see cref="InvalidOperationException"/> naming the store. <see cref="ISessionAccessor"/> (caller-scoped access with grants)
+    /// likewise needs the store to implement <see cref="ISessionAccessStore"/>.
     /// </remarks>
     public static ISessionKitBuilder AddSessionKit(this IServiceCollection services, Action<SessionKitOptions>? configure = null)
     {
@@ -63,7 +64,31 @@ public static class SessionKitServiceCollectionExtensions
             services.GetRequiredService<ISessionTokenService>(),
             services.GetRequiredService<IDeviceRegistry>(),
             services.GetRequiredService<IOptions<SessionKitOptions>>().Value.Resolver,
-            services.GetService<TimeProvider>()));
+            services.GetService<TimeProvider>(),
+            services.GetService<ISessionAccessStore>()));
+        services.TryAddSingleton<ISessionAccessStore>(static services => services.GetRequiredService<ISessionStore>() as ISessionAccessStore
+            ?? throw new InvalidOperationException(
+                $"The configured session store ({services.GetRequiredService<ISessionStore>().GetType().FullName}) does not implement {nameof(ISessionAccessStore)}, " +
+                $"so grants cannot be stored. Use a backend that supports them (UseInMemory(), UseSqlite(...)) or register an {nameof(ISessionAccessStore)}."));
+        services.TryAddSingleton<ISessionAccessor>(static services =>
+        {
+            var store = services.GetRequiredService<ISessionStore>();
+            var timeProvider = services.GetService<TimeProvider>();
+            var contextBuilder = services.GetRequiredService<IContextBuilder>() as ContextBuilder ?? new ContextBuilder(
+                store,
+                services.GetRequiredService<ITokenCounter>(),
+                services.GetRequiredService<ISummarizer>(),
+                services.GetRequiredService<IOptions<SessionKitOptions>>().Value.Context,
+                timeProvider,
+                services.GetService<ILoggerFactory>()?.CreateLogger<ContextBuilder>());
+            return new SessionAccessor(
+                store,
+                services.GetRequiredService<ISessionAccessStore>(),
+                contextBuilder,
+                services.GetRequiredService<IDeviceRegistry>(),
+                services.GetRequiredService<ISessionTokenService>(),
+                timeProvider);
+        });
 
         return new SessionKitBuilder(services);
     }

@@ -23,4 +23,19 @@ public interface ISessionResolver
     /// <exception cref="ArgumentException">An id in <paramref name="request"/> is empty or white space, or the fingerprint is malformed.</exception>
     /// <exception cref="InvalidOperationException">A fingerprint was given but no fingerprint key is configured.</exception>
     Task<SessionResolution> ResolveAsync(SessionResolutionRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Claims an anonymous visitor's history at login: every session of the anonymous user the token belongs to becomes
+    /// <paramref name="userId"/>'s (messages, summaries and search index move with them), the anonymous user's tokens are
+    /// revoked, and a new token for <paramref name="userId"/> is issued bound to the session the anonymous token named.
+    /// The claimed sessions join whatever history the user already had (they are merged by owner, not by content), and the
+    /// most recent of them is what the user's next request continues.
+    /// </summary>
+    /// <param name="anonymousToken">The token the anonymous visitor was given (<see cref="SessionResolutionReason.NewAnonymous"/>).</param>
+    /// <param name="userId">The user who just signed in.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The session the anonymous token named, now the user's, with <see cref="SessionResolutionReason.ClaimedAnonymous"/> and the new token.</returns>
+    /// <exception cref="InvalidSessionTokenException">The token is not valid (expired, revoked, forged, malformed).</exception>
+    /// <exception cref="SessionAccessDeniedException">The token belongs to a signed-in user, not an anonymous one: claiming it would take over that user's history.</exception>
+    Task<SessionResolution> ClaimAnonymousAsync(string anonymousToken, string userId, CancellationToken cancellationToken = default);
 }

@@ -23,4 +23,7 @@ public enum SessionResolutionReason
 
     /// <summary>No user and no valid token: a new anonymous user and session, with a token to come back with.</summary>
     NewAnonymous,
+
+    /// <summary>An anonymous visitor signed in and its sessions were claimed by the user (<see cref="ISessionResolver.ClaimAnonymousAsync"/>).</summary>
+    ClaimedAnonymous,
 }

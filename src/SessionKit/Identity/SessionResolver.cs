@@ -10,6 +10,7 @@ public sealed class SessionResolver : ISessionResolver
     private readonly IDeviceRegistry _devices;
     private readonly SessionResolverOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly ISessionAccessStore? _access;
 
     /// <summary>Creates the resolver.</summary>
     /// <param name="store">Where sessions are kept.</param>
@@ -17,13 +18,15 @@ public sealed class SessionResolver : ISessionResolver
     /// <param name="devices">Registers and recognises the request's device.</param>
     /// <param name="options">The policy; <see langword="null"/> for the defaults. The object is copied, so later changes to it have no effect.</param>
     /// <param name="timeProvider">The clock that decides inactivity; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="accessStore">Moves sessions to their new owner in <see cref="ClaimAnonymousAsync"/>; <see langword="null"/> to use <paramref name="store"/> if it implements <see cref="ISessionAccessStore"/> (both built-in stores do).</param>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     public SessionResolver(
         ISessionStore store,
         ISessionTokenService tokens,
         IDeviceRegistry devices,
         SessionResolverOptions? options = null,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        ISessionAccessStore? accessStore = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(tokens);
@@ -40,6 +43,7 @@ public sealed class SessionResolver : ISessionResolver
         _devices = devices;
         _options = options.Copy();
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _access = accessStore ?? store as ISessionAccessStore;
     }
 
     /// <inheritdoc />
@@ -119,6 +123,53 @@ public sealed class SessionResolver : ISessionResolver
             IsNew = false,
             Reason = otherDevice ? SessionResolutionReason.ContinuedOnNewDevice : SessionResolutionReason.ContinuedLatestSession,
             DeviceId = deviceId,
+        };
+    }
+
+    /// <inheritdoc />
+    public async Task<SessionResolution> ClaimAnonymousAsync(string anonymousToken, string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(anonymousToken);
+        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        if (userId.StartsWith(AnonymousPrefix, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The user who claims must be a signed-in user, not an anonymous one ('{AnonymousPrefix}…').", nameof(userId));
+        }
+
+        var access = _access ?? throw new InvalidOperationException(
+            $"Claiming needs an {nameof(ISessionAccessStore)} to move sessions between owners; the store does not implement it and none was given to the {nameof(SessionResolver)}.");
+        var validation = await _tokens.ValidateOrThrowAsync(anonymousToken, cancellationToken).ConfigureAwait(false);
+        string anonymous = validation.UserId!;
+        if (!anonymous.StartsWith(AnonymousPrefix, StringComparison.Ordinal))
+        {
+            throw new SessionAccessDeniedException(
+                "user:" + userId,
+                SessionAccess.None,
+                validation.SessionId,
+                "claim the history behind a token that belongs to a signed-in user");
+        }
+
+        // Revoke first: if anything after this fails, the anonymous token is already useless and the sessions are either
+        // still the anonymous user's (unreachable) or the user's — never reachable by both.
+        await _tokens.RevokeAllAsync(anonymous, cancellationToken).ConfigureAwait(false);
+        await access.TransferSessionsAsync(anonymous, userId, cancellationToken).ConfigureAwait(false);
+        var session = validation.SessionId is { } boundId ? await _store.FindSessionAsync(boundId, cancellationToken).ConfigureAwait(false) : null;
+        if (session is null)
+        {
+            var page = await _store.ListSessionsAsync(userId, new SessionListOptions { PageSize = 1 }, cancellationToken).ConfigureAwait(false);
+            session = page.Items.Count > 0
+                ? page.Items[0]
+                : await _store.CreateSessionAsync(userId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        var token = await _tokens.IssueAsync(userId, session.Id, validation.DeviceId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new SessionResolution
+        {
+            Session = session,
+            IsNew = false,
+            Reason = SessionResolutionReason.ClaimedAnonymous,
+            DeviceId = validation.DeviceId,
+            IssuedToken = token,
         };
     }
 
