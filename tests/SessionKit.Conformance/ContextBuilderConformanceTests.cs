@@ -437,6 +437,80 @@ public abstract class ContextBuilderConformanceTests
     }
 
     [Test]
+    public async Task ANewSessionAfterAGap_RecallsFromTheSessionItContinues()
+    {
+        var earlier = await _store.CreateSessionAsync("ada");
+        const string Answer = "The carbon cycle is the process by which carbon moves between the atmosphere, the oceans, the land and living things.";
+        await _store.AppendMessagesAsync(earlier.Id, [NewMessage.User("What is the carbon cycle?"), NewMessage.Assistant(Answer)]);
+        await AppendConversationAsync(earlier.Id, turns: 20, seed: 31);
+        var unrelated = await _store.CreateSessionAsync("ada");
+        await _store.AppendMessagesAsync(unrelated.Id, [NewMessage.Assistant("The carbon cycle also appears in this unlinked session about carbon.")]);
+        _time.Advance(TimeSpan.FromDays(10));
+        var later = await _store.CreateSessionAsync("ada", new SessionCreateOptions { ContinuesFromSessionId = earlier.Id });
+        await _store.AppendMessageAsync(later.Id, NewMessage.User("What did you say about the carbon cycle?"));
+        var request = new ContextRequest { TokenBudget = 1200, Query = "What did you say about the carbon cycle?" };
+
+        var window = await Builder().BuildAsync(later.Id, request);
+        var unlinked = await Builder(options: new ContextOptions { MaxLinkedSessions = 0 }).BuildAsync(later.Id, request);
+
+        var recalled = window.Items.Where(i => i.Kind == ContextItemKind.Recalled).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(recalled.Select(i => i.Content), Does.Contain(Answer));
+            Assert.That(recalled.First(i => i.Content == Answer).SourceSessionId, Is.EqualTo(earlier.Id));
+            Assert.That(recalled.Any(i => i.SourceSessionId == unrelated.Id), Is.False, "only the linked chain is searched with RecallScope.Session");
+            Assert.That(unlinked.Items.Any(i => i.Kind == ContextItemKind.Recalled), Is.False, "MaxLinkedSessions = 0 turns following the link off");
+        }
+
+        AssertWithinBudgetByRecount(window);
+    }
+
+    [Test]
+    public async Task ANewSessionAfterAGap_CarriesOverTheSummariesOfTheSessionItContinues()
+    {
+        var first = await _store.CreateSessionAsync("ada");
+        await AppendConversationAsync(first.Id, turns: 20, seed: 32);
+        var options = new ContextOptions { MaxSummarizationsPerBuild = 100 };
+        await Builder(options: options).SummarizeAsync(first.Id, 800);
+        var firstSummaries = await _store.GetSummariesAsync(first.Id);
+        var second = await _store.CreateSessionAsync("ada", new SessionCreateOptions { ContinuesFromSessionId = first.Id });
+        await AppendConversationAsync(second.Id, turns: 20, seed: 33);
+        await Builder(options: options).SummarizeAsync(second.Id, 800);
+        var third = await _store.CreateSessionAsync("ada", new SessionCreateOptions { ContinuesFromSessionId = second.Id });
+        await _store.AppendMessageAsync(third.Id, NewMessage.User("Where were we?"));
+
+        var window = await Builder(options: options).BuildAsync(third.Id, new ContextRequest { TokenBudget = 3000 });
+
+        var carried = window.Items.Where(i => i.Kind == ContextItemKind.Summary && i.SourceSessionId is not null).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(firstSummaries, Is.Not.Empty);
+            Assert.That(carried.Select(i => i.SourceSessionId).Distinct(), Is.EqualTo(new[] { first.Id, second.Id }), "the chain is followed, older session first");
+            Assert.That(carried.Where(i => i.SourceSessionId == first.Id).Select(i => i.Content), Is.SubsetOf(firstSummaries.Select(s => s.Text)));
+            Assert.That(window.Items[^1].Content, Is.EqualTo("Where were we?"));
+            Assert.That(window.OmittedRanges, Is.Empty, "carried summaries are not this session's ranges");
+        }
+
+        var firstRanges = carried.Where(i => i.SourceSessionId == first.Id).Select(i => i.Sequences.From).ToList();
+        Assert.That(firstRanges, Is.Ordered);
+        AssertWithinBudgetByRecount(window);
+    }
+
+    [Test]
+    public async Task ALinkToADeletedSession_IsIgnored()
+    {
+        var first = await _store.CreateSessionAsync("ada");
+        await _store.AppendMessageAsync(first.Id, NewMessage.Assistant("The carbon cycle moves carbon."));
+        var second = await _store.CreateSessionAsync("ada", new SessionCreateOptions { ContinuesFromSessionId = first.Id });
+        await _store.AppendMessageAsync(second.Id, NewMessage.User("carbon cycle?"));
+        await _store.DeleteSessionAsync(first.Id);
+
+        var window = await Builder().BuildAsync(second.Id, new ContextRequest { TokenBudget = 800, Query = "carbon cycle" });
+
+        Assert.That(window.Items.Where(i => i.Kind != ContextItemKind.Message), Is.Empty);
+    }
+
+    [Test]
     public async Task RecallAcrossTheUsersSessions_FindsOtherSessions_ButNeverOtherUsers()
     {
         var earlier = await _store.CreateSessionAsync("ada");

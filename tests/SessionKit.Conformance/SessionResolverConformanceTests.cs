@@ -342,4 +342,76 @@ public abstract class SessionResolverConformanceTests
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
     }
+
+    [Test]
+    public async Task ClaimAnonymous_MovesTheVisitorsHistoryToTheUser_AndSwapsTheToken()
+    {
+        var resolver = Resolver();
+        var visitor = await resolver.ResolveAsync(new SessionResolutionRequest { DeviceId = "phone" });
+        await Store.AppendMessagesAsync(visitor.Session.Id, [NewMessage.User("What drives ocean acidification?")]);
+        var earlier = await Store.CreateSessionAsync("carol");
+        Time.Advance(TimeSpan.FromMinutes(1));
+
+        var claimed = await resolver.ClaimAnonymousAsync(visitor.IssuedToken!.Token, "carol");
+        var next = await resolver.ResolveAsync(new SessionResolutionRequest { UserId = "carol", SessionToken = claimed.IssuedToken!.Token });
+        var oldToken = await Tokens().ValidateAsync(visitor.IssuedToken.Token);
+        var newToken = await Tokens().ValidateAsync(claimed.IssuedToken!.Token);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(claimed.Reason, Is.EqualTo(SessionResolutionReason.ClaimedAnonymous));
+            Assert.That(claimed.IsNew, Is.False);
+            Assert.That(claimed.Session.Id, Is.EqualTo(visitor.Session.Id));
+            Assert.That(claimed.Session.UserId, Is.EqualTo("carol"));
+            Assert.That(claimed.DeviceId, Is.EqualTo(visitor.DeviceId));
+            Assert.That(oldToken.IsValid, Is.False, "the anonymous token stops working");
+            Assert.That(newToken.UserId, Is.EqualTo("carol"));
+            Assert.That(newToken.SessionId, Is.EqualTo(visitor.Session.Id));
+            Assert.That(next.Session.Id, Is.EqualTo(visitor.Session.Id), "with the new token carol continues the claimed session");
+            Assert.That(next.Reason, Is.EqualTo(SessionResolutionReason.ContinuedFromToken));
+            Assert.That((await Store.ListSessionsAsync("carol")).Items.Select(x => x.Id), Is.EquivalentTo(new[] { visitor.Session.Id, earlier.Id }));
+            Assert.That((await Store.SearchAsync("carol", new SearchQuery { Text = "acidification" })).Hits, Has.Count.EqualTo(1));
+            Assert.That((await Store.ListSessionsAsync(visitor.Session.UserId)).Items, Is.Empty);
+        }
+    }
+
+    [Test]
+    public async Task ClaimAnonymous_WithASignedInUsersToken_IsDenied_AndMovesNothing()
+    {
+        var alice = await Resolver().ResolveAsync(new SessionResolutionRequest { UserId = "alice" });
+
+        var denied = Assert.ThrowsAsync<SessionAccessDeniedException>(() => Resolver().ClaimAnonymousAsync(alice.IssuedToken!.Token, "mallory"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(denied!.Message, Does.Contain("signed-in user"));
+            Assert.That((await Store.GetSessionAsync(alice.Session.Id)).UserId, Is.EqualTo("alice"));
+            Assert.That((await Tokens().ValidateAsync(alice.IssuedToken!.Token)).IsValid, Is.True);
+            Assert.That((await Store.ListSessionsAsync("mallory")).Items, Is.Empty);
+        }
+    }
+
+    [Test]
+    public async Task ClaimAnonymous_WithABadToken_ThrowsInvalidToken_AndMovesNothing()
+    {
+        var visitor = await Resolver().ResolveAsync(new SessionResolutionRequest());
+        string forged = visitor.IssuedToken!.Token[..^2] + (visitor.IssuedToken.Token[^2] == 'A' ? "BB" : "AA");
+
+        Assert.ThrowsAsync<InvalidSessionTokenException>(() => Resolver().ClaimAnonymousAsync(forged, "carol"));
+        Assert.ThrowsAsync<InvalidSessionTokenException>(() => Resolver().ClaimAnonymousAsync("sk_nonsense", "carol"));
+        Assert.ThrowsAsync<ArgumentException>(() => Resolver().ClaimAnonymousAsync(visitor.IssuedToken.Token, "anon:other"));
+        Assert.ThrowsAsync<ArgumentException>(() => Resolver().ClaimAnonymousAsync(visitor.IssuedToken.Token, " "));
+        Assert.That((await Store.ListSessionsAsync("carol")).Items, Is.Empty);
+        Assert.That((await Tokens().ValidateAsync(visitor.IssuedToken.Token)).IsValid, Is.True);
+    }
+
+    [Test]
+    public async Task ClaimAnonymous_TwiceWithTheSameToken_FailsTheSecondTime()
+    {
+        var visitor = await Resolver().ResolveAsync(new SessionResolutionRequest());
+        await Resolver().ClaimAnonymousAsync(visitor.IssuedToken!.Token, "carol");
+
+        Assert.ThrowsAsync<InvalidSessionTokenException>(() => Resolver().ClaimAnonymousAsync(visitor.IssuedToken.Token, "dave"));
+        Assert.That((await Store.GetSessionAsync(visitor.Session.Id)).UserId, Is.EqualTo("carol"));
+    }
 }

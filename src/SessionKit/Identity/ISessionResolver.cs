@@ -28,8 +28,8 @@ public interface ISessionResolver
     /// Claims an anonymous visitor's history at login: every session of the anonymous user the token belongs to becomes
     /// <paramref name="userId"/>'s (messages, summaries and search index move with them), the anonymous user's tokens are
     /// revoked, and a new token for <paramref name="userId"/> is issued bound to the session the anonymous token named.
-    /// The claimed sessions join whatever history the user already had (they are merged by owner, not by content), and the
-    /// most recent of them is what the user's next request continues.
+    /// The claimed sessions join whatever history the user already had (they are merged by owner, not by content: listing,
+    /// search and recall see them all); a request with the new token continues the session the visitor was in.
     /// </summary>
     /// <param name="anonymousToken">The token the anonymous visitor was given (<see cref="SessionResolutionReason.NewAnonymous"/>).</param>
     /// <param name="userId">The user who just signed in.</param>
