@@ -40,10 +40,16 @@ internal sealed class ConversationPrinter(TextWriter output, TimeProvider clock)
         output.WriteLine();
     }
 
-    public void PrintDayZero(Session session)
+    public void PrintDayZero(Session session, SessionResolution resolution, string device)
     {
-        output.WriteLine($"=== Day 0, {Timestamp(clock.GetUtcNow())}: a new user, so a new session ===");
-        output.WriteLine($"Started session {session.Id} \"{session.Title}\".");
+        output.WriteLine($"=== Day 0, {Timestamp(clock.GetUtcNow())}: a new user signs in on their {device} ===");
+        output.WriteLine($"Resolver: {Explain(resolution)} -> started session {session.Id} \"{session.Title}\".");
+    }
+
+    public void PrintResolution(SessionResolution resolution, string device)
+    {
+        output.WriteLine($"Signed in on the {device}. Resolver: {Explain(resolution)} -> session {resolution.Session.Id}.");
+        output.WriteLine();
     }
 
     /// <summary>One line per message, cut to the console width: day 0 is the backdrop, not the point.</summary>
@@ -84,6 +90,16 @@ internal sealed class ConversationPrinter(TextWriter output, TimeProvider clock)
 
     public void PrintSaved(Session session) =>
         output.WriteLine($"Saved: session {session.Id} now holds {session.MessageCount} messages. Run again to come back with another question.");
+
+    private static string Explain(SessionResolution resolution) => resolution.Reason switch
+    {
+        SessionResolutionReason.NewUser => "a user with no sessions yet, so a new session",
+        SessionResolutionReason.ContinuedOnNewDevice => "the same user on a new device, within the inactivity window, so the session continues",
+        SessionResolutionReason.ContinuedLatestSession => "the same user, within the inactivity window, so the session continues",
+        SessionResolutionReason.NewAfterInactivity => $"the inactivity window has passed, so a new session linked to {resolution.PreviousSessionId} (its summaries and search stay reachable)",
+        SessionResolutionReason.NewOnNewDevice => "a new device that does not continue sessions, so a new session",
+        _ => resolution.Reason.ToString(),
+    };
 
     private string Describe(DateTimeOffset time) => $"{Timestamp(time)} ({ElapsedTime.Ago(clock.GetUtcNow() - time)})";
 

@@ -1,8 +1,9 @@
 // The SessionKit demo, offline and deterministic on the embedded default (an SQLite file in the working directory). Day 0:
-// a new user talks with a scripted research assistant about climate change, stamped two days in the past by an injected
-// clock. The return, in the same run and on every later one: the user is recognised from their sessions, asks about
-// something said long ago, and the assistant answers only from a token-budgeted context window in which the older turns
-// are summaries, citing the item each quote came from.
+// a new user signs in on their phone and talks with a scripted research assistant about climate change, stamped two days
+// in the past by an injected clock. The return, in the same run and on every later one: the user signs in on their laptop,
+// the session resolver recognises them and continues their session (7-day inactivity window), they ask about something
+// said long ago, and the assistant answers only from a token-budgeted context window in which the older turns are
+// summaries, citing the item each quote came from.
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using ResearchAssistant;
@@ -37,7 +38,12 @@ var clock = new ShiftedTimeProvider();
 string connectionString = new SqliteConnectionStringBuilder { DataSource = options.DatabasePath }.ConnectionString;
 await using var services = new ServiceCollection()
     .AddSingleton<TimeProvider>(clock)
-    .AddSessionKit()
+    .AddSessionKit(o =>
+    {
+        // A research assistant is picked up again days later: a week of inactivity still continues the session.
+        o.Resolver.InactivityWindow = ResearchAssistantApp.InactivityWindow;
+        o.Context.MaxLinkedSessions = 3;
+    })
     .UseSqlite(connectionString)
     .Services
     .BuildServiceProvider();
@@ -46,8 +52,8 @@ var store = services.GetRequiredService<ISessionStore>();
 var printer = new ConversationPrinter(Console.Out, clock);
 printer.PrintHeader(Path.GetFullPath(options.DatabasePath), options.UserId);
 var app = new ResearchAssistantApp(
-    store,
-    services.GetRequiredService<IContextBuilder>(),
+    services.GetRequiredService<ISessionResolver>(),
+    services.GetRequiredService<ISessionAccessor>(),
     clock,
     new OfflineResponder(store, clock),
     printer,

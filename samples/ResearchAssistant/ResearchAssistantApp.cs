@@ -3,50 +3,70 @@ using SessionKit;
 namespace ResearchAssistant;
 
 /// <summary>
-/// The story: recognise the user; if they are new, play day 0 a few days in the past; then, in the present, welcome them
-/// back, take their question, build a token-budgeted context window and answer from it.
+/// The story: the user signs in on their phone; if they are new, day 0 is played a few days in the past; then, in the
+/// present, they come back on their laptop, the resolver recognises them and decides whether the last session continues,
+/// and the assistant answers their question from a token-budgeted context window. Every store and context call goes through
+/// the signed-in user's scope, so it can only touch that user's sessions.
 /// </summary>
 internal sealed class ResearchAssistantApp(
-    ISessionStore store,
-    IContextBuilder contextBuilder,
+    ISessionResolver resolver,
+    ISessionAccessor accessor,
     ShiftedTimeProvider clock,
     OfflineResponder responder,
     ConversationPrinter printer,
     ContextWindowPrinter windowPrinter)
 {
+    public const string DayZeroDevice = "phone";
+
+    public const string ReturnDevice = "laptop";
+
+    public static readonly TimeSpan InactivityWindow = TimeSpan.FromDays(7);
+
     public async Task RunAsync(string userId, int daysLater, int tokenBudget, CancellationToken cancellationToken = default)
     {
-        var sessions = await ListSessionsAsync(userId, cancellationToken);
+        // The host authenticated the user (the --user option stands in for a login); SessionKit scopes everything to them.
+        var scope = accessor.ForCaller(SessionCaller.User(userId));
+        var sessions = await ListSessionsAsync(scope, userId, cancellationToken);
         if (sessions.Count == 0)
         {
-            await PlayDayZeroAsync(userId, daysLater, cancellationToken);
+            await PlayDayZeroAsync(scope, userId, daysLater, cancellationToken);
             printer.PrintDaysLater(daysLater);
-            sessions = await ListSessionsAsync(userId, cancellationToken);
+            await ListSessionsAsync(scope, userId, cancellationToken);
         }
 
-        await ReturnAsync(sessions[0], tokenBudget, cancellationToken);
+        // Back on another device: the resolver recognises the user and picks the session to continue (or starts a new one,
+        // linked to the last, when the inactivity window has passed).
+        var resolution = await resolver.ResolveAsync(
+            new SessionResolutionRequest { UserId = userId, DeviceId = ReturnDevice, Title = ClimateResearchScript.SessionTitle },
+            cancellationToken);
+        printer.PrintResolution(resolution, ReturnDevice);
+        var lastVisited = resolution.PreviousSessionId is { } previous ? await scope.Sessions.GetSessionAsync(previous, cancellationToken) : resolution.Session;
+        printer.PrintWelcomeBack(lastVisited);
+        await ReturnAsync(scope, resolution.Session, tokenBudget, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<Session>> ListSessionsAsync(string userId, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Session>> ListSessionsAsync(SessionScope scope, string userId, CancellationToken cancellationToken)
     {
-        // The user is recognised by their id and their newest session; a later issue resolves a token or device instead.
-        var page = await store.ListSessionsAsync(userId, cancellationToken: cancellationToken);
+        var page = await scope.Sessions.ListSessionsAsync(userId, cancellationToken: cancellationToken);
         printer.PrintSessionList(userId, page.Items);
         return page.Items;
     }
 
-    private async Task PlayDayZeroAsync(string userId, int daysAgo, CancellationToken cancellationToken)
+    private async Task PlayDayZeroAsync(SessionScope scope, string userId, int daysAgo, CancellationToken cancellationToken)
     {
         // The store takes its time from the registered clock, so setting it back stamps day 0 in the past.
         clock.Offset = -TimeSpan.FromDays(daysAgo);
         try
         {
-            var session = await store.CreateSessionAsync(userId, new SessionCreateOptions { Title = ClimateResearchScript.SessionTitle }, cancellationToken);
-            printer.PrintDayZero(session);
+            var resolution = await resolver.ResolveAsync(
+                new SessionResolutionRequest { UserId = userId, DeviceId = DayZeroDevice, Title = ClimateResearchScript.SessionTitle },
+                cancellationToken);
+            var session = resolution.Session;
+            printer.PrintDayZero(session, resolution, DayZeroDevice);
             foreach (var turn in ClimateResearchScript.DayZero)
             {
                 // A question and its answer go in one atomic append, so history never holds half a turn.
-                var result = await store.AppendMessagesAsync(
+                var result = await scope.Sessions.AppendMessagesAsync(
                     session.Id,
                     [NewMessage.User(turn.Question), NewMessage.Assistant(turn.Answer)],
                     new AppendOptions { ExpectedVersion = session.Version },
@@ -61,37 +81,35 @@ internal sealed class ResearchAssistantApp(
         }
     }
 
-    private async Task ReturnAsync(Session session, int tokenBudget, CancellationToken cancellationToken)
+    private async Task ReturnAsync(SessionScope scope, Session session, int tokenBudget, CancellationToken cancellationToken)
     {
-        printer.PrintWelcomeBack(session);
-
-        var (question, asked) = await AskAsync(session, cancellationToken);
+        var (question, asked) = await AskAsync(scope, session, cancellationToken);
         printer.PrintTurn(question);
 
-        var window = await contextBuilder.BuildAsync(
+        var window = await scope.Context.BuildAsync(
             session.Id,
             new ContextRequest { TokenBudget = tokenBudget, SystemPrompt = ClimateResearchScript.SystemPrompt, Query = question.Content },
             cancellationToken);
         windowPrinter.Print(window);
 
         string answer = await responder.AnswerAsync(window, question.Content, cancellationToken);
-        var answered = await store.AppendMessagesAsync(
+        var answered = await scope.Sessions.AppendMessagesAsync(
             session.Id, [NewMessage.Assistant(answer)], new AppendOptions { ExpectedVersion = asked.Version }, cancellationToken);
         printer.PrintTurn(answered.Messages[0]);
         printer.PrintSaved(answered.Session);
     }
 
     /// <summary>Stores the user's next question, or returns the one a failed run left unanswered so it is not asked twice.</summary>
-    private async Task<(SessionMessage Question, Session Session)> AskAsync(Session session, CancellationToken cancellationToken)
+    private static async Task<(SessionMessage Question, Session Session)> AskAsync(SessionScope scope, Session session, CancellationToken cancellationToken)
     {
-        var last = await store.GetLastMessagesAsync(session.Id, 1, cancellationToken);
+        var last = await scope.Sessions.GetLastMessagesAsync(session.Id, 1, cancellationToken);
         if (last is [{ Role: MessageRole.User } unanswered])
         {
             return (unanswered, session);
         }
 
         // Stored before the build: a window always includes the newest user turn, which is what it is built to answer.
-        var asked = await store.AppendMessagesAsync(
+        var asked = await scope.Sessions.AppendMessagesAsync(
             session.Id,
             [NewMessage.User(ClimateResearchScript.ReturnQuestionFor(session.MessageCount))],
             new AppendOptions { ExpectedVersion = session.Version },
