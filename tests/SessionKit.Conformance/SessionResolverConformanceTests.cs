@@ -250,6 +250,9 @@ public abstract class SessionResolverConformanceTests
             Assert.That(laptop.DeviceId, Is.EqualTo("laptop"));
             Assert.That(laptop.Session.Metadata[SessionResolverOptions.DeviceMetadataKey], Is.EqualTo("laptop"));
             Assert.That(laptopAgain.Reason, Is.EqualTo(SessionResolutionReason.ContinuedLatestSession));
+            Assert.That(laptop.IssuedToken?.DeviceId, Is.EqualTo("laptop"), "the joining device gets a token of its own");
+            Assert.That(laptop.IssuedToken?.SessionId, Is.EqualTo(phone.Session.Id));
+            Assert.That(laptopAgain.IssuedToken, Is.Null, "a device already in the session gets no new token");
         }
     }
 

@@ -20,8 +20,9 @@ public sealed record SessionResolution
     public string? DeviceId { get; init; }
 
     /// <summary>
-    /// A token bound to <see cref="Session"/> to hand to the client, issued for every anonymous session and for new
-    /// authenticated sessions when <see cref="SessionResolverOptions.IssueTokens"/> is on; otherwise <see langword="null"/>.
+    /// A token bound to <see cref="Session"/> to hand to the client, issued for every anonymous session and, when
+    /// <see cref="SessionResolverOptions.IssueTokens"/> is on, for new authenticated sessions and for a new device joining an
+    /// existing session (<see cref="SessionResolutionReason.ContinuedOnNewDevice"/>, bound to that device); otherwise <see langword="null"/>.
     /// </summary>
     public IssuedSessionToken? IssuedToken { get; init; }
 }

@@ -117,12 +117,19 @@ public sealed class SessionResolver : ISessionResolver
             return await CreateAsync(userId, request, deviceId, latest.Id, link: false, SessionResolutionReason.NewOnNewDevice, _options.IssueTokens, cancellationToken).ConfigureAwait(false);
         }
 
+        // A device joining the conversation gets a token of its own (bound to it), so it can come back without signing in
+        // and be signed out on its own.
+        var continued = await MarkDeviceAsync(latest, deviceId, cancellationToken).ConfigureAwait(false);
+        var deviceToken = otherDevice && _options.IssueTokens
+            ? await _tokens.IssueAsync(userId, continued.Id, deviceId, cancellationToken: cancellationToken).ConfigureAwait(false)
+            : null;
         return new SessionResolution
         {
-            Session = await MarkDeviceAsync(latest, deviceId, cancellationToken).ConfigureAwait(false),
+            Session = continued,
             IsNew = false,
             Reason = otherDevice ? SessionResolutionReason.ContinuedOnNewDevice : SessionResolutionReason.ContinuedLatestSession,
             DeviceId = deviceId,
+            IssuedToken = deviceToken,
         };
     }
 
