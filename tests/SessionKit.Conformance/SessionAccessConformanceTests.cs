@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 
 namespace SessionKit.Conformance;
@@ -8,49 +7,12 @@ namespace SessionKit.Conformance;
 /// <see cref="SessionAccessor"/> that deny every operation a caller neither owns nor was granted. A backend's test project
 /// subclasses this fixture with a store that implements <see cref="ISessionAccessStore"/> and <see cref="ISessionTokenStore"/>.
 /// </summary>
-public abstract partial class SessionAccessConformanceTests
+public abstract partial class SessionAccessConformanceTests : BackendFixture
 {
-    /// <summary>The instant the fake clock starts at in every test.</summary>
-    protected static readonly DateTimeOffset StartTime = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-    private FakeTimeProvider? _time;
-    private SessionStore? _store;
-
-    /// <summary>The clock the store and services were created with.</summary>
-    protected FakeTimeProvider Time => _time ?? throw new InvalidOperationException("The fixture has not been set up.");
-
-    /// <summary>The store under test.</summary>
-    protected SessionStore Store => _store ?? throw new InvalidOperationException("The fixture has not been set up.");
-
     /// <summary>The store's grants.</summary>
     protected ISessionAccessStore Access => (ISessionAccessStore)Store;
 
-    /// <summary>Creates a new, empty backend that implements <see cref="ISessionAccessStore"/> and <see cref="ISessionTokenStore"/>.</summary>
-    /// <param name="timeProvider">The clock.</param>
-    /// <returns>The store; the fixture disposes it.</returns>
-    protected abstract SessionStore CreateStore(TimeProvider timeProvider);
-
-    /// <summary>Creates the clock and the store for one test.</summary>
-    [SetUp]
-    public void SetUpStore()
-    {
-        _time = new FakeTimeProvider(StartTime);
-        _store = CreateStore(_time);
-    }
-
-    /// <summary>Disposes the store.</summary>
-    /// <returns>A task that completes when it is disposed.</returns>
-    [TearDown]
-    public async Task TearDownStoreAsync()
-    {
-        if (_store is not null)
-        {
-            await _store.DisposeAsync();
-            _store = null;
-        }
-    }
-
-    /// <summary>An accessor over <see cref="Store"/>.</summary>
+    /// <summary>An accessor over <see cref="BackendFixture.Store"/>.</summary>
     /// <returns>The accessor.</returns>
     protected SessionAccessor Accessor() => new(Store, Access, timeProvider: Time);
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 
 namespace SessionKit.Conformance;
@@ -8,51 +7,14 @@ namespace SessionKit.Conformance;
 /// link it relies on. A backend's test project subclasses this fixture and supplies a store that implements both
 /// <see cref="ISessionStore"/> and <see cref="ISessionTokenStore"/>; every test gets a fresh store and clock.
 /// </summary>
-public abstract class SessionResolverConformanceTests
+public abstract class SessionResolverConformanceTests : BackendFixture
 {
-    /// <summary>The instant the fake clock starts at in every test.</summary>
-    protected static readonly DateTimeOffset StartTime = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
     /// <summary>The inactivity window the suite's resolver uses (the default).</summary>
     protected static readonly TimeSpan Window = TimeSpan.FromMinutes(30);
 
     private static readonly SessionTokenOptions TokenOptions = new() { FingerprintKey = Enumerable.Range(1, 32).Select(i => (byte)(i * 5)).ToArray() };
 
-    private FakeTimeProvider? _time;
-    private SessionStore? _store;
-
-    /// <summary>The clock the store and services were created with.</summary>
-    protected FakeTimeProvider Time => _time ?? throw new InvalidOperationException("The fixture has not been set up.");
-
-    /// <summary>The store under test.</summary>
-    protected SessionStore Store => _store ?? throw new InvalidOperationException("The fixture has not been set up.");
-
-    /// <summary>Creates a new, empty backend that also implements <see cref="ISessionTokenStore"/>.</summary>
-    /// <param name="timeProvider">The clock.</param>
-    /// <returns>The store; the fixture disposes it.</returns>
-    protected abstract SessionStore CreateStore(TimeProvider timeProvider);
-
-    /// <summary>Creates the clock and the store for one test.</summary>
-    [SetUp]
-    public void SetUpStore()
-    {
-        _time = new FakeTimeProvider(StartTime);
-        _store = CreateStore(_time);
-    }
-
-    /// <summary>Disposes the store.</summary>
-    /// <returns>A task that completes when it is disposed.</returns>
-    [TearDown]
-    public async Task TearDownStoreAsync()
-    {
-        if (_store is not null)
-        {
-            await _store.DisposeAsync();
-            _store = null;
-        }
-    }
-
-    /// <summary>A resolver over <see cref="Store"/> with the given policy.</summary>
+    /// <summary>A resolver over <see cref="BackendFixture.Store"/> with the given policy.</summary>
     /// <param name="options">The policy; <see langword="null"/> for the defaults.</param>
     /// <returns>The resolver.</returns>
     protected SessionResolver Resolver(SessionResolverOptions? options = null)
@@ -61,7 +23,7 @@ public abstract class SessionResolverConformanceTests
         return new SessionResolver(Store, Tokens(), new DeviceRegistry(tokenStore, TokenOptions, Time), options, Time);
     }
 
-    /// <summary>A token service over <see cref="Store"/>.</summary>
+    /// <summary>A token service over <see cref="BackendFixture.Store"/>.</summary>
     /// <returns>The service.</returns>
     protected SessionTokenService Tokens() => new((ISessionTokenStore)Store, TokenOptions, Time);
 
