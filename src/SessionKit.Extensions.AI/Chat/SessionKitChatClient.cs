@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using Microsoft.Extensions.AI;
 
 namespace SessionKit.Extensions.AI;
@@ -16,7 +17,7 @@ namespace SessionKit.Extensions.AI;
 /// stored. Of the other messages, those after the last assistant message are the new turn (typically the user's message,
 /// or tool results on a function-invocation round trip); earlier ones are taken to be history SessionKit already has.</para>
 /// <para><b>What is sent.</b> The system prompt, then the window built from the stored history within the budget left
-/// after the new turn (summaries and recalled messages as framed system messages, recent messages verbatim with their
+/// after the new turn (the summaries as one framed system message, recalled messages as another, recent messages verbatim with their
 /// tool calls regrouped), then the new turn. The whole prompt, counted with the same <see cref="ITokenCounter"/>, is never
 /// above <see cref="SessionKitChatClientOptions.TokenBudget"/>.</para>
 /// <para><b>What is stored.</b> After the inner client succeeded, the new turn and every response message (function calls
@@ -124,11 +125,11 @@ public sealed class SessionKitChatClient : DelegatingChatClient
             ? pending.LastOrDefault(m => m.Role == ChatRole.User)?.Text is { Length: > 0 } text ? text : null
             : null;
 
-        int reserve = ChatMessageTokenCounting.CountPrompt(_tokenCounter, pending) - _tokenCounter.RequestOverhead;
-        int total = 0;
+        int pendingTokens = ChatMessageTokenCounting.CountPrompt(_tokenCounter, pending) - _tokenCounter.RequestOverhead;
+        int windowBudget = _tokenBudget - pendingTokens;
+        int total = pendingTokens + _tokenCounter.RequestOverhead;
         for (int attempt = 0; attempt < MaxBuildAttempts; attempt++)
         {
-            int windowBudget = _tokenBudget - reserve;
             if (windowBudget < 1)
             {
                 break;
@@ -157,12 +158,12 @@ public sealed class SessionKitChatClient : DelegatingChatClient
                 return new PreparedTurn(sessionId, pendingParts, prompt, innerOptions);
             }
 
-            // The framing of summaries and recalled messages costs a little more than the window counted: shrink and rebuild
-            // (summaries made by the first build are stored, so a rebuild does not summarize again).
-            reserve += total - _tokenBudget;
+            // The framing of summaries and recalled messages costs a little more than the window counted: ask for a window
+            // smaller than this one by the overshoot (summaries made by this build are stored, so a rebuild does not redo them).
+            windowBudget = Math.Min(windowBudget, window.TotalTokens) - (total - _tokenBudget);
         }
 
-        throw new ContextBudgetExceededException(Math.Max(total, reserve + _tokenCounter.RequestOverhead), _tokenBudget, "The system prompt and the new turn");
+        throw new ContextBudgetExceededException(total, _tokenBudget, "The system prompt and the new turn");
     }
 
     private async ValueTask<Guid> ResolveSessionIdAsync(List<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
@@ -192,22 +193,30 @@ public sealed class SessionKitChatClient : DelegatingChatClient
     {
         var prompt = new List<ChatMessage>(window.Items.Count);
         var recent = window.Items.Where(i => i.Kind == ContextItemKind.Message).ToList();
-        foreach (var item in window.Items)
+        var summaries = window.Items.Where(i => i.Kind == ContextItemKind.Summary).ToList();
+        var recalled = window.Items.Where(i => i.Kind == ContextItemKind.Recalled).ToList();
+        prompt.AddRange(window.Items.Where(i => i.Kind == ContextItemKind.SystemPrompt).Select(i => new ChatMessage(ChatRole.System, i.Content)));
+        if (summaries.Count > 0)
         {
-            switch (item.Kind)
+            // One framed message for all summaries (and one for all recalled messages) costs less than a message per item.
+            var text = new StringBuilder("Summary of the earlier conversation:");
+            foreach (var item in summaries)
             {
-                case ContextItemKind.SystemPrompt:
-                    prompt.Add(new ChatMessage(ChatRole.System, item.Content));
-                    break;
-                case ContextItemKind.Summary:
-                    prompt.Add(new ChatMessage(ChatRole.System, string.Create(CultureInfo.InvariantCulture,
-                        $"Summary of earlier conversation (messages #{item.Sequences.From}–#{item.Sequences.To}):\n{item.Content}")));
-                    break;
-                case ContextItemKind.Recalled:
-                    prompt.Add(new ChatMessage(ChatRole.System, string.Create(CultureInfo.InvariantCulture,
-                        $"Recalled from earlier (message #{item.Sequences.From}, {item.Role.ToString().ToLowerInvariant()}, {item.CreatedAt:yyyy-MM-dd}):\n{item.Content}")));
-                    break;
+                text.Append(CultureInfo.InvariantCulture, $"\n[#{item.Sequences.From}–#{item.Sequences.To}] {item.Content}");
             }
+
+            prompt.Add(new ChatMessage(ChatRole.System, text.ToString()));
+        }
+
+        if (recalled.Count > 0)
+        {
+            var text = new StringBuilder("Earlier messages recalled verbatim:");
+            foreach (var item in recalled)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"\n[#{item.Sequences.From} {item.Role.ToString().ToLowerInvariant()}, {item.CreatedAt:yyyy-MM-dd}] {item.Content}");
+            }
+
+            prompt.Add(new ChatMessage(ChatRole.System, text.ToString()));
         }
 
         if (recent.Count > 0)
