@@ -14,7 +14,7 @@ namespace SessionKit.Extensions.AI;
 /// content; a <see cref="FunctionCallContent"/> becomes a tool-call message (<see cref="NewMessage.ToolCallId"/>,
 /// <see cref="NewMessage.ToolName"/>, the arguments as JSON in the content); a <see cref="FunctionResultContent"/> becomes a
 /// tool-result message (the result as text, or as JSON when it is not a string); any other content (images, reasoning,
-/// text with annotations, …) is stored as its JSON serialization with <see cref="AIJsonUtilities.DefaultOptions"/>. When a chat
+/// text with annotations, …) is stored as its JSON serialization with <see cref="AIJsonUtilities.DefaultOptions"/> (unindented). When a chat
 /// message has several contents, each part carries <see cref="ChatMessageMetadataKeys.Part"/> (<c>index/count</c>) and the
 /// parts are regrouped into one chat message on the way back.</para>
 /// <para>Additional properties with string values are stored as metadata under their own key; other values (and keys
@@ -30,6 +30,9 @@ public static class ChatMessageConversion
     private const string EncodingResultJson = "result-json";
     private const string EncodingResultNull = "result-null";
     private const string EncodingArgumentsNull = "arguments-null";
+
+    // AIJsonUtilities.DefaultOptions indents; stored JSON is sent to the model and counted, so it is written compactly.
+    private static readonly JsonSerializerOptions Json = CompactOptions();
 
     /// <summary>Maps a chat role to a SessionKit role.</summary>
     /// <param name="role">The chat role: system, user, assistant or tool.</param>
@@ -212,7 +215,7 @@ public static class ChatMessageConversion
                     break;
                 case ChatMessageMetadataKeys.Properties:
                     properties ??= [];
-                    foreach (var (name, element) in JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(value, AIJsonUtilities.DefaultOptions) ?? [])
+                    foreach (var (name, element) in JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(value, Json) ?? [])
                     {
                         properties[name] = element.ValueKind == JsonValueKind.Null ? null : element;
                     }
@@ -239,12 +242,12 @@ public static class ChatMessageConversion
         switch (encoding)
         {
             case EncodingJson:
-                return JsonSerializer.Deserialize<AIContent>(message.Content, AIJsonUtilities.DefaultOptions)
+                return JsonSerializer.Deserialize<AIContent>(message.Content, Json)
                     ?? throw new JsonException($"Message #{message.Sequence} holds JSON content that is null.");
             case EncodingResult:
                 return new FunctionResultContent(message.ToolCallId ?? string.Empty, message.Content);
             case EncodingResultJson:
-                return new FunctionResultContent(message.ToolCallId ?? string.Empty, JsonSerializer.Deserialize<JsonElement>(message.Content, AIJsonUtilities.DefaultOptions));
+                return new FunctionResultContent(message.ToolCallId ?? string.Empty, JsonSerializer.Deserialize<JsonElement>(message.Content, Json));
             case EncodingResultNull:
                 return new FunctionResultContent(message.ToolCallId ?? string.Empty, null);
             case EncodingArgumentsNull:
@@ -266,7 +269,7 @@ public static class ChatMessageConversion
     {
         try
         {
-            var parsed = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(content, AIJsonUtilities.DefaultOptions);
+            var parsed = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(content, Json);
             if (parsed is not null)
             {
                 return parsed.ToDictionary(p => p.Key, p => p.Value.ValueKind == JsonValueKind.Null ? null : (object?)p.Value, StringComparer.Ordinal);
@@ -288,17 +291,24 @@ public static class ChatMessageConversion
             case FunctionCallContent call:
                 return call.Arguments is null
                     ? (new NewMessage(role, string.Empty) { ToolCallId = call.CallId, ToolName = call.Name }, EncodingArgumentsNull)
-                    : (new NewMessage(role, JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions)) { ToolCallId = call.CallId, ToolName = call.Name }, null);
+                    : (new NewMessage(role, JsonSerializer.Serialize(call.Arguments, Json)) { ToolCallId = call.CallId, ToolName = call.Name }, null);
             case FunctionResultContent result:
                 return result.Result switch
                 {
                     null => (new NewMessage(role, string.Empty) { ToolCallId = result.CallId }, EncodingResultNull),
                     string text => (new NewMessage(role, text) { ToolCallId = result.CallId }, EncodingResult),
-                    var value => (new NewMessage(role, JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions)) { ToolCallId = result.CallId }, EncodingResultJson),
+                    var value => (new NewMessage(role, JsonSerializer.Serialize(value, Json)) { ToolCallId = result.CallId }, EncodingResultJson),
                 };
             default:
-                return (new NewMessage(role, JsonSerializer.Serialize(content, AIJsonUtilities.DefaultOptions)), EncodingJson);
+                return (new NewMessage(role, JsonSerializer.Serialize(content, Json)), EncodingJson);
         }
+    }
+
+    private static JsonSerializerOptions CompactOptions()
+    {
+        var options = new JsonSerializerOptions(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+        options.MakeReadOnly();
+        return options;
     }
 
     private static Dictionary<string, string> MessageMetadata(ChatMessage message)
@@ -331,7 +341,7 @@ public static class ChatMessageConversion
 
             if (other is not null)
             {
-                metadata[ChatMessageMetadataKeys.Properties] = JsonSerializer.Serialize(other, AIJsonUtilities.DefaultOptions);
+                metadata[ChatMessageMetadataKeys.Properties] = JsonSerializer.Serialize(other, Json);
             }
         }
 
