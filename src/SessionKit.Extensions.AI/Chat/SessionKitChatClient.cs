@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Microsoft.Extensions.AI;
 
 namespace SessionKit.Extensions.AI;
@@ -26,13 +24,9 @@ namespace SessionKit.Extensions.AI;
 /// </remarks>
 public sealed class SessionKitChatClient : DelegatingChatClient
 {
-    private const int MaxBuildAttempts = 4;
-
     private readonly ISessionStore _store;
-    private readonly IContextBuilder _contextBuilder;
-    private readonly ITokenCounter _tokenCounter;
     private readonly SessionKitChatClientOptions _options;
-    private readonly int _tokenBudget;
+    private readonly ContextPrompt _prompt;
 
     /// <summary>Creates the middleware.</summary>
     /// <param name="innerClient">The client that talks to the model.</param>
@@ -54,11 +48,10 @@ public sealed class SessionKitChatClient : DelegatingChatClient
         ArgumentNullException.ThrowIfNull(contextBuilder);
         ArgumentNullException.ThrowIfNull(tokenCounter);
         _options = options?.Clone() ?? new SessionKitChatClientOptions();
-        _tokenBudget = _options.TokenBudget ?? new ContextOptions().DefaultTokenBudget;
-        ArgumentOutOfRangeException.ThrowIfLessThan(_tokenBudget, 1, $"{nameof(options)}.{nameof(SessionKitChatClientOptions.TokenBudget)}");
+        int tokenBudget = _options.TokenBudget ?? new ContextOptions().DefaultTokenBudget;
+        ArgumentOutOfRangeException.ThrowIfLessThan(tokenBudget, 1, $"{nameof(options)}.{nameof(SessionKitChatClientOptions.TokenBudget)}");
         _store = store;
-        _contextBuilder = contextBuilder;
-        _tokenCounter = tokenCounter;
+        _prompt = new ContextPrompt(store, contextBuilder, tokenCounter, tokenBudget, _options.SummarizeInline);
     }
 
     /// <inheritdoc />
@@ -125,45 +118,15 @@ public sealed class SessionKitChatClient : DelegatingChatClient
             ? pending.LastOrDefault(m => m.Role == ChatRole.User)?.Text is { Length: > 0 } text ? text : null
             : null;
 
-        int pendingTokens = ChatMessageTokenCounting.CountPrompt(_tokenCounter, pending) - _tokenCounter.RequestOverhead;
-        int windowBudget = _tokenBudget - pendingTokens;
-        int total = pendingTokens + _tokenCounter.RequestOverhead;
-        for (int attempt = 0; attempt < MaxBuildAttempts; attempt++)
+        var prompt = await _prompt.BuildAsync(sessionId, systemPrompt, pending, query, cancellationToken).ConfigureAwait(false);
+        prompt.AddRange(pending);
+        var innerOptions = options?.Clone();
+        if (innerOptions is not null)
         {
-            if (windowBudget < 1)
-            {
-                break;
-            }
-
-            var window = await _contextBuilder.BuildAsync(sessionId, new ContextRequest
-            {
-                TokenBudget = windowBudget,
-                SystemPrompt = systemPrompt,
-                Query = query,
-                SummarizeInline = _options.SummarizeInline,
-                RequireNewestUserTurn = false,
-            }, cancellationToken).ConfigureAwait(false);
-
-            var prompt = await RenderAsync(window, cancellationToken).ConfigureAwait(false);
-            prompt.AddRange(pending);
-            total = ChatMessageTokenCounting.CountPrompt(_tokenCounter, prompt);
-            if (total <= _tokenBudget)
-            {
-                var innerOptions = options?.Clone();
-                if (innerOptions is not null)
-                {
-                    innerOptions.ConversationId = null;
-                }
-
-                return new PreparedTurn(sessionId, pendingParts, prompt, innerOptions);
-            }
-
-            // The framing of summaries and recalled messages costs a little more than the window counted: ask for a window
-            // smaller than this one by the overshoot (summaries made by this build are stored, so a rebuild does not redo them).
-            windowBudget = Math.Min(windowBudget, window.TotalTokens) - (total - _tokenBudget);
+            innerOptions.ConversationId = null;
         }
 
-        throw new ContextBudgetExceededException(total, _tokenBudget, "The system prompt and the new turn");
+        return new PreparedTurn(sessionId, pendingParts, prompt, innerOptions);
     }
 
     private async ValueTask<Guid> ResolveSessionIdAsync(List<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
@@ -186,83 +149,6 @@ public sealed class SessionKitChatClient : DelegatingChatClient
         return Guid.TryParse(conversationId, out Guid sessionId) && sessionId != Guid.Empty
             ? sessionId
             : throw new ArgumentException($"ChatOptions.ConversationId '{conversationId}' is not a SessionKit session id (a non-empty GUID).", nameof(options));
-    }
-
-    /// <summary>Turns the window into chat messages: framed summaries and recalled messages, then the recent messages regrouped.</summary>
-    private async Task<List<ChatMessage>> RenderAsync(ContextWindow window, CancellationToken cancellationToken)
-    {
-        var prompt = new List<ChatMessage>(window.Items.Count);
-        var recent = window.Items.Where(i => i.Kind == ContextItemKind.Message).ToList();
-        var summaries = window.Items.Where(i => i.Kind == ContextItemKind.Summary).ToList();
-        var recalled = window.Items.Where(i => i.Kind == ContextItemKind.Recalled).ToList();
-        prompt.AddRange(window.Items.Where(i => i.Kind == ContextItemKind.SystemPrompt).Select(i => new ChatMessage(ChatRole.System, i.Content)));
-        if (summaries.Count > 0)
-        {
-            // One framed message for all summaries (and one for all recalled messages) costs less than a message per item.
-            var text = new StringBuilder("Summary of the earlier conversation:");
-            foreach (var item in summaries)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"\n[#{item.Sequences.From}–#{item.Sequences.To}] {item.Content}");
-            }
-
-            prompt.Add(new ChatMessage(ChatRole.System, text.ToString()));
-        }
-
-        if (recalled.Count > 0)
-        {
-            var text = new StringBuilder("Earlier messages recalled verbatim:");
-            foreach (var item in recalled)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"\n[#{item.Sequences.From} {item.Role.ToString().ToLowerInvariant()}, {item.CreatedAt:yyyy-MM-dd}] {item.Content}");
-            }
-
-            prompt.Add(new ChatMessage(ChatRole.System, text.ToString()));
-        }
-
-        if (recent.Count > 0)
-        {
-            // The window's items do not carry metadata: read the stored messages to regroup multi-content chat messages.
-            var stored = await _store.GetMessagesAsync(window.SessionId, recent[0].Sequences.From, recent[^1].Sequences.To, cancellationToken).ConfigureAwait(false);
-            var inWindow = recent.Select(i => i.Sequences.From).ToHashSet();
-            prompt.AddRange(CompleteGroups(stored.Where(m => inWindow.Contains(m.Sequence)).ToList()).ToChatMessages());
-        }
-
-        return prompt;
-    }
-
-    /// <summary>
-    /// Drops what the budget cut off at the start of the window: the remaining parts of a chat message whose first part is
-    /// outside, and tool results whose call is outside, so no call is ever separated from its result.
-    /// </summary>
-    private static List<SessionMessage> CompleteGroups(List<SessionMessage> messages)
-    {
-        int start = 0;
-        while (start < messages.Count && ChatMessageConversion.PartOf(messages[start]).Index > 0)
-        {
-            start++;
-        }
-
-        var calls = new HashSet<string>(StringComparer.Ordinal);
-        var kept = new List<SessionMessage>(messages.Count - start);
-        for (int i = start; i < messages.Count; i++)
-        {
-            var message = messages[i];
-            if (message.ToolCallId is not null)
-            {
-                if (message.Role != MessageRole.Tool)
-                {
-                    calls.Add(message.ToolCallId);
-                }
-                else if (!calls.Contains(message.ToolCallId))
-                {
-                    continue;
-                }
-            }
-
-            kept.Add(message);
-        }
-
-        return kept;
     }
 
     private async Task StoreAsync(PreparedTurn turn, IList<ChatMessage> response, CancellationToken cancellationToken)
