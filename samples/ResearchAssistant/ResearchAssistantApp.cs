@@ -12,7 +12,8 @@ internal sealed class ResearchAssistantApp(
     ShiftedTimeProvider clock,
     OfflineResponder responder,
     ConversationPrinter printer,
-    ContextWindowPrinter windowPrinter)
+    ContextWindowPrinter windowPrinter,
+    ModelResponder? model = null)
 {
     public async Task RunAsync(string userId, int daysLater, int tokenBudget, CancellationToken cancellationToken = default)
     {
@@ -73,6 +74,16 @@ internal sealed class ResearchAssistantApp(
             new ContextRequest { TokenBudget = tokenBudget, SystemPrompt = ClimateResearchScript.SystemPrompt, Query = question.Content },
             cancellationToken);
         windowPrinter.Print(window);
+
+        if (model is not null)
+        {
+            // The middleware builds its own window within the same budget, sends it and stores the reply.
+            await model.AnswerAsync(session.Id, ClimateResearchScript.SystemPrompt, cancellationToken);
+            var reply = await store.GetLastMessagesAsync(session.Id, 1, cancellationToken);
+            printer.PrintTurn(reply[0]);
+            printer.PrintSaved(await store.GetSessionAsync(session.Id, cancellationToken));
+            return;
+        }
 
         string answer = await responder.AnswerAsync(window, question.Content, cancellationToken);
         var answered = await store.AppendMessagesAsync(
