@@ -117,6 +117,28 @@ public sealed class SessionKitChatHistoryProviderTests
     }
 
     [Test]
+    public async Task ReadmeSnippet_AgentWithSessionKitHistory_Runs()
+    {
+        var chatClient = _model;
+        var store = _store;
+        ITokenCounter tokenCounter = Counter;
+        IContextBuilder contextBuilder = new ContextBuilder(store, tokenCounter, new ExtractiveSummarizer(tokenCounter));
+
+        // As in README.md, "Microsoft Agent Framework".
+        var agent = chatClient.AsAIAgent(new ChatClientAgentOptions
+        {
+            ChatOptions = new() { Instructions = "You are a research assistant." },
+            ChatHistoryProvider = new SessionKitChatHistoryProvider(store, contextBuilder, tokenCounter,
+                new SessionKitChatHistoryProviderOptions { UserId = "user-42", TokenBudget = 8_000 }),
+        });
+        var session = await agent.CreateSessionAsync();
+        var response = await agent.RunAsync("How does the carbon cycle work?", session);
+
+        Assert.That(response.Text, Is.EqualTo("Noted: How does the carbon cycle work?"));
+        Assert.That((await store.ListSessionsAsync("user-42")).Items, Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task Agent_WithoutUserIdOrAttachedSession_ThrowsInvalidOperationException()
     {
         var agent = Agent(userId: null);
