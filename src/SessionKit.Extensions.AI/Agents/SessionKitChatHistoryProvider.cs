@@ -35,14 +35,9 @@ public sealed class SessionKitChatHistoryProvider : ChatHistoryProvider
         ITokenCounter tokenCounter,
         SessionKitChatHistoryProviderOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(contextBuilder);
-        ArgumentNullException.ThrowIfNull(tokenCounter);
         _options = options?.Clone() ?? new SessionKitChatHistoryProviderOptions();
-        int tokenBudget = _options.TokenBudget ?? new ContextOptions().DefaultTokenBudget;
-        ArgumentOutOfRangeException.ThrowIfLessThan(tokenBudget, 1, $"{nameof(options)}.{nameof(SessionKitChatHistoryProviderOptions.TokenBudget)}");
+        _prompt = new ContextPrompt(store, contextBuilder, tokenCounter, _options.TokenBudget, _options.SummarizeInline);
         _store = store;
-        _prompt = new ContextPrompt(store, contextBuilder, tokenCounter, tokenBudget, _options.SummarizeInline);
     }
 
     /// <summary>Makes <paramref name="agentSession"/> continue the SessionKit session <paramref name="sessionId"/>.</summary>
@@ -77,9 +72,7 @@ public sealed class SessionKitChatHistoryProvider : ChatHistoryProvider
         ArgumentNullException.ThrowIfNull(context);
         Guid sessionId = await GetOrCreateSessionIdAsync(context.Session, cancellationToken).ConfigureAwait(false);
         var pending = context.RequestMessages.ToList();
-        string? query = _options.RecallWithLatestUserMessage
-            ? pending.LastOrDefault(m => m.Role == ChatRole.User)?.Text is { Length: > 0 } text ? text : null
-            : null;
+        string? query = ContextPrompt.QueryOf(pending, _options.RecallWithLatestUserMessage);
         return await _prompt.BuildAsync(sessionId, systemPrompt: null, pending, query, cancellationToken).ConfigureAwait(false);
     }
 

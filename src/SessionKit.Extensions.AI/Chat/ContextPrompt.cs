@@ -9,9 +9,33 @@ namespace SessionKit.Extensions.AI;
 /// the budget as counted by <see cref="ChatMessageTokenCounting"/>. Shared by the chat-client middleware and the agent
 /// chat-history provider.
 /// </summary>
-internal sealed class ContextPrompt(ISessionStore store, IContextBuilder contextBuilder, ITokenCounter tokenCounter, int tokenBudget, bool summarizeInline)
+internal sealed class ContextPrompt
 {
     private const int MaxBuildAttempts = 4;
+
+    private readonly ISessionStore store;
+    private readonly IContextBuilder contextBuilder;
+    private readonly ITokenCounter tokenCounter;
+    private readonly int tokenBudget;
+    private readonly bool summarizeInline;
+
+    /// <summary>Validates the parts; a <see langword="null"/> budget means <see cref="ContextOptions.DefaultTokenBudget"/>.</summary>
+    public ContextPrompt(ISessionStore store, IContextBuilder contextBuilder, ITokenCounter tokenCounter, int? tokenBudget, bool summarizeInline)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(contextBuilder);
+        ArgumentNullException.ThrowIfNull(tokenCounter);
+        this.tokenBudget = tokenBudget ?? new ContextOptions().DefaultTokenBudget;
+        ArgumentOutOfRangeException.ThrowIfLessThan(this.tokenBudget, 1, "options.TokenBudget");
+        this.store = store;
+        this.contextBuilder = contextBuilder;
+        this.tokenCounter = tokenCounter;
+        this.summarizeInline = summarizeInline;
+    }
+
+    /// <summary>The text of the newest user message among <paramref name="pending"/>, to recall older messages with; <see langword="null"/> when there is none or recall is off.</summary>
+    public static string? QueryOf(IEnumerable<ChatMessage> pending, bool recall) =>
+        recall && pending.LastOrDefault(m => m.Role == ChatRole.User)?.Text is { Length: > 0 } text ? text : null;
 
     /// <summary>
     /// The system prompt, the framed summaries and recalled messages, and the recent messages, such that these plus

@@ -44,14 +44,9 @@ public sealed class SessionKitChatClient : DelegatingChatClient
         SessionKitChatClientOptions? options = null)
         : base(innerClient)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(contextBuilder);
-        ArgumentNullException.ThrowIfNull(tokenCounter);
         _options = options?.Clone() ?? new SessionKitChatClientOptions();
-        int tokenBudget = _options.TokenBudget ?? new ContextOptions().DefaultTokenBudget;
-        ArgumentOutOfRangeException.ThrowIfLessThan(tokenBudget, 1, $"{nameof(options)}.{nameof(SessionKitChatClientOptions.TokenBudget)}");
+        _prompt = new ContextPrompt(store, contextBuilder, tokenCounter, _options.TokenBudget, _options.SummarizeInline);
         _store = store;
-        _prompt = new ContextPrompt(store, contextBuilder, tokenCounter, tokenBudget, _options.SummarizeInline);
     }
 
     /// <inheritdoc />
@@ -114,9 +109,7 @@ public sealed class SessionKitChatClient : DelegatingChatClient
         int lastAssistant = list.FindLastIndex(m => m.Role == ChatRole.Assistant);
         var pending = list.Skip(lastAssistant + 1).Where(m => m.Role != ChatRole.System).ToList();
         var pendingParts = pending.ToNewMessages();
-        string? query = _options.RecallWithLatestUserMessage
-            ? pending.LastOrDefault(m => m.Role == ChatRole.User)?.Text is { Length: > 0 } text ? text : null
-            : null;
+        string? query = ContextPrompt.QueryOf(pending, _options.RecallWithLatestUserMessage);
 
         var prompt = await _prompt.BuildAsync(sessionId, systemPrompt, pending, query, cancellationToken).ConfigureAwait(false);
         prompt.AddRange(pending);
