@@ -16,9 +16,11 @@ internal sealed class ConversationPrinter(TextWriter output, TimeProvider clock)
         _ => role.ToString().ToLowerInvariant(),
     };
 
-    public void PrintHeader(string databasePath, string userId)
+    public void PrintHeader(string databasePath, string userId, string? model = null)
     {
-        output.WriteLine("SessionKit research assistant (offline: embedded SQLite, scripted assistant, no key, no network)");
+        output.WriteLine(model is null
+            ? "SessionKit research assistant (offline: embedded SQLite, scripted assistant, no key, no network)"
+            : $"SessionKit research assistant (embedded SQLite; answers from {model})");
         output.WriteLine($"  database: {databasePath}");
         output.WriteLine($"  user:     {userId}");
         output.WriteLine();

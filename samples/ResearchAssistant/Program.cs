@@ -50,14 +50,41 @@ await using var services = new ServiceCollection()
 
 var store = services.GetRequiredService<ISessionStore>();
 var printer = new ConversationPrinter(Console.Out, clock);
-printer.PrintHeader(Path.GetFullPath(options.DatabasePath), options.UserId);
+
+// Offline by default; SESSIONKIT_OPENAI_API_KEY (with optional SESSIONKIT_OPENAI_ENDPOINT and SESSIONKIT_OPENAI_MODEL)
+// answers with a real OpenAI-compatible model through the SessionKit chat-client middleware instead.
+ModelSettings? modelSettings;
+try
+{
+    modelSettings = ModelSettings.FromEnvironment();
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
+using var model = modelSettings is null ? null : ModelResponder.Create(
+    modelSettings.CreateChatClient(),
+    store,
+    services.GetRequiredService<IContextBuilder>(),
+    services.GetRequiredService<ITokenCounter>(),
+    options.TokenBudget);
+printer.PrintHeader(Path.GetFullPath(options.DatabasePath), options.UserId, modelSettings?.ToString());
+if (modelSettings is not null)
+{
+    Console.WriteLine($"Answering with {modelSettings} ({ModelSettings.ApiKeyVariable} is set).");
+    Console.WriteLine();
+}
+
 var app = new ResearchAssistantApp(
     services.GetRequiredService<ISessionResolver>(),
     services.GetRequiredService<ISessionAccessor>(),
     clock,
     new OfflineResponder(store, clock),
     printer,
-    new ContextWindowPrinter(Console.Out));
+    new ContextWindowPrinter(Console.Out),
+    model);
 
 try
 {
@@ -66,6 +93,12 @@ try
 catch (ContextBudgetExceededException ex)
 {
     Console.Error.WriteLine($"{ex.Message} Try a larger --budget.");
+    return 1;
+}
+catch (Exception ex) when (model is not null && ex is System.ClientModel.ClientResultException or HttpRequestException)
+{
+    // The middleware stores nothing when the model call fails: the question stays unanswered and is asked again next run.
+    Console.Error.WriteLine($"The model call failed ({ex.Message}); nothing was stored.");
     return 1;
 }
 

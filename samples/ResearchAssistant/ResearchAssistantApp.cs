@@ -14,7 +14,8 @@ internal sealed class ResearchAssistantApp(
     ShiftedTimeProvider clock,
     OfflineResponder responder,
     ConversationPrinter printer,
-    ContextWindowPrinter windowPrinter)
+    ContextWindowPrinter windowPrinter,
+    ModelResponder? model = null)
 {
     public const string DayZeroDevice = "phone";
 
@@ -91,6 +92,16 @@ internal sealed class ResearchAssistantApp(
             new ContextRequest { TokenBudget = tokenBudget, SystemPrompt = ClimateResearchScript.SystemPrompt, Query = question.Content },
             cancellationToken);
         windowPrinter.Print(window);
+
+        if (model is not null)
+        {
+            // The middleware builds its own window within the same budget, sends it and stores the reply.
+            await model.AnswerAsync(session.Id, ClimateResearchScript.SystemPrompt, cancellationToken);
+            var reply = await scope.Sessions.GetLastMessagesAsync(session.Id, 1, cancellationToken);
+            printer.PrintTurn(reply[0]);
+            printer.PrintSaved(await scope.Sessions.GetSessionAsync(session.Id, cancellationToken));
+            return;
+        }
 
         string answer = await responder.AnswerAsync(window, question.Content, cancellationToken);
         var answered = await scope.Sessions.AppendMessagesAsync(

@@ -59,6 +59,22 @@ public abstract class ContextBuilderConformanceTests
     }
 
     [Test]
+    public async Task NewestUserTurnNotRequired_WhenItDoesNotFit_BuildsWindowFromWhatFits()
+    {
+        var session = await _store.CreateSessionAsync("ada");
+        string longAnswer = string.Join(" ", Enumerable.Repeat("The oceans absorb about a quarter of the carbon dioxide that burning fossil fuels releases.", 40));
+        await _store.AppendMessagesAsync(session.Id, [NewMessage.User("Tell me about ocean carbon."), NewMessage.Assistant(longAnswer)]);
+        var request = new ContextRequest { TokenBudget = 300, SystemPrompt = "You are a research assistant." };
+
+        Assert.ThrowsAsync<ContextBudgetExceededException>(() => Builder().BuildAsync(session.Id, request));
+        var window = await Builder().BuildAsync(session.Id, request with { RequireNewestUserTurn = false });
+
+        Assert.That(window.Items.Select(i => i.Kind), Is.EqualTo(new[] { ContextItemKind.SystemPrompt }), "the long turn does not fit, and nothing is mandatory");
+        Assert.That(window.TotalTokens, Is.LessThanOrEqualTo(300));
+        AssertWithinBudgetByRecount(window);
+    }
+
+    [Test]
     public async Task LongConversation_SummarizesOldBlocks_KeepsRecentVerbatim_AndStaysWithinBudget()
     {
         var session = await _store.CreateSessionAsync("ada");

@@ -134,7 +134,9 @@ public sealed partial class ContextBuilder : IContextBuilder
 
         // 2. The mandatory part: from the newest user message to the end.
         var tail = new MessageTail(_store, _counter, sessionId, session.LastSequence);
-        var (mandatoryCount, mandatoryTokens) = await FindMandatoryAsync(tail, available, cancellationToken).ConfigureAwait(false);
+        var (mandatoryCount, mandatoryTokens) = request.RequireNewestUserTurn
+            ? await FindMandatoryAsync(tail, available, cancellationToken).ConfigureAwait(false)
+            : (0, 0);
         if (mandatoryTokens > available)
         {
             throw new ContextBudgetExceededException(fixedTokens + mandatoryTokens, budget, "The system prompt and the newest user turn");

@@ -20,4 +20,12 @@ public sealed record ContextRequest
     /// summarize after replying (<see cref="IContextBuilder.SummarizeAsync(Guid, int, CancellationToken)"/>) can turn it off to keep builds fast.
     /// </summary>
     public bool SummarizeInline { get; init; } = true;
+
+    /// <summary>
+    /// Whether the newest stored user turn must be in the window (default <see langword="true"/>). Callers that send the
+    /// newest turn themselves and store it only after the reply (such as chat-client middleware) set this to
+    /// <see langword="false"/> and reduce <see cref="TokenBudget"/> by that turn's cost: then no stored message is
+    /// mandatory, and the window holds whatever recent history fits.
+    /// </summary>
+    public bool RequireNewestUserTurn { get; init; } = true;
 }

@@ -1,0 +1,314 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
+using NUnit.Framework;
+
+namespace SessionKit.Extensions.AI.Tests;
+
+/// <summary>The middleware's contract, run against each backend (subclasses supply the store).</summary>
+public abstract class SessionKitChatClientTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+    private static readonly string[] Topics =
+    [
+        "the carbon cycle", "ocean acidification", "sea level rise", "methane from wetlands", "aerosols and clouds",
+        "Arctic sea ice", "heat waves in Europe", "coral bleaching", "permafrost thaw", "renewable energy costs",
+    ];
+
+    private FakeTimeProvider _time = null!;
+    private ISessionStore _store = null!;
+    private FakeChatClient _model = null!;
+
+    protected static SharpTokenCounter Counter => SharpTokenCounter.Default;
+
+    protected abstract ISessionStore CreateStore(TimeProvider timeProvider);
+
+    [SetUp]
+    public void SetUpStore()
+    {
+        _time = new FakeTimeProvider(Start);
+        _store = CreateStore(_time);
+        _model = new FakeChatClient();
+    }
+
+    [TearDown]
+    public async Task TearDownStoreAsync()
+    {
+        _model.Dispose();
+        if (_store is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    private IChatClient Client(int budget = 4000, Action<SessionKitChatClientOptions>? configure = null) =>
+        new ChatClientBuilder(_model)
+            .UseSessionKit(_store, new ContextBuilder(_store, Counter, new ExtractiveSummarizer(Counter), null, _time), Counter, options =>
+            {
+                options.TokenBudget = budget;
+                configure?.Invoke(options);
+            })
+            .Build();
+
+    private static ChatOptions For(Session session) => new() { ConversationId = session.Id.ToString() };
+
+    private static string Question(int turn) =>
+        $"Question {turn}: what do the latest measurements say about {Topics[turn % Topics.Length]}, and how sure are scientists about trend number {turn * 7 % 31}?";
+
+    private static string Answer(int turn) =>
+        $"Answer {turn}: the measurements on {Topics[turn % Topics.Length]} show a clear trend; " +
+        string.Join(" ", Enumerable.Repeat($"Station {turn % 13} recorded value {turn * 3.5:0.0} with an uncertainty of {turn % 5 + 1} percent.", turn % 4 + 1));
+
+    [Test]
+    public async Task Middleware_Over200Turns_KeepsEveryPromptWithinBudgetAndStoresEveryTurnOnce()
+    {
+        const int budget = 800;
+        var session = await _store.CreateSessionAsync("ada");
+        int turn = 0;
+        _model.Respond = _ => new ChatResponse(new ChatMessage(ChatRole.Assistant, Answer(turn)));
+        var client = Client(budget);
+        const string system = "You are a careful climate research assistant.";
+
+        for (turn = 1; turn <= 200; turn++)
+        {
+            _time.Advance(TimeSpan.FromMinutes(1));
+            var response = await client.GetResponseAsync([new(ChatRole.System, system), new(ChatRole.User, Question(turn))], For(session));
+            Assert.That(response.Text, Is.EqualTo(Answer(turn)));
+        }
+
+        Assert.That(_model.Requests, Has.Count.EqualTo(200));
+        for (int i = 0; i < 200; i++)
+        {
+            var sent = _model.Requests[i].Messages;
+            Assert.That(ChatMessageTokenCounting.CountPrompt(Counter, sent), Is.LessThanOrEqualTo(budget), $"prompt of turn {i + 1}");
+            Assert.That(sent[0].Role, Is.EqualTo(ChatRole.System));
+            Assert.That(sent[0].Text, Is.EqualTo(system));
+            Assert.That(sent[^1].Text, Is.EqualTo(Question(i + 1)), "the new user message is sent last");
+            Assert.That(sent.Count(m => m.Text == system), Is.EqualTo(1), "the system prompt is sent once and never stored");
+        }
+
+        var last = _model.Requests[^1].Messages;
+        Assert.That(last.Any(m => m.Role == ChatRole.System && m.Text.StartsWith("Summary of the earlier conversation", StringComparison.Ordinal)), "older turns reach the model as summaries");
+        Assert.That(last[^2].Text, Is.EqualTo(Answer(199)), "the previous answer is sent verbatim");
+
+        var stored = await ReadAllAsync(session.Id);
+        Assert.That(stored, Has.Count.EqualTo(400));
+        Assert.That(stored.Select(m => m.Sequence), Is.EqualTo(Enumerable.Range(1, 400).Select(i => (long)i)));
+        for (int i = 0; i < 200; i++)
+        {
+            Assert.That(stored[2 * i].Role, Is.EqualTo(MessageRole.User));
+            Assert.That(stored[2 * i].Content, Is.EqualTo(Question(i + 1)));
+            Assert.That(stored[(2 * i) + 1].Role, Is.EqualTo(MessageRole.Assistant));
+            Assert.That(stored[(2 * i) + 1].Content, Is.EqualTo(Answer(i + 1)));
+        }
+    }
+
+    [Test]
+    public async Task Middleware_Streaming_AppendsTheAccumulatedResponseOnceAfterTheStream()
+    {
+        var session = await _store.CreateSessionAsync("ada");
+        _model.Respond = _ => new ChatResponse(new ChatMessage(ChatRole.Assistant, "Carbon moves between air, oceans and soils.") { MessageId = "r1" });
+        var client = Client();
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in client.GetStreamingResponseAsync([new(ChatRole.User, "How does carbon move?")], For(session)))
+        {
+            updates.Add(update);
+            Assert.That(await _store.CountMessagesAsync(session.Id), Is.Zero, "nothing is stored while the stream runs");
+        }
+
+        Assert.That(updates, Has.Count.GreaterThan(1), "the fake streams word by word");
+        Assert.That(updates.All(u => u.ConversationId == session.Id.ToString()));
+        var stored = await ReadAllAsync(session.Id);
+        Assert.That(stored.Select(m => (m.Role, m.Content)), Is.EqualTo(new[]
+        {
+            (MessageRole.User, "How does carbon move?"),
+            (MessageRole.Assistant, "Carbon moves between air, oceans and soils."),
+        }));
+        Assert.That(stored[1].Metadata[ChatMessageMetadataKeys.MessageId], Is.EqualTo("r1"));
+    }
+
+    [Test]
+    public async Task Middleware_WhenInnerClientThrows_AppendsNothing()
+    {
+        var session = await _store.CreateSessionAsync("ada");
+        _model.Failure = new HttpRequestException("model unavailable");
+        var client = Client();
+
+        Assert.ThrowsAsync<HttpRequestException>(() => client.GetResponseAsync([new(ChatRole.User, "Hello?")], For(session)));
+
+        Assert.That(await _store.CountMessagesAsync(session.Id), Is.Zero);
+        var stored = await _store.GetSessionAsync(session.Id);
+        Assert.That(stored.Version, Is.EqualTo(session.Version));
+    }
+
+    [Test]
+    public async Task Middleware_WhenStreamThrowsMidway_AppendsNothing()
+    {
+        var session = await _store.CreateSessionAsync("ada");
+        _model.StreamFailure = new HttpRequestException("connection reset");
+        var client = Client();
+        var received = new List<ChatResponseUpdate>();
+
+        Assert.ThrowsAsync<HttpRequestException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync([new(ChatRole.User, "Tell me a long story about carbon.")], For(session)))
+            {
+                received.Add(update);
+            }
+        });
+
+        Assert.That(received, Has.Count.EqualTo(1), "the first update got through before the failure");
+        Assert.That(await _store.CountMessagesAsync(session.Id), Is.Zero);
+    }
+
+    [Test]
+    public async Task Middleware_WhenStreamIsAbandoned_AppendsNothing()
+    {
+        var session = await _store.CreateSessionAsync("ada");
+        var client = Client();
+
+        await foreach (var update in client.GetStreamingResponseAsync([new(ChatRole.User, "Tell me a long story about carbon.")], For(session)))
+        {
+            break;
+        }
+
+        Assert.That(await _store.CountMessagesAsync(session.Id), Is.Zero);
+    }
+
+    [Test]
+    public async Task Middleware_WhenCancelled_AppendsNothing()
+    {
+        var session = await _store.CreateSessionAsync("ada");
+        var client = Client();
+        using var cancellation = new CancellationTokenSource();
+        await cancellation.CancelAsync();
+
+        Assert.That(async () => await client.GetResponseAsync([new(ChatRole.User, "Hello?")], For(session), cancellation.Token), Throws.InstanceOf<OperationCanceledException>());
+
+        Assert.That(await _store.CountMessagesAsync(session.Id), Is.Zero);
+    }
+
+    [Test]
+    public async Task Middleware_WithFunctionCalls_StoresCallsAndResultsAndSendsThemBackRegrouped()
+    {
+        var session = await _store.CreateSessionAsync("ada");
+        _model.Respond = _ => new ChatResponse(
+        [
+            new ChatMessage(ChatRole.Assistant,
+            [
+                new TextContent("Let me look both up."),
+                new FunctionCallContent("call-1", "co2_ppm", new Dictionary<string, object?> { ["year"] = 1850 }),
+                new FunctionCallContent("call-2", "co2_ppm", new Dictionary<string, object?> { ["year"] = 2024 }),
+            ]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("call-1", "285"), new FunctionResultContent("call-2", "422")]),
+            new ChatMessage(ChatRole.Assistant, "CO2 rose from 285 ppm in 1850 to 422 ppm in 2024."),
+        ]);
+        var client = Client();
+
+        await client.GetResponseAsync([new(ChatRole.User, "How much has CO2 risen since 1850?")], For(session));
+        _model.Respond = FakeChatClient.DefaultReply;
+        await client.GetResponseAsync([new(ChatRole.User, "Thanks!")], For(session));
+
+        var stored = await ReadAllAsync(session.Id);
+        Assert.That(stored.Select(m => (m.Role, m.ToolCallId)), Is.EqualTo(new (MessageRole, string?)[]
+        {
+            (MessageRole.User, null), (MessageRole.Assistant, null), (MessageRole.Assistant, "call-1"), (MessageRole.Assistant, "call-2"),
+            (MessageRole.Tool, "call-1"), (MessageRole.Tool, "call-2"), (MessageRole.Assistant, null),
+            (MessageRole.User, null), (MessageRole.Assistant, null),
+        }));
+        var sent = _model.Requests[1].Messages;
+        Assert.That(sent.Select(m => m.Role), Is.EqualTo(new[] { ChatRole.User, ChatRole.Assistant, ChatRole.Tool, ChatRole.Assistant, ChatRole.User }));
+        Assert.That(sent[1].Contents.Select(c => c.GetType()), Is.EqualTo(new[] { typeof(TextContent), typeof(FunctionCallContent), typeof(FunctionCallContent) }));
+        Assert.That(sent[1].Contents.OfType<FunctionCallContent>().Select(c => c.CallId), Is.EqualTo(new[] { "call-1", "call-2" }));
+        Assert.That(sent[2].Contents.OfType<FunctionResultContent>().Select(c => c.Result?.ToString()), Is.EqualTo(new[] { "285", "422" }));
+    }
+
+    [Test]
+    public async Task Middleware_WithHistoryInTheMessageList_StoresOnlyMessagesAfterTheLastAssistantMessage()
+    {
+        var session = await _store.CreateSessionAsync("ada");
+        var client = Client();
+        var history = new List<ChatMessage> { new(ChatRole.System, "Be brief."), new(ChatRole.User, "Hi") };
+
+        history.AddMessages(await client.GetResponseAsync(history, For(session)));
+        history.Add(new ChatMessage(ChatRole.User, "What is methane?"));
+        history.AddMessages(await client.GetResponseAsync(history, For(session)));
+
+        var stored = await ReadAllAsync(session.Id);
+        Assert.That(stored.Select(m => m.Content), Is.EqualTo(new[] { "Hi", "Noted: Hi", "What is methane?", "Noted: What is methane?" }));
+        Assert.That(_model.Requests[1].Messages.Select(m => m.Text), Is.EqualTo(new[] { "Be brief.", "Hi", "Noted: Hi", "What is methane?" }));
+    }
+
+    [Test]
+    public async Task Middleware_ReturnsTheSessionAsConversationId_AndCallsTheInnerClientWithoutOne()
+    {
+        var session = await _store.CreateSessionAsync("ada");
+        var client = Client();
+
+        var response = await client.GetResponseAsync([new(ChatRole.User, "Hi")], new ChatOptions { ConversationId = session.Id.ToString(), Temperature = 0.2f });
+
+        Assert.That(response.ConversationId, Is.EqualTo(session.Id.ToString()));
+        Assert.That(_model.Requests[0].Options?.ConversationId, Is.Null);
+        Assert.That(_model.Requests[0].Options?.Temperature, Is.EqualTo(0.2f), "other options pass through");
+    }
+
+    [Test]
+    public async Task Middleware_WithSessionIdResolver_UsesTheResolvedSession()
+    {
+        var session = await _store.CreateSessionAsync("ada");
+        var client = Client(configure: options => options.SessionIdResolver = (_, _, _) => ValueTask.FromResult(session.Id));
+
+        await client.GetResponseAsync([new(ChatRole.User, "Hi")]);
+
+        Assert.That(await _store.CountMessagesAsync(session.Id), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Middleware_WithoutASessionId_ThrowsAndCallsNothing()
+    {
+        var client = Client();
+
+        Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync([new(ChatRole.User, "Hi")]));
+        Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync([new(ChatRole.User, "Hi")], new ChatOptions { ConversationId = "thread_abc" }));
+        Assert.ThrowsAsync<SessionNotFoundException>(() => client.GetResponseAsync([new(ChatRole.User, "Hi")], new ChatOptions { ConversationId = Guid.CreateVersion7().ToString() }));
+        Assert.That(_model.Requests, Is.Empty);
+        await Task.CompletedTask;
+    }
+
+    [Test]
+    public async Task Middleware_WhenTheNewTurnAloneExceedsTheBudget_ThrowsAndAppendsNothing()
+    {
+        var session = await _store.CreateSessionAsync("ada");
+        var client = Client(budget: 50);
+
+        Assert.ThrowsAsync<ContextBudgetExceededException>(() => client.GetResponseAsync([new(ChatRole.User, string.Join(" ", Enumerable.Repeat("carbon", 200)))], For(session)));
+
+        Assert.That(_model.Requests, Is.Empty);
+        Assert.That(await _store.CountMessagesAsync(session.Id), Is.Zero);
+    }
+
+    [Test]
+    public async Task Middleware_WithALongPreviousAnswer_StillAnswersWithinBudget()
+    {
+        var session = await _store.CreateSessionAsync("ada");
+        await _store.AppendMessagesAsync(session.Id, [NewMessage.User("Everything about carbon, please."), NewMessage.Assistant(string.Join(" ", Enumerable.Repeat("Carbon is stored in rocks, oceans, soils and living things.", 80)))]);
+        var client = Client(budget: 300);
+
+        await client.GetResponseAsync([new(ChatRole.User, "Shorter, please.")], For(session));
+
+        Assert.That(ChatMessageTokenCounting.CountPrompt(Counter, _model.Requests[0].Messages), Is.LessThanOrEqualTo(300));
+        Assert.That(_model.Requests[0].Messages[^1].Text, Is.EqualTo("Shorter, please."));
+        Assert.That(await _store.CountMessagesAsync(session.Id), Is.EqualTo(4));
+    }
+
+    private async Task<List<SessionMessage>> ReadAllAsync(Guid sessionId)
+    {
+        var messages = new List<SessionMessage>();
+        await foreach (var message in _store.ReadAllMessagesAsync(sessionId))
+        {
+            messages.Add(message);
+        }
+
+        return messages;
+    }
+}
