@@ -142,6 +142,20 @@ public abstract class SessionKitChatClientTests
     }
 
     [Test]
+    public async Task Middleware_OverACallersScope_RefusesAnotherUsersSession_AndCallsNothing()
+    {
+        var session = await _store.CreateSessionAsync("ada");
+        await _store.AppendMessagesAsync(session.Id, [NewMessage.User("private question"), NewMessage.Assistant("private answer")]);
+        var scope = new SessionAccessor(_store, (ISessionAccessStore)_store, timeProvider: _time).ForCaller(SessionCaller.User("mallory"));
+        using var client = new ChatClientBuilder(_model).UseSessionKit(scope.Sessions, scope.Context, Counter).Build();
+
+        Assert.ThrowsAsync<SessionAccessDeniedException>(() => client.GetResponseAsync([new(ChatRole.User, "What did ada ask?")], For(session)));
+
+        Assert.That(_model.Requests, Is.Empty, "nothing of ada's reached the model");
+        Assert.That(await _store.CountMessagesAsync(session.Id), Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task Middleware_WhenStreamThrowsMidway_AppendsNothing()
     {
         var session = await _store.CreateSessionAsync("ada");
