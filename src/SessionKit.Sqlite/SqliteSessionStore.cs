@@ -181,17 +181,8 @@ public sealed partial class SqliteSessionStore : SessionStore
             cancellationToken);
 
     /// <inheritdoc />
-    protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        WriteAsync(
-            sessionId,
-            static (connection, transaction, sessionId) =>
-            {
-                // Messages go with the session through ON DELETE CASCADE, in the same transaction.
-                var command = connection.Command("DELETE FROM sessions WHERE id = $id;", transaction);
-                command.Parameters.AddWithValue("$id", SqliteRows.Id(sessionId));
-                return command.ExecuteNonQuery() > 0;
-            },
-            cancellationToken);
+    protected override async Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        (await EraseSessionsCoreAsync([sessionId], cancellationToken).ConfigureAwait(false)).Sessions > 0;
 
     /// <inheritdoc />
     protected override Task<AppendResult> AppendMessagesCoreAsync(

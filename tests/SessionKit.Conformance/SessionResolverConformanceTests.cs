@@ -8,7 +8,7 @@ namespace SessionKit.Conformance;
 /// link it relies on. A backend's test project subclasses this fixture and supplies a store that implements both
 /// <see cref="ISessionStore"/> and <see cref="ISessionTokenStore"/>; every test gets a fresh store and clock.
 /// </summary>
-public abstract class SessionResolverConformanceTests
+public abstract partial class SessionResolverConformanceTests
 {
     /// <summary>The instant the fake clock starts at in every test.</summary>
     protected static readonly DateTimeOffset StartTime = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);

@@ -121,6 +121,11 @@ internal static class SqliteSchema
         // 5: the session a new one continues (after a long gap). No foreign key: deleting the earlier session must not
         // cascade to or be blocked by the later one; readers treat a dangling link as "nothing to carry over".
         new("ALTER TABLE sessions ADD COLUMN continues_from BLOB NULL;"),
+
+        // Privacy (issue 6): FTS5 'secure-delete' makes a deleted row's terms leave the index segments at once instead of
+        // lingering behind a delete marker until the next merge, so an erase leaves no searchable (or readable) trace.
+        // Deleted table content is zeroed by PRAGMA secure_delete, which every connection turns on.
+        new("INSERT INTO messages_fts (messages_fts, rank) VALUES ('secure-delete', 1);"),
     ];
 
     /// <summary>The schema version this build writes.</summary>

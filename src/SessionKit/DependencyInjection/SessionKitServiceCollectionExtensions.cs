@@ -63,7 +63,9 @@ public static class SessionKitServiceCollectionExtensions
             services.GetRequiredService<ISessionTokenService>(),
             services.GetRequiredService<IDeviceRegistry>(),
             services.GetRequiredService<IOptions<SessionKitOptions>>().Value.Resolver,
-            services.GetService<TimeProvider>()));
+            services.GetService<TimeProvider>(),
+            services.GetRequiredService<SessionExpiryPolicy>()));
+        PrivacyServices.Add(services);
 
         return new SessionKitBuilder(services);
     }

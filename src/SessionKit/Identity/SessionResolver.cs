@@ -10,6 +10,7 @@ public sealed class SessionResolver : ISessionResolver
     private readonly IDeviceRegistry _devices;
     private readonly SessionResolverOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly SessionExpiryPolicy? _expiry;
 
     /// <summary>Creates the resolver.</summary>
     /// <param name="store">Where sessions are kept.</param>
@@ -17,13 +18,15 @@ public sealed class SessionResolver : ISessionResolver
     /// <param name="devices">Registers and recognises the request's device.</param>
     /// <param name="options">The policy; <see langword="null"/> for the defaults. The object is copied, so later changes to it have no effect.</param>
     /// <param name="timeProvider">The clock that decides inactivity; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="expiry">The expiry policy: a session it says has expired is never continued; <see langword="null"/> for none.</param>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     public SessionResolver(
         ISessionStore store,
         ISessionTokenService tokens,
         IDeviceRegistry devices,
         SessionResolverOptions? options = null,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        SessionExpiryPolicy? expiry = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(tokens);
@@ -40,6 +43,7 @@ public sealed class SessionResolver : ISessionResolver
         _devices = devices;
         _options = options.Copy();
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _expiry = expiry;
     }
 
     /// <inheritdoc />
@@ -122,7 +126,9 @@ public sealed class SessionResolver : ISessionResolver
         };
     }
 
-    private bool IsActive(Session session, DateTimeOffset now) => now - session.LastActivityAt <= _options.InactivityWindow;
+    // An expired session (idle timeout, absolute lifetime) is never continued, even inside the inactivity window.
+    private bool IsActive(Session session, DateTimeOffset now) =>
+        now - session.LastActivityAt <= _options.InactivityWindow && _expiry?.IsExpired(session, now) != true;
 
     // The request's device: registered (and marked seen) by id, recognised or registered by fingerprint, else the token's.
     private async Task<string?> IdentifyDeviceAsync(string userId, SessionResolutionRequest request, string? tokenDeviceId, CancellationToken cancellationToken)

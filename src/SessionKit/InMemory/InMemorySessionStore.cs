@@ -118,33 +118,8 @@ public sealed partial class InMemorySessionStore : SessionStore
     }
 
     /// <inheritdoc />
-    protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken)
-    {
-        if (!_sessions.TryGetValue(sessionId, out var entry))
-        {
-            return Task.FromResult(false);
-        }
-
-        lock (entry.Gate)
-        {
-            if (entry.Deleted)
-            {
-                return Task.FromResult(false);
-            }
-
-            entry.Deleted = true;
-            _sessions.TryRemove(sessionId, out _);
-            if (_users.TryGetValue(entry.Session.UserId, out var index))
-            {
-                index.Remove(SessionListPosition.Of(entry.Session));
-            }
-
-            _search.RemoveSession(sessionId);
-            entry.Messages.Clear();
-            entry.Summaries.Clear();
-            return Task.FromResult(true);
-        }
-    }
+    protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        Task.FromResult(EraseSessions([sessionId]).Sessions > 0);
 
     /// <inheritdoc />
     protected override Task<AppendResult> AppendMessagesCoreAsync(

@@ -7,7 +7,7 @@ namespace SessionKit;
 /// and times from the injected <see cref="System.TimeProvider"/>, and only then call the backend's <c>…CoreAsync</c>
 /// method — so every backend rejects bad input the same way and persists nothing when it does.
 /// </summary>
-public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposable
+public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, IDisposable
 {
     private int _disposed;
 
