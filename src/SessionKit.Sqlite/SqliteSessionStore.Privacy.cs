@@ -19,6 +19,7 @@ public sealed partial class SqliteSessionStore
         new(EraseKind.Sessions, "DELETE FROM sessions WHERE user_id = $key;"),
         new(EraseKind.Tokens, "DELETE FROM session_tokens WHERE user_id = $key;"),
         new(EraseKind.Devices, "DELETE FROM devices WHERE user_id = $key;"),
+        new(EraseKind.DataKey, "DELETE FROM user_keys WHERE user_id = $key;"),
     ];
 
     // Everything stored under one session. Tokens naming the session stay with their user (and no longer resolve to it).
@@ -36,6 +37,7 @@ public sealed partial class SqliteSessionStore
         Summaries,
         Tokens,
         Devices,
+        DataKey,
     }
 
     /// <inheritdoc />
@@ -181,6 +183,96 @@ public sealed partial class SqliteSessionStore
             },
             cancellationToken);
 
+    /// <inheritdoc />
+    protected override Task<UserKeyRecord?> FindUserKeyCoreAsync(string userId, CancellationToken cancellationToken) =>
+        ReadAsync(
+            userId,
+            static (connection, transaction, userId) =>
+            {
+                var command = connection.Command("SELECT " + UserKeyColumns + " FROM user_keys WHERE user_id = $user_id;", transaction);
+                command.Parameters.AddWithValue("$user_id", userId);
+                using var reader = command.ExecuteReader();
+                return reader.Read() ? ReadUserKey(reader) : null;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<UserKeyRecord> AddUserKeyCoreAsync(UserKeyRecord record, CancellationToken cancellationToken) =>
+        WriteAsync(
+            record,
+            static (connection, transaction, record) =>
+            {
+                var insert = connection.Command(
+                    "INSERT INTO user_keys (" + UserKeyColumns + ") VALUES ($user_id, $key_id, $master_key_id, $wrapped_key, $created_at) ON CONFLICT (user_id) DO NOTHING;",
+                    transaction);
+                AddUserKeyParameters(insert, record);
+                insert.ExecuteNonQuery();
+                var select = connection.Command("SELECT " + UserKeyColumns + " FROM user_keys WHERE user_id = $user_id;", transaction);
+                select.Parameters.AddWithValue("$user_id", record.UserId);
+                using var reader = select.ExecuteReader();
+                reader.Read();
+                return ReadUserKey(reader);
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<IReadOnlyList<UserKeyRecord>> ListUserKeysCoreAsync(string? afterUserId, int limit, CancellationToken cancellationToken) =>
+        ReadAsync(
+            (afterUserId, limit),
+            static (connection, transaction, state) =>
+            {
+                // user_id is TEXT with the default BINARY collation: ordinal order, as the in-memory store uses.
+                var command = connection.Command(
+                    "SELECT " + UserKeyColumns + " FROM user_keys WHERE $after IS NULL OR user_id > $after ORDER BY user_id LIMIT $limit;",
+                    transaction);
+                command.Parameters.AddWithValue("$after", (object?)state.afterUserId ?? DBNull.Value);
+                command.Parameters.AddWithValue("$limit", state.limit);
+                var keys = new List<UserKeyRecord>();
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    keys.Add(ReadUserKey(reader));
+                }
+
+                return (IReadOnlyList<UserKeyRecord>)keys;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<bool> ReplaceUserKeyCoreAsync(UserKeyRecord record, string expectedMasterKeyId, CancellationToken cancellationToken) =>
+        WriteAsync(
+            (record, expectedMasterKeyId),
+            static (connection, transaction, state) =>
+            {
+                var command = connection.Command(
+                    "UPDATE user_keys SET master_key_id = $master_key_id, wrapped_key = $wrapped_key WHERE user_id = $user_id AND key_id = $key_id AND master_key_id = $expected;",
+                    transaction);
+                AddUserKeyParameters(command, state.record);
+                command.Parameters.AddWithValue("$expected", state.expectedMasterKeyId);
+                return command.ExecuteNonQuery() > 0;
+            },
+            cancellationToken);
+
+    private const string UserKeyColumns = "user_id, key_id, master_key_id, wrapped_key, created_at";
+
+    private static UserKeyRecord ReadUserKey(SqliteDataReader reader) => new()
+    {
+        UserId = reader.GetString(0),
+        KeyId = reader.GetString(1),
+        MasterKeyId = reader.GetString(2),
+        WrappedKey = reader.GetFieldValue<byte[]>(3),
+        CreatedAt = new DateTimeOffset(reader.GetInt64(4), TimeSpan.Zero),
+    };
+
+    private static void AddUserKeyParameters(SqliteCommand command, UserKeyRecord record)
+    {
+        command.Parameters.AddWithValue("$user_id", record.UserId);
+        command.Parameters.AddWithValue("$key_id", record.KeyId);
+        command.Parameters.AddWithValue("$master_key_id", record.MasterKeyId);
+        command.Parameters.AddWithValue("$wrapped_key", record.WrappedKey.ToArray());
+        command.Parameters.AddWithValue("$created_at", SqliteRows.Ticks(record.CreatedAt));
+    }
+
     private static EraseResult Erase(StoreConnection connection, SqliteTransaction transaction, EraseStatement[] statements, object key, EraseResult total)
     {
         foreach (var statement in statements)
@@ -194,7 +286,8 @@ public sealed partial class SqliteSessionStore
                 EraseKind.Messages => total with { Messages = total.Messages + count },
                 EraseKind.Summaries => total with { Summaries = total.Summaries + count },
                 EraseKind.Tokens => total with { Tokens = total.Tokens + count },
-                _ => total with { Devices = total.Devices + count },
+                EraseKind.Devices => total with { Devices = total.Devices + count },
+                _ => total,
             };
         }
 

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 
@@ -125,36 +124,5 @@ public sealed class SqliteErasureTests
         return needles;
     }
 
-    private List<string> FindInFiles(List<string> needles)
-    {
-        var found = new List<string>();
-        foreach (var path in new[] { _db.FilePath, _db.FilePath + "-wal", _db.FilePath + "-shm" })
-        {
-            if (!File.Exists(path))
-            {
-                continue;
-            }
-
-            byte[] bytes;
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-            using (var memory = new MemoryStream())
-            {
-                stream.CopyTo(memory);
-                bytes = memory.ToArray();
-            }
-
-            foreach (var needle in needles)
-            {
-                foreach (var (encoding, pattern) in new[] { ("UTF-8", Encoding.UTF8.GetBytes(needle)), ("UTF-16", Encoding.Unicode.GetBytes(needle)) })
-                {
-                    if (bytes.AsSpan().IndexOf(pattern) >= 0)
-                    {
-                        found.Add($"{Path.GetFileName(path)}: '{needle}' ({encoding})");
-                    }
-                }
-            }
-        }
-
-        return found;
-    }
+    private List<string> FindInFiles(List<string> needles) => RawFiles.Find(_db.FilePath, needles);
 }

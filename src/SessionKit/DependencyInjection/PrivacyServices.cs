@@ -24,6 +24,13 @@ internal static class PrivacyServices
             services.GetService<TimeProvider>()));
     }
 
+    /// <summary>The master keys a store encrypts with, or <see langword="null"/> when <see cref="SessionKitOptions.Encryption"/> is off.</summary>
+    public static IMasterKeyProvider? MasterKeys(IServiceProvider services)
+    {
+        var encryption = services.GetRequiredService<IOptions<SessionKitOptions>>().Value.Encryption;
+        return encryption.Enabled ? new OptionsMasterKeyProvider(encryption) : null;
+    }
+
     private static T Backend<T>(IServiceProvider services)
         where T : class
     {

@@ -76,7 +76,7 @@ public static class SessionKitServiceCollectionExtensions
     public static ISessionKitBuilder UseInMemory(this ISessionKitBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.UseStore(static context => new InMemorySessionStore(context.Limits, context.TimeProvider, context.TokenCounter));
+        builder.UseStore(static context => new InMemorySessionStore(context.Limits, context.TimeProvider, context.TokenCounter, PrivacyServices.MasterKeys(context.Services)));
         return builder;
     }
 

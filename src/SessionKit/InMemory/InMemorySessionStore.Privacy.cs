@@ -3,6 +3,51 @@ namespace SessionKit;
 /// <summary>Erasure and retention in process memory: erased data is dropped from every dictionary and index.</summary>
 public sealed partial class InMemorySessionStore
 {
+    private readonly SortedDictionary<string, UserKeyRecord> _userKeys = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    protected override Task<UserKeyRecord?> FindUserKeyCoreAsync(string userId, CancellationToken cancellationToken)
+    {
+        lock (_identityGate)
+        {
+            return Task.FromResult(_userKeys.GetValueOrDefault(userId));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Task<UserKeyRecord> AddUserKeyCoreAsync(UserKeyRecord record, CancellationToken cancellationToken)
+    {
+        lock (_identityGate)
+        {
+            return Task.FromResult(_userKeys.TryAdd(record.UserId, record) ? record : _userKeys[record.UserId]);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Task<IReadOnlyList<UserKeyRecord>> ListUserKeysCoreAsync(string? afterUserId, int limit, CancellationToken cancellationToken)
+    {
+        lock (_identityGate)
+        {
+            IReadOnlyList<UserKeyRecord> page = [.. _userKeys.Values.Where(r => afterUserId is null || string.CompareOrdinal(r.UserId, afterUserId) > 0).Take(limit)];
+            return Task.FromResult(page);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Task<bool> ReplaceUserKeyCoreAsync(UserKeyRecord record, string expectedMasterKeyId, CancellationToken cancellationToken)
+    {
+        lock (_identityGate)
+        {
+            if (!_userKeys.TryGetValue(record.UserId, out var current) || !string.Equals(current.MasterKeyId, expectedMasterKeyId, StringComparison.Ordinal))
+            {
+                return Task.FromResult(false);
+            }
+
+            _userKeys[record.UserId] = record;
+            return Task.FromResult(true);
+        }
+    }
+
     /// <inheritdoc />
     protected override Task<EraseResult> EraseUserCoreAsync(string userId, CancellationToken cancellationToken)
     {
@@ -25,6 +70,8 @@ public sealed partial class InMemorySessionStore
             {
                 devices = byId.Count;
             }
+
+            _userKeys.Remove(userId);
         }
 
         _users.TryRemove(userId, out _);

@@ -22,8 +22,9 @@ public sealed partial class InMemorySessionStore : SessionStore
     /// <param name="limits">Size limits; <see langword="null"/> for the defaults.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
     /// <param name="tokenCounter">Counts each message's tokens at append; <see langword="null"/> for <see cref="SharpTokenCounter.Default"/>.</param>
-    public InMemorySessionStore(SessionLimits? limits = null, TimeProvider? timeProvider = null, ITokenCounter? tokenCounter = null)
-        : base(limits, timeProvider, tokenCounter)
+    /// <param name="masterKeys">The master keys to encrypt with (see <see cref="EncryptionOptions"/>); <see langword="null"/> to keep plaintext.</param>
+    public InMemorySessionStore(SessionLimits? limits = null, TimeProvider? timeProvider = null, ITokenCounter? tokenCounter = null, IMasterKeyProvider? masterKeys = null)
+        : base(limits, timeProvider, tokenCounter, masterKeys)
     {
     }
 

@@ -8,7 +8,21 @@ public abstract partial class SessionStore : ISessionPrivacyStore, ISessionReten
     {
         ValidateId(userId, nameof(userId));
         ThrowIfUnusable(cancellationToken);
-        return EraseUserCoreAsync(userId, cancellationToken);
+        Forget(userId);
+        return EraseAndForgetAsync(userId, cancellationToken);
+    }
+
+    // The cached data key goes before and after: an operation racing with the erase must not keep using a destroyed key.
+    private async Task<EraseResult> EraseAndForgetAsync(string userId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await EraseUserCoreAsync(userId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Forget(userId);
+        }
     }
 
     /// <inheritdoc />
@@ -57,7 +71,8 @@ public abstract partial class SessionStore : ISessionPrivacyStore, ISessionReten
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, ISessionRetentionStore.MaxBatchSize);
         ThrowIfUnusable(cancellationToken);
-        return ScanSessionsCoreAsync(afterSessionId, limit, cancellationToken);
+        var sessions = ScanSessionsCoreAsync(afterSessionId, limit, cancellationToken);
+        return IsEncrypted ? OpenAsync(sessions, cancellationToken) : sessions;
     }
 
     /// <inheritdoc />
@@ -80,7 +95,7 @@ public abstract partial class SessionStore : ISessionPrivacyStore, ISessionReten
     }
 
     /// <summary>
-    /// Deletes, atomically, every session, message, summary, search-index entry, token and device of <paramref name="userId"/>,
+    /// Deletes, atomically, every session, message, summary, search-index entry, token, device and data key of <paramref name="userId"/>,
     /// and removes the erased bytes from any file the backend writes. An unknown user is a no-op returning <see cref="EraseResult.None"/>.
     /// </summary>
     /// <param name="userId">A validated user id.</param>
