@@ -87,14 +87,7 @@ public sealed partial class SqliteSessionStore
             {
                 var command = connection.Command("SELECT " + TokenColumns + " FROM session_tokens WHERE user_id = $user_id ORDER BY created_at, token_id;", transaction);
                 command.Parameters.AddWithValue("$user_id", userId);
-                var tokens = new List<SessionTokenRecord>();
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    tokens.Add(ReadToken(reader));
-                }
-
-                return (IReadOnlyList<SessionTokenRecord>)tokens;
+                return (IReadOnlyList<SessionTokenRecord>)ReadAll(command, ReadToken);
             },
             cancellationToken);
 
@@ -115,14 +108,7 @@ public sealed partial class SqliteSessionStore
                     command.Parameters.AddWithValue("$after", SqliteRows.Id(after));
                 }
 
-                var sessions = new List<Session>();
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    sessions.Add(SqliteRows.ReadSession(reader));
-                }
-
-                return (IReadOnlyList<Session>)sessions;
+                return (IReadOnlyList<Session>)ReadAll(command, SqliteRows.ReadSession);
             },
             cancellationToken);
 
@@ -227,14 +213,7 @@ public sealed partial class SqliteSessionStore
                     transaction);
                 command.Parameters.AddWithValue("$after", (object?)state.afterUserId ?? DBNull.Value);
                 command.Parameters.AddWithValue("$limit", state.limit);
-                var keys = new List<UserKeyRecord>();
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    keys.Add(ReadUserKey(reader));
-                }
-
-                return (IReadOnlyList<UserKeyRecord>)keys;
+                return (IReadOnlyList<UserKeyRecord>)ReadAll(command, ReadUserKey);
             },
             cancellationToken);
 
@@ -254,6 +233,18 @@ public sealed partial class SqliteSessionStore
             cancellationToken);
 
     private const string UserKeyColumns = "user_id, key_id, master_key_id, wrapped_key, created_at";
+
+    private static List<T> ReadAll<T>(SqliteCommand command, Func<SqliteDataReader, T> read)
+    {
+        var rows = new List<T>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
 
     private static UserKeyRecord ReadUserKey(SqliteDataReader reader) => new()
     {
