@@ -24,7 +24,11 @@ public sealed class SqliteErasureTests
     }
 
     [TearDown]
-    public void TearDown() => _db.Dispose();
+    public void TearDown()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _db.Dispose();
+    }
 
     [Test]
     public async Task EraseUser_LeavesNoPlantedBytesInTheDatabaseWalOrShm()
@@ -84,6 +88,38 @@ public sealed class SqliteErasureTests
         Assert.That(FindInFiles(Needles(AliceWords, AliceId)), Is.Empty);
         Assert.That(FindInFiles(Needles(BobWords, BobId)), Is.Not.Empty);
     }
+
+    [Test]
+    public async Task ThePrivacyMigration_TurnsOnFtsSecureDelete_AndAddsUserKeys_OnAnOlderDatabase()
+    {
+        await using (var store = Open())
+        {
+            await store.InitializeAsync();
+        }
+
+        // Back to the schema before this migration: what the previous release left behind.
+        Execute($"DELETE FROM messages_fts_config WHERE k = 'secure-delete'; DROP TABLE user_keys; PRAGMA user_version = {Sqlite.SqliteSchema.CurrentVersion - 1};");
+
+        await using (var store = Open())
+        {
+            await store.InitializeAsync();
+        }
+
+        Assert.That(Scalar("SELECT v FROM messages_fts_config WHERE k = 'secure-delete';"), Is.EqualTo(1L));
+        Assert.That(Scalar("SELECT count(*) FROM sqlite_master WHERE name = 'user_keys';"), Is.EqualTo(1L));
+        Assert.That(Scalar("PRAGMA user_version;"), Is.EqualTo((long)Sqlite.SqliteSchema.CurrentVersion));
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(_db.ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private void Execute(string sql) => Scalar(sql);
 
     private SqliteSessionStore Open() => new(new SqliteSessionStoreOptions { ConnectionString = _db.ConnectionString }, null, _time);
 
