@@ -111,6 +111,7 @@ public sealed partial class SqliteSessionStore : ISessionAccessStore
     {
         AccessStoreArguments.Transfer(fromUserId, toUserId, Limits.MaxIdLength);
         ThrowIfUnusable(cancellationToken);
+        AccessStoreArguments.ThrowIfEncrypted(IsEncrypted);
         return WriteAsync(
             (fromUserId, toUserId),
             static (connection, transaction, state) =>

@@ -33,14 +33,16 @@ public sealed partial class SqliteSessionStore : SessionStore
     /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
     /// <param name="logger">Receives open and migration events (never message content); <see langword="null"/> for none.</param>
     /// <param name="tokenCounter">Counts each message's tokens at append; <see langword="null"/> for <see cref="SharpTokenCounter.Default"/>.</param>
+    /// <param name="masterKeys">The master keys to encrypt at rest with (see <see cref="EncryptionOptions"/>); <see langword="null"/> to store plaintext.</param>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
     public SqliteSessionStore(
         SqliteSessionStoreOptions options,
         SessionLimits? limits = null,
         TimeProvider? timeProvider = null,
         ILogger<SqliteSessionStore>? logger = null,
-        ITokenCounter? tokenCounter = null)
-        : base(limits, timeProvider, tokenCounter)
+        ITokenCounter? tokenCounter = null,
+        IMasterKeyProvider? masterKeys = null)
+        : base(limits, timeProvider, tokenCounter, masterKeys)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = options.Validate();
@@ -181,17 +183,8 @@ public sealed partial class SqliteSessionStore : SessionStore
             cancellationToken);
 
     /// <inheritdoc />
-    protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        WriteAsync(
-            sessionId,
-            static (connection, transaction, sessionId) =>
-            {
-                // Messages go with the session through ON DELETE CASCADE, in the same transaction.
-                var command = connection.Command("DELETE FROM sessions WHERE id = $id;", transaction);
-                command.Parameters.AddWithValue("$id", SqliteRows.Id(sessionId));
-                return command.ExecuteNonQuery() > 0;
-            },
-            cancellationToken);
+    protected override async Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        (await EraseSessionsCoreAsync([sessionId], cancellationToken).ConfigureAwait(false)).Sessions > 0;
 
     /// <inheritdoc />
     protected override Task<AppendResult> AppendMessagesCoreAsync(

@@ -29,6 +29,11 @@ internal static class SmokeSizes
             runner.SetParam(nameof(SearchBenchmarks.TotalMessages), SearchTotalMessages);
         }
 
+        if (type == typeof(EncryptionBenchmarks))
+        {
+            runner.SetParam(nameof(EncryptionBenchmarks.SearchMessages), 1_000);
+        }
+
         return runner;
     }
 }

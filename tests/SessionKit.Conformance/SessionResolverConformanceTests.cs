@@ -7,7 +7,7 @@ namespace SessionKit.Conformance;
 /// link it relies on. A backend's test project subclasses this fixture and supplies a store that implements both
 /// <see cref="ISessionStore"/> and <see cref="ISessionTokenStore"/>; every test gets a fresh store and clock.
 /// </summary>
-public abstract class SessionResolverConformanceTests : BackendFixture
+public abstract partial class SessionResolverConformanceTests : BackendFixture
 {
     /// <summary>The inactivity window the suite's resolver uses (the default).</summary>
     protected static readonly TimeSpan Window = TimeSpan.FromMinutes(30);

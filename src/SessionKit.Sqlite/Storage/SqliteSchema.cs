@@ -136,6 +136,21 @@ internal static class SqliteSchema
         CREATE UNIQUE INDEX ux_session_grants_key ON session_grants (owner_user_id, grantee, IFNULL(session_id, X''));
         CREATE INDEX ix_session_grants_session ON session_grants (session_id);
         """),
+
+        // 7: privacy. FTS5 'secure-delete' makes a deleted row's terms leave the index segments at once instead of
+        // lingering behind a delete marker until the next merge, so an erase leaves no searchable (or readable) trace.
+        // Deleted table content is zeroed by PRAGMA secure_delete, which every connection turns on.
+        // Per-user data keys for encryption at rest, wrapped by a master key; erasing the user deletes the row (crypto-shredding).
+        new("""
+        INSERT INTO messages_fts (messages_fts, rank) VALUES ('secure-delete', 1);
+        CREATE TABLE user_keys (
+            user_id       TEXT    NOT NULL PRIMARY KEY,
+            key_id        TEXT    NOT NULL,
+            master_key_id TEXT    NOT NULL,
+            wrapped_key   BLOB    NOT NULL,
+            created_at    INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """),
     ];
 
     /// <summary>The schema version this build writes.</summary>

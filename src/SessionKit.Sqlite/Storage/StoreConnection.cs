@@ -25,6 +25,7 @@ internal sealed class StoreConnection : IDisposable
                 PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds};
                 PRAGMA foreign_keys = ON;
                 PRAGMA synchronous = {(int)options.Synchronous};
+                PRAGMA secure_delete = ON;
                 """;
             command.ExecuteNonQuery();
             return new StoreConnection(connection);

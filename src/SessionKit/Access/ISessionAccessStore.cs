@@ -42,5 +42,6 @@ public interface ISessionAccessStore
     /// <param name="toUserId">The new owner (different from <paramref name="fromUserId"/>).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>How many sessions moved.</returns>
+    /// <exception cref="NotSupportedException">The store encrypts at rest: its rows are sealed for their owner.</exception>
     Task<int> TransferSessionsAsync(string fromUserId, string toUserId, CancellationToken cancellationToken = default);
 }

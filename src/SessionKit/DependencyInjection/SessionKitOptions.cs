@@ -15,6 +15,12 @@ public sealed class SessionKitOptions
     /// <summary>When a returning request continues a session and when it starts a new one (for <see cref="ISessionResolver"/>).</summary>
     public SessionResolverOptions Resolver { get; } = new();
 
+    /// <summary>Expiry and retention policies: idle timeout, absolute lifetime, history retention (all off by default).</summary>
+    public RetentionOptions Retention { get; } = new();
+
+    /// <summary>Encryption at rest (off by default): set <see cref="EncryptionOptions.Enabled"/> and give the master keys.</summary>
+    public EncryptionOptions Encryption { get; } = new();
+
     /// <summary>
     /// The tokenizer encoding to count with, one of <see cref="SharpTokenCounter.SupportedEncodings"/> (default
     /// <c>o200k_base</c>, as used by GPT-4o and later). Ignored when <see cref="Model"/> is set.

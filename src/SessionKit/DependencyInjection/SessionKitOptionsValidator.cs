@@ -12,6 +12,8 @@ internal sealed class SessionKitOptionsValidator : IValidateOptions<SessionKitOp
         failures.AddRange(options.Context.Validate($"{nameof(SessionKitOptions)}.{nameof(SessionKitOptions.Context)}"));
         failures.AddRange(options.SessionTokens.Validate($"{nameof(SessionKitOptions)}.{nameof(SessionKitOptions.SessionTokens)}"));
         failures.AddRange(options.Resolver.Validate($"{nameof(SessionKitOptions)}.{nameof(SessionKitOptions.Resolver)}"));
+        failures.AddRange(options.Retention.Validate($"{nameof(SessionKitOptions)}.{nameof(SessionKitOptions.Retention)}"));
+        failures.AddRange(options.Encryption.Validate($"{nameof(SessionKitOptions)}.{nameof(SessionKitOptions.Encryption)}"));
         try
         {
             _ = options.CreateTokenCounter();

@@ -65,6 +65,7 @@ public static class SessionKitServiceCollectionExtensions
             services.GetRequiredService<IDeviceRegistry>(),
             services.GetRequiredService<IOptions<SessionKitOptions>>().Value.Resolver,
             services.GetService<TimeProvider>(),
+            services.GetRequiredService<SessionExpiryPolicy>(),
             services.GetService<ISessionAccessStore>()));
         services.TryAddSingleton<ISessionAccessStore>(static services => services.GetRequiredService<ISessionStore>() as ISessionAccessStore
             ?? throw new InvalidOperationException(
@@ -89,6 +90,7 @@ public static class SessionKitServiceCollectionExtensions
                 services.GetRequiredService<ISessionTokenService>(),
                 timeProvider);
         });
+        PrivacyServices.Add(services);
 
         return new SessionKitBuilder(services);
     }
@@ -99,7 +101,7 @@ public static class SessionKitServiceCollectionExtensions
     public static ISessionKitBuilder UseInMemory(this ISessionKitBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.UseStore(static context => new InMemorySessionStore(context.Limits, context.TimeProvider, context.TokenCounter));
+        builder.UseStore(static context => new InMemorySessionStore(context.Limits, context.TimeProvider, context.TokenCounter, PrivacyServices.MasterKeys(context.Services)));
         return builder;
     }
 

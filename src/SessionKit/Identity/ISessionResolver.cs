@@ -37,5 +37,6 @@ public interface ISessionResolver
     /// <returns>The session the anonymous token named, now the user's, with <see cref="SessionResolutionReason.ClaimedAnonymous"/> and the new token.</returns>
     /// <exception cref="InvalidSessionTokenException">The token is not valid (expired, revoked, forged, malformed).</exception>
     /// <exception cref="SessionAccessDeniedException">The token belongs to a signed-in user, not an anonymous one: claiming it would take over that user's history.</exception>
+    /// <exception cref="NotSupportedException">The store encrypts at rest (see <see cref="ISessionAccessStore.TransferSessionsAsync"/>).</exception>
     Task<SessionResolution> ClaimAnonymousAsync(string anonymousToken, string userId, CancellationToken cancellationToken = default);
 }

@@ -10,6 +10,7 @@ public sealed class SessionResolver : ISessionResolver
     private readonly IDeviceRegistry _devices;
     private readonly SessionResolverOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly SessionExpiryPolicy? _expiry;
     private readonly ISessionAccessStore? _access;
 
     /// <summary>Creates the resolver.</summary>
@@ -18,6 +19,7 @@ public sealed class SessionResolver : ISessionResolver
     /// <param name="devices">Registers and recognises the request's device.</param>
     /// <param name="options">The policy; <see langword="null"/> for the defaults. The object is copied, so later changes to it have no effect.</param>
     /// <param name="timeProvider">The clock that decides inactivity; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="expiry">The expiry policy: a session it says has expired is never continued; <see langword="null"/> for none.</param>
     /// <param name="accessStore">Moves sessions to their new owner in <see cref="ClaimAnonymousAsync"/>; <see langword="null"/> to use <paramref name="store"/> if it implements <see cref="ISessionAccessStore"/> (both built-in stores do).</param>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     public SessionResolver(
@@ -26,6 +28,7 @@ public sealed class SessionResolver : ISessionResolver
         IDeviceRegistry devices,
         SessionResolverOptions? options = null,
         TimeProvider? timeProvider = null,
+        SessionExpiryPolicy? expiry = null,
         ISessionAccessStore? accessStore = null)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -43,6 +46,7 @@ public sealed class SessionResolver : ISessionResolver
         _devices = devices;
         _options = options.Copy();
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _expiry = expiry;
         _access = accessStore ?? store as ISessionAccessStore;
     }
 
@@ -145,6 +149,7 @@ public sealed class SessionResolver : ISessionResolver
 
         var access = _access ?? throw new InvalidOperationException(
             $"Claiming needs an {nameof(ISessionAccessStore)} to move sessions between owners; the store does not implement it and none was given to the {nameof(SessionResolver)}.");
+        AccessStoreArguments.ThrowIfEncrypted(_store is SessionStore { IsEncrypted: true });
         var validation = await _tokens.ValidateOrThrowAsync(anonymousToken, cancellationToken).ConfigureAwait(false);
         string anonymous = validation.UserId!;
         if (!anonymous.StartsWith(AnonymousPrefix, StringComparison.Ordinal))
@@ -180,7 +185,9 @@ public sealed class SessionResolver : ISessionResolver
         };
     }
 
-    private bool IsActive(Session session, DateTimeOffset now) => now - session.LastActivityAt <= _options.InactivityWindow;
+    // An expired session (idle timeout, absolute lifetime) is never continued, even inside the inactivity window.
+    private bool IsActive(Session session, DateTimeOffset now) =>
+        now - session.LastActivityAt <= _options.InactivityWindow && _expiry?.IsExpired(session, now) != true;
 
     // The request's device: registered (and marked seen) by id, recognised or registered by fingerprint, else the token's.
     private async Task<string?> IdentifyDeviceAsync(string userId, SessionResolutionRequest request, string? tokenDeviceId, CancellationToken cancellationToken)

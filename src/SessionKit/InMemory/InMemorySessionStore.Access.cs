@@ -84,6 +84,7 @@ public sealed partial class InMemorySessionStore : ISessionAccessStore
     {
         AccessStoreArguments.Transfer(fromUserId, toUserId, Limits.MaxIdLength);
         ThrowIfUnusable(cancellationToken);
+        AccessStoreArguments.ThrowIfEncrypted(IsEncrypted);
         int moved = 0;
         if (_users.TryGetValue(fromUserId, out var from))
         {
@@ -114,25 +115,30 @@ public sealed partial class InMemorySessionStore : ISessionAccessStore
             }
         }
 
-        lock (_grantGate)
-        {
-            foreach (var key in _grants.Keys.Where(k => string.Equals(k.Owner, fromUserId, StringComparison.Ordinal)).ToArray())
-            {
-                _grants.Remove(key);
-            }
-        }
-
+        RemoveGrants(k => string.Equals(k.Owner, fromUserId, StringComparison.Ordinal));
         return Task.FromResult(moved);
     }
 
-    private void RemoveSessionGrants(Guid sessionId)
+    private int RemoveSessionGrants(Guid sessionId) => RemoveGrants(k => k.Session == sessionId);
+
+    // The grants a user gave and the grants a user received.
+    private int RemoveUserGrants(string userId)
+    {
+        string principal = SessionCaller.User(userId).Principal;
+        return RemoveGrants(k => string.Equals(k.Owner, userId, StringComparison.Ordinal) || string.Equals(k.Grantee, principal, StringComparison.Ordinal));
+    }
+
+    private int RemoveGrants(Func<(string Owner, Guid Session, string Grantee), bool> match)
     {
         lock (_grantGate)
         {
-            foreach (var key in _grants.Keys.Where(k => k.Session == sessionId).ToArray())
+            var keys = _grants.Keys.Where(match).ToArray();
+            foreach (var key in keys)
             {
                 _grants.Remove(key);
             }
+
+            return keys.Length;
         }
     }
 

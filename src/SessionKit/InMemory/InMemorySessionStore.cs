@@ -22,8 +22,9 @@ public sealed partial class InMemorySessionStore : SessionStore
     /// <param name="limits">Size limits; <see langword="null"/> for the defaults.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
     /// <param name="tokenCounter">Counts each message's tokens at append; <see langword="null"/> for <see cref="SharpTokenCounter.Default"/>.</param>
-    public InMemorySessionStore(SessionLimits? limits = null, TimeProvider? timeProvider = null, ITokenCounter? tokenCounter = null)
-        : base(limits, timeProvider, tokenCounter)
+    /// <param name="masterKeys">The master keys to encrypt with (see <see cref="EncryptionOptions"/>); <see langword="null"/> to keep plaintext.</param>
+    public InMemorySessionStore(SessionLimits? limits = null, TimeProvider? timeProvider = null, ITokenCounter? tokenCounter = null, IMasterKeyProvider? masterKeys = null)
+        : base(limits, timeProvider, tokenCounter, masterKeys)
     {
     }
 
@@ -118,34 +119,8 @@ public sealed partial class InMemorySessionStore : SessionStore
     }
 
     /// <inheritdoc />
-    protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken)
-    {
-        if (!_sessions.TryGetValue(sessionId, out var entry))
-        {
-            return Task.FromResult(false);
-        }
-
-        lock (entry.Gate)
-        {
-            if (entry.Deleted)
-            {
-                return Task.FromResult(false);
-            }
-
-            entry.Deleted = true;
-            _sessions.TryRemove(sessionId, out _);
-            if (_users.TryGetValue(entry.Session.UserId, out var index))
-            {
-                index.Remove(SessionListPosition.Of(entry.Session));
-            }
-
-            _search.RemoveSession(sessionId);
-            RemoveSessionGrants(sessionId);
-            entry.Messages.Clear();
-            entry.Summaries.Clear();
-            return Task.FromResult(true);
-        }
-    }
+    protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        Task.FromResult(EraseSessions([sessionId]).Sessions > 0);
 
     /// <inheritdoc />
     protected override Task<AppendResult> AppendMessagesCoreAsync(

@@ -91,6 +91,21 @@ internal sealed class SummaryIndex
         return removed;
     }
 
+    public int RemoveEndingAtOrBefore(long toSequence)
+    {
+        int removed = 0;
+        foreach (var list in _levels.Values)
+        {
+            int end = UpperBound(list, toSequence);
+            removed += end;
+            list.RemoveRange(0, end);
+        }
+
+        return removed;
+    }
+
+    public int Count => _levels.Values.Sum(static list => list.Count);
+
     public void Clear() => _levels.Clear();
 
     private static bool Matches(SessionSummary summary, SummaryQuery query) =>

@@ -7,7 +7,7 @@ namespace SessionKit;
 /// and times from the injected <see cref="System.TimeProvider"/>, and only then call the backend's <c>…CoreAsync</c>
 /// method — so every backend rejects bad input the same way and persists nothing when it does.
 /// </summary>
-public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposable
+public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, IDisposable
 {
     private int _disposed;
 
@@ -67,7 +67,7 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
             ContinuesFromSessionId = options?.ContinuesFromSessionId,
             Metadata = metadata,
         };
-        return CreateSessionCoreAsync(session, cancellationToken);
+        return IsEncrypted ? CreateSealedAsync(session, cancellationToken) : CreateSessionCoreAsync(session, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -75,7 +75,7 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
     {
         ValidateSessionId(sessionId);
         ThrowIfUnusable(cancellationToken);
-        return await FindSessionCoreAsync(sessionId, cancellationToken).ConfigureAwait(false)
+        return await FindSessionAsync(sessionId, cancellationToken).ConfigureAwait(false)
             ?? throw new SessionNotFoundException(sessionId);
     }
 
@@ -84,7 +84,7 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
     {
         ValidateSessionId(sessionId);
         ThrowIfUnusable(cancellationToken);
-        return FindSessionCoreAsync(sessionId, cancellationToken);
+        return IsEncrypted ? OpenAsync(FindSessionCoreAsync(sessionId, cancellationToken), cancellationToken) : FindSessionCoreAsync(sessionId, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -102,7 +102,8 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
 
         SessionListPosition? after = options.Cursor is null ? null : SessionListPosition.FromCursor(options.Cursor);
         ThrowIfUnusable(cancellationToken);
-        return ListSessionsCoreAsync(userId, options.PageSize, after, cancellationToken);
+        var page = ListSessionsCoreAsync(userId, options.PageSize, after, cancellationToken);
+        return IsEncrypted ? OpenAsync(page, cancellationToken) : page;
     }
 
     /// <inheritdoc />
@@ -116,7 +117,7 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
         ThrowIfUnusable(cancellationToken);
 
         var normalized = update with { Metadata = metadata };
-        return UpdateSessionCoreAsync(sessionId, normalized, cancellationToken);
+        return IsEncrypted ? UpdateSealedAsync(sessionId, normalized, cancellationToken) : UpdateSessionCoreAsync(sessionId, normalized, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -158,7 +159,9 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
         }
 
         ThrowIfUnusable(cancellationToken);
-        return AppendMessagesCoreAsync(sessionId, prepared, options?.ExpectedVersion, now, cancellationToken);
+        return IsEncrypted
+            ? AppendSealedAsync(sessionId, prepared, options?.ExpectedVersion, now, cancellationToken)
+            : AppendMessagesCoreAsync(sessionId, prepared, options?.ExpectedVersion, now, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -167,7 +170,8 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
         ValidateSessionId(sessionId);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ThrowIfUnusable(cancellationToken);
-        return GetLastMessagesCoreAsync(sessionId, count, cancellationToken);
+        var messages = GetLastMessagesCoreAsync(sessionId, count, cancellationToken);
+        return IsEncrypted ? OpenAsync(sessionId, messages, cancellationToken) : messages;
     }
 
     /// <inheritdoc />
@@ -177,7 +181,8 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
         ArgumentOutOfRangeException.ThrowIfLessThan(fromSequence, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(toSequence, fromSequence);
         ThrowIfUnusable(cancellationToken);
-        return GetMessagesCoreAsync(sessionId, fromSequence, toSequence, cancellationToken);
+        var messages = GetMessagesCoreAsync(sessionId, fromSequence, toSequence, cancellationToken);
+        return IsEncrypted ? OpenAsync(sessionId, messages, cancellationToken) : messages;
     }
 
     /// <inheritdoc />
@@ -241,7 +246,7 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
             SummarizerId = summary.SummarizerId,
             CreatedAt = now,
         };
-        return SaveSummaryCoreAsync(stored, cancellationToken);
+        return IsEncrypted ? SaveSealedSummaryAsync(stored, cancellationToken) : SaveSummaryCoreAsync(stored, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -260,7 +265,8 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
         }
 
         ThrowIfUnusable(cancellationToken);
-        return GetSummariesCoreAsync(sessionId, query, cancellationToken);
+        var summaries = GetSummariesCoreAsync(sessionId, query, cancellationToken);
+        return IsEncrypted ? OpenAsync(sessionId, summaries, cancellationToken) : summaries;
     }
 
     /// <inheritdoc />
@@ -308,7 +314,9 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
         ThrowIfUnusable(cancellationToken);
 
         var terms = SearchText.QueryTerms(query.Text);
-        return terms.Count == 0 ? Task.FromResult(SearchResults.Empty) : SearchCoreAsync(userId, query, terms, cancellationToken);
+        return terms.Count == 0 ? Task.FromResult(SearchResults.Empty)
+            : IsEncrypted ? SearchSealedAsync(userId, query, terms, cancellationToken)
+            : SearchCoreAsync(userId, query, terms, cancellationToken);
     }
 
     /// <summary>
@@ -554,7 +562,8 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
         while (true)
         {
             ThrowIfUnusable(cancellationToken);
-            var page = await GetMessagesCoreAsync(sessionId, next, next + pageSize - 1, cancellationToken).ConfigureAwait(false);
+            var pending = GetMessagesCoreAsync(sessionId, next, next + pageSize - 1, cancellationToken);
+            var page = await (IsEncrypted ? OpenAsync(sessionId, pending, cancellationToken) : pending).ConfigureAwait(false);
             foreach (var message in page)
             {
                 yield return message;

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using SessionKit.Hosting;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the hosted retention sweeper.</summary>
+public static class SessionKitHostingExtensions
+{
+    /// <summary>
+    /// Runs <see cref="SessionKit.ISessionSweeper"/> periodically in the background (see <see cref="SessionSweeperService"/>).
+    /// The policies come from <c>SessionKitOptions.Retention</c>; the options are validated at start.
+    /// </summary>
+    /// <param name="builder">The builder from <c>AddSessionKit()</c>.</param>
+    /// <param name="configure">Sets the interval and batch sizes; <see langword="null"/> for the defaults (hourly).</param>
+    /// <returns>The builder.</returns>
+    public static ISessionKitBuilder AddSessionKitSweeper(this ISessionKitBuilder builder, Action<SessionSweeperServiceOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<SessionSweeperServiceOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SessionSweeperServiceOptions>, SessionSweeperServiceOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SessionSweeperService>(static services => new SessionSweeperService(
+            services.GetRequiredService<SessionKit.ISessionSweeper>(),
+            services.GetRequiredService<IOptions<SessionSweeperServiceOptions>>(),
+            services.GetService<TimeProvider>(),
+            services.GetService<Logging.ILogger<SessionSweeperService>>())));
+        return builder;
+    }
+}

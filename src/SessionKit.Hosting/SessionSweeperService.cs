@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace SessionKit.Hosting;
+
+/// <summary>
+/// A hosted background service that calls <see cref="ISessionSweeper.SweepAsync"/> every
+/// <see cref="SessionSweeperServiceOptions.Interval"/>, on the host's <see cref="TimeProvider"/>. A failed sweep is logged
+/// and retried at the next tick; it never stops the host.
+/// </summary>
+public sealed partial class SessionSweeperService : BackgroundService
+{
+    private readonly ISessionSweeper _sweeper;
+    private readonly SessionSweeperServiceOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the service.</summary>
+    /// <param name="sweeper">The sweeper to run.</param>
+    /// <param name="options">The schedule.</param>
+    /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="logger">Receives sweep counts and failures (never content); <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    public SessionSweeperService(ISessionSweeper sweeper, IOptions<SessionSweeperServiceOptions> options, TimeProvider? timeProvider = null, ILogger<SessionSweeperService>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(sweeper);
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = options.Value.Validate();
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures), nameof(options));
+        }
+
+        _sweeper = sweeper;
+        _options = options.Value;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.Interval, _timeProvider);
+        if (_options.SweepOnStart)
+        {
+            await SweepOnceAsync(stoppingToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await SweepOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping.
+        }
+    }
+
+    private async Task SweepOnceAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var result = await _sweeper.SweepAsync(_options.Sweep, stoppingToken).ConfigureAwait(false);
+            LogSwept(_logger, result.SessionsScanned, result.SessionsExpired, result.MessagesDeleted, result.SummariesDeleted);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // A background sweep must survive any failure and try again at the next tick.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogSweepFailed(_logger, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Retention sweep: {Scanned} sessions scanned, {Expired} expired, {Messages} messages and {Summaries} summaries deleted.")]
+    private static partial void LogSwept(ILogger logger, long scanned, long expired, long messages, long summaries);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Retention sweep failed; it runs again at the next interval.")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+}
