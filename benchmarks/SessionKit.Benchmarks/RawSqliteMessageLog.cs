@@ -4,8 +4,9 @@ namespace SessionKit.Benchmarks;
 
 /// <summary>
 /// The floor an SQLite append is measured against: the same tables as SqliteSessionStore's schema, the same pragmas
-/// (WAL, synchronous=NORMAL, foreign keys on) and one prepared, parameterised INSERT per message in an IMMEDIATE
-/// transaction — without the store's session read, session update, validation or write lock.
+/// (WAL, synchronous=NORMAL, foreign keys on), the same full-text index kept by a trigger (an FTS5 row per message, as
+/// the store's search needs), and one prepared, parameterised INSERT per message in an IMMEDIATE transaction — without
+/// the store's session read, session update, validation or write lock.
 /// </summary>
 public sealed class RawSqliteMessageLog : IDisposable
 {
@@ -35,9 +36,17 @@ public sealed class RawSqliteMessageLog : IDisposable
             tool_call_id TEXT    NULL,
             tool_name    TEXT    NULL,
             created_at   INTEGER NOT NULL,
-            metadata     TEXT    NULL
+            metadata     TEXT    NULL,
+            user_key     TEXT    NOT NULL DEFAULT ''
         );
         CREATE UNIQUE INDEX ux_messages_session_sequence ON messages (session_id, sequence);
+        CREATE VIRTUAL TABLE messages_fts USING fts5(
+            content, user_key,
+            content = 'messages', content_rowid = 'row_id',
+            tokenize = 'porter unicode61 remove_diacritics 2');
+        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_fts (rowid, content, user_key) VALUES (new.row_id, new.content, new.user_key);
+        END;
         """;
 
     private readonly SqliteConnection _connection;
@@ -58,8 +67,8 @@ public sealed class RawSqliteMessageLog : IDisposable
 
         _insert = _connection.CreateCommand();
         _insert.CommandText = """
-            INSERT INTO messages (id, session_id, sequence, role, content, author_id, tool_call_id, tool_name, created_at, metadata)
-            VALUES ($id, $session_id, $sequence, 1, $content, NULL, NULL, NULL, $created_at, NULL);
+            INSERT INTO messages (id, session_id, sequence, role, content, author_id, tool_call_id, tool_name, created_at, metadata, user_key)
+            VALUES ($id, $session_id, $sequence, 1, $content, NULL, NULL, NULL, $created_at, NULL, 'u0123456789abcdef0123456789abcdef');
             """;
         _id = _insert.Parameters.Add("$id", SqliteType.Blob);
         _sessionId = _insert.Parameters.Add("$session_id", SqliteType.Blob);
