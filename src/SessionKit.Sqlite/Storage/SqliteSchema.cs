@@ -121,6 +121,34 @@ internal static class SqliteSchema
         // 5: the session a new one continues (after a long gap). No foreign key: deleting the earlier session must not
         // cascade to or be blocked by the later one; readers treat a dangling link as "nothing to carry over".
         new("ALTER TABLE sessions ADD COLUMN continues_from BLOB NULL;"),
+
+        // Concurrency and correction (issue 7): message revisions (replaced contents of edited messages), idempotency keys
+        // of appends, and fork links. Keys and revisions go with their session through ON DELETE CASCADE.
+        new("""
+        ALTER TABLE messages ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE sessions ADD COLUMN forked_from BLOB NULL;
+        ALTER TABLE sessions ADD COLUMN forked_at INTEGER NULL;
+
+        CREATE TABLE message_revisions (
+            session_id  BLOB    NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            sequence    INTEGER NOT NULL,
+            revision    INTEGER NOT NULL,
+            content     TEXT    NOT NULL,
+            token_count INTEGER NOT NULL,
+            replaced_at INTEGER NOT NULL,
+            replaced_by TEXT    NULL,
+            PRIMARY KEY (session_id, sequence, revision)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE idempotency_keys (
+            session_id     BLOB    NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            key            TEXT    NOT NULL,
+            first_sequence INTEGER NOT NULL,
+            last_sequence  INTEGER NOT NULL,
+            fingerprint    TEXT    NOT NULL,
+            PRIMARY KEY (session_id, key)
+        ) WITHOUT ROWID;
+        """),
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -7,7 +7,7 @@ namespace SessionKit;
 /// and times from the injected <see cref="System.TimeProvider"/>, and only then call the backend's <c>…CoreAsync</c>
 /// method — so every backend rejects bad input the same way and persists nothing when it does.
 /// </summary>
-public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposable
+public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, IDisposable
 {
     private int _disposed;
 
@@ -157,8 +157,9 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
             prepared[i] = Prepare(messages[i], i, sessionId, now, nameof(messages));
         }
 
+        var idempotency = PrepareIdempotency(options, prepared);
         ThrowIfUnusable(cancellationToken);
-        return AppendMessagesCoreAsync(sessionId, prepared, options?.ExpectedVersion, now, cancellationToken);
+        return AppendMessagesCoreAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -412,6 +413,10 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
     /// <param name="sessionId">A non-empty id.</param>
     /// <param name="messages">One or more prepared messages.</param>
     /// <param name="expectedVersion">When not <see langword="null"/>, the version the session must have.</param>
+    /// <param name="idempotency">
+    /// When not <see langword="null"/>, the append's key: if the session has it already, the backend stores nothing and
+    /// returns <see cref="Replay"/> (before checking the version); otherwise it stores the key with the append's sequences.
+    /// </param>
     /// <param name="now">The time of the append.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The updated session and the stored messages.</returns>
@@ -419,6 +424,7 @@ public abstract class SessionStore : ISessionStore, IAsyncDisposable, IDisposabl
         Guid sessionId,
         IReadOnlyList<SessionMessage> messages,
         long? expectedVersion,
+        IdempotentAppend? idempotency,
         DateTimeOffset now,
         CancellationToken cancellationToken);
 
