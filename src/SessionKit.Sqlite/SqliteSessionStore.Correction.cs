@@ -43,20 +43,21 @@ public sealed partial class SqliteSessionStore
 
                 DeleteAfter(connection, transaction, "summaries", "to_sequence", sessionId, sequence - 1);
                 StoreCounters(connection, transaction, result.Session);
+                LogChange(connection, transaction, ChangeOf(result.Session, SessionChangeKind.MessageEdited, now, sequence, sequence, authorId: options.AuthorId));
                 return result;
             },
             cancellationToken);
 
     /// <inheritdoc />
-    protected override Task<Session> DeleteMessageCoreAsync(Guid sessionId, long sequence, long? expectedVersion, CancellationToken cancellationToken) =>
+    protected override Task<Session> DeleteMessageCoreAsync(Guid sessionId, long sequence, CorrectionOptions options, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(
-            (sessionId, sequence, expectedVersion),
+            (sessionId, sequence, options, now),
             static (connection, transaction, state) =>
             {
-                var (sessionId, sequence, expectedVersion) = state;
+                var (sessionId, sequence, options, now) = state;
                 var current = FindSession(connection, transaction, sessionId) ?? throw new SessionNotFoundException(sessionId);
                 FindMessage(connection, transaction, sessionId, sequence);
-                var updated = PlanDelete(current, expectedVersion);
+                var updated = PlanDelete(current, options.ExpectedVersion);
                 foreach (var table in (string[])["messages", "message_revisions"])
                 {
                     var delete = connection.Command($"DELETE FROM {table} WHERE session_id = $session_id AND sequence = $sequence;", transaction);
@@ -67,25 +68,27 @@ public sealed partial class SqliteSessionStore
 
                 DeleteAfter(connection, transaction, "summaries", "to_sequence", sessionId, sequence - 1);
                 StoreCounters(connection, transaction, updated);
+                LogChange(connection, transaction, ChangeOf(updated, SessionChangeKind.MessageDeleted, now, sequence, sequence, authorId: options.AuthorId));
                 return updated;
             },
             cancellationToken);
 
     /// <inheritdoc />
-    protected override Task<Session> RewindCoreAsync(Guid sessionId, long toSequence, long? expectedVersion, CancellationToken cancellationToken) =>
+    protected override Task<Session> RewindCoreAsync(Guid sessionId, long toSequence, CorrectionOptions options, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(
-            (sessionId, toSequence, expectedVersion),
+            (sessionId, toSequence, options, now),
             static (connection, transaction, state) =>
             {
-                var (sessionId, toSequence, expectedVersion) = state;
+                var (sessionId, toSequence, options, now) = state;
                 var current = FindSession(connection, transaction, sessionId) ?? throw new SessionNotFoundException(sessionId);
-                CheckRewind(current, toSequence, expectedVersion);
+                CheckRewind(current, toSequence, options.ExpectedVersion);
                 int removed = DeleteAfter(connection, transaction, "messages", "sequence", sessionId, toSequence);
                 DeleteAfter(connection, transaction, "message_revisions", "sequence", sessionId, toSequence);
                 DeleteAfter(connection, transaction, "idempotency_keys", "last_sequence", sessionId, toSequence);
                 DeleteAfter(connection, transaction, "summaries", "to_sequence", sessionId, toSequence);
                 var updated = PlanRewind(current, toSequence, removed);
                 StoreCounters(connection, transaction, updated);
+                LogChange(connection, transaction, ChangeOf(updated, SessionChangeKind.Rewound, now, toSequence: toSequence, authorId: options.AuthorId));
                 return updated;
             },
             cancellationToken);

@@ -152,10 +152,10 @@ public sealed partial class SqliteSessionStore : SessionStore
     /// <inheritdoc />
     protected override Task<Session> UpdateSessionCoreAsync(Guid sessionId, SessionUpdate update, CancellationToken cancellationToken) =>
         WriteAsync(
-            (sessionId, update),
+            (sessionId, update, now: TimeProvider.GetUtcNow()),
             static (connection, transaction, state) =>
             {
-                var (sessionId, update) = state;
+                var (sessionId, update, now) = state;
                 var current = FindSession(connection, transaction, sessionId) ?? throw new SessionNotFoundException(sessionId);
                 var updated = PlanUpdate(current, update);
 
@@ -165,6 +165,7 @@ public sealed partial class SqliteSessionStore : SessionStore
                 command.Parameters.AddWithValue("$metadata", MetadataJson.Serialize(updated.Metadata));
                 command.Parameters.AddWithValue("$version", updated.Version);
                 command.ExecuteNonQuery();
+                LogChange(connection, transaction, ChangeOf(updated, SessionChangeKind.SessionUpdated, now));
                 return updated;
             },
             cancellationToken);
@@ -219,6 +220,7 @@ public sealed partial class SqliteSessionStore : SessionStore
                 }
 
                 var updated = result.Session;
+                LogChange(connection, transaction, ChangeOf(result));
                 var update = connection.Command(
                     "UPDATE sessions SET last_sequence = $last_sequence, message_count = $message_count, last_activity_at = $last_activity_at, version = $version WHERE id = $id;",
                     transaction);

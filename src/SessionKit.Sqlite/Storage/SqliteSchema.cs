@@ -122,8 +122,9 @@ internal static class SqliteSchema
         // cascade to or be blocked by the later one; readers treat a dangling link as "nothing to carry over".
         new("ALTER TABLE sessions ADD COLUMN continues_from BLOB NULL;"),
 
-        // Concurrency and correction (issue 7): message revisions (replaced contents of edited messages), idempotency keys
-        // of appends, and fork links. Keys and revisions go with their session through ON DELETE CASCADE.
+        // Concurrency, correction and shared state (issue 7): message revisions (replaced contents of edited messages),
+        // idempotency keys of appends, fork links, app/user/session state entries, the per-session change log (one row per
+        // session version) and session leases. Everything session-bound goes with its session through ON DELETE CASCADE.
         new("""
         ALTER TABLE messages ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
         ALTER TABLE sessions ADD COLUMN forked_from BLOB NULL;
@@ -147,6 +148,37 @@ internal static class SqliteSchema
             last_sequence  INTEGER NOT NULL,
             fingerprint    TEXT    NOT NULL,
             PRIMARY KEY (session_id, key)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE state_entries (
+            scope      INTEGER NOT NULL,
+            scope_id   TEXT    NOT NULL,
+            key        TEXT    NOT NULL,
+            value      TEXT    NOT NULL,
+            version    INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            updated_by TEXT    NULL,
+            session_id BLOB    NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            PRIMARY KEY (scope, scope_id, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_state_entries_session ON state_entries (session_id) WHERE session_id IS NOT NULL;
+
+        CREATE TABLE session_changes (
+            session_id    BLOB    NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            version       INTEGER NOT NULL,
+            kind          INTEGER NOT NULL,
+            from_sequence INTEGER NULL,
+            to_sequence   INTEGER NULL,
+            state_key     TEXT    NULL,
+            author_id     TEXT    NULL,
+            changed_at    INTEGER NOT NULL,
+            PRIMARY KEY (session_id, version)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE session_leases (
+            session_id BLOB    NOT NULL PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+            holder     TEXT    NOT NULL,
+            expires_at INTEGER NOT NULL
         ) WITHOUT ROWID;
         """),
     ];

@@ -21,6 +21,7 @@ public sealed partial class InMemorySessionStore
             }
 
             revisions.Add(replaced);
+            entry.Changes.Add(ChangeOf(result.Session, SessionChangeKind.MessageEdited, now, sequence, sequence, authorId: options.AuthorId));
             entry.Summaries.RemoveEndingAtOrAfter(sequence);
             entry.Session = result.Session;
             Reindex(entry);
@@ -29,14 +30,15 @@ public sealed partial class InMemorySessionStore
     }
 
     /// <inheritdoc />
-    protected override Task<Session> DeleteMessageCoreAsync(Guid sessionId, long sequence, long? expectedVersion, CancellationToken cancellationToken)
+    protected override Task<Session> DeleteMessageCoreAsync(Guid sessionId, long sequence, CorrectionOptions options, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var entry = GetEntry(sessionId);
         lock (entry.Gate)
         {
             var current = entry.ThrowIfDeleted(sessionId);
             int index = IndexOf(entry, sessionId, sequence);
-            var updated = PlanDelete(current, expectedVersion);
+            var updated = PlanDelete(current, options.ExpectedVersion);
+            entry.Changes.Add(ChangeOf(updated, SessionChangeKind.MessageDeleted, now, sequence, sequence, authorId: options.AuthorId));
             entry.Messages.RemoveAt(index);
             entry.Revisions.Remove(sequence);
             entry.Summaries.RemoveEndingAtOrAfter(sequence);
@@ -47,13 +49,13 @@ public sealed partial class InMemorySessionStore
     }
 
     /// <inheritdoc />
-    protected override Task<Session> RewindCoreAsync(Guid sessionId, long toSequence, long? expectedVersion, CancellationToken cancellationToken)
+    protected override Task<Session> RewindCoreAsync(Guid sessionId, long toSequence, CorrectionOptions options, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var entry = GetEntry(sessionId);
         lock (entry.Gate)
         {
             var current = entry.ThrowIfDeleted(sessionId);
-            CheckRewind(current, toSequence, expectedVersion);
+            CheckRewind(current, toSequence, options.ExpectedVersion);
             int keep = LowerBound(entry.Messages, toSequence + 1);
             int removed = entry.Messages.Count - keep;
             entry.Messages.RemoveRange(keep, removed);
@@ -69,6 +71,7 @@ public sealed partial class InMemorySessionStore
 
             entry.Summaries.RemoveEndingAtOrAfter(toSequence + 1);
             var updated = PlanRewind(current, toSequence, removed);
+            entry.Changes.Add(ChangeOf(updated, SessionChangeKind.Rewound, now, toSequence: toSequence, authorId: options.AuthorId));
             entry.Session = updated;
             Reindex(entry);
             return Task.FromResult(updated);

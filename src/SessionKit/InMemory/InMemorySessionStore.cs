@@ -115,6 +115,7 @@ public sealed partial class InMemorySessionStore : SessionStore
         {
             var updated = PlanUpdate(entry.ThrowIfDeleted(sessionId), update);
             entry.Session = updated;
+            entry.Changes.Add(ChangeOf(updated, SessionChangeKind.SessionUpdated, TimeProvider.GetUtcNow()));
             return Task.FromResult(updated);
         }
     }
@@ -151,6 +152,9 @@ public sealed partial class InMemorySessionStore : SessionStore
             entry.Summaries.Clear();
             entry.IdempotencyKeys.Clear();
             entry.Revisions.Clear();
+            entry.Changes.Clear();
+            entry.State.Clear();
+            entry.Lease = null;
             return Task.FromResult(true);
         }
     }
@@ -177,6 +181,7 @@ public sealed partial class InMemorySessionStore : SessionStore
             var result = PlanAppend(current, messages, expectedVersion, now);
             var updated = result.Session;
             entry.Messages.AddRange(result.Messages);
+            entry.Changes.Add(ChangeOf(result));
             if (idempotency is not null)
             {
                 entry.IdempotencyKeys.Add(idempotency.Key, new IdempotencyRecord(result.Messages[0].Sequence, updated.LastSequence, idempotency.Fingerprint));
@@ -322,6 +327,12 @@ public sealed partial class InMemorySessionStore : SessionStore
         public SummaryIndex Summaries { get; } = new();
 
         public Dictionary<string, IdempotencyRecord> IdempotencyKeys { get; } = new(StringComparer.Ordinal);
+
+        public List<SessionChange> Changes { get; } = [];
+
+        public Dictionary<string, StateEntry> State { get; } = new(StringComparer.Ordinal);
+
+        public SessionLease? Lease { get; set; }
 
         // Replaced contents by sequence, oldest first; only edited messages have an entry.
         public Dictionary<long, List<MessageRevision>> Revisions { get; } = [];

@@ -24,7 +24,7 @@ public abstract partial class SessionStore : ISessionCorrectionStore
 
         options = ValidateCorrection(options);
         ThrowIfUnusable(cancellationToken);
-        return EditMessageCoreAsync(sessionId, sequence, content, options, Now(), cancellationToken);
+        return NotifyAfter(EditMessageCoreAsync(sessionId, sequence, content, options, Now(), cancellationToken), sessionId);
     }
 
     /// <inheritdoc />
@@ -34,7 +34,7 @@ public abstract partial class SessionStore : ISessionCorrectionStore
         ArgumentOutOfRangeException.ThrowIfLessThan(sequence, 1);
         options = ValidateCorrection(options);
         ThrowIfUnusable(cancellationToken);
-        return DeleteMessageCoreAsync(sessionId, sequence, options.ExpectedVersion, cancellationToken);
+        return NotifyAfter(DeleteMessageCoreAsync(sessionId, sequence, options, Now(), cancellationToken), sessionId);
     }
 
     /// <inheritdoc />
@@ -44,7 +44,7 @@ public abstract partial class SessionStore : ISessionCorrectionStore
         ArgumentOutOfRangeException.ThrowIfNegative(toSequence);
         options = ValidateCorrection(options);
         ThrowIfUnusable(cancellationToken);
-        return RewindCoreAsync(sessionId, toSequence, options.ExpectedVersion, cancellationToken);
+        return NotifyAfter(RewindCoreAsync(sessionId, toSequence, options, Now(), cancellationToken), sessionId);
     }
 
     /// <inheritdoc />
@@ -75,7 +75,7 @@ public abstract partial class SessionStore : ISessionCorrectionStore
         ValidateSessionId(sessionId);
         ValidateExpectedVersion(expectedVersion, nameof(expectedVersion));
         ThrowIfUnusable(cancellationToken);
-        return DeleteSessionCoreAsync(sessionId, expectedVersion, cancellationToken);
+        return ForgetTempAfter(DeleteSessionCoreAsync(sessionId, expectedVersion, cancellationToken), sessionId);
     }
 
     /// <summary>
@@ -98,10 +98,11 @@ public abstract partial class SessionStore : ISessionCorrectionStore
     /// </summary>
     /// <param name="sessionId">A non-empty id.</param>
     /// <param name="sequence">At least 1.</param>
-    /// <param name="expectedVersion">The expected version, if any.</param>
+    /// <param name="options">The expected version and who deletes (for the change feed).</param>
+    /// <param name="now">The time of the deletion.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The session after the deletion.</returns>
-    protected abstract Task<Session> DeleteMessageCoreAsync(Guid sessionId, long sequence, long? expectedVersion, CancellationToken cancellationToken);
+    protected abstract Task<Session> DeleteMessageCoreAsync(Guid sessionId, long sequence, CorrectionOptions options, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes everything after <paramref name="toSequence"/> (messages, revisions, search entries, summaries ending after it,
@@ -109,10 +110,11 @@ public abstract partial class SessionStore : ISessionCorrectionStore
     /// </summary>
     /// <param name="sessionId">A non-empty id.</param>
     /// <param name="toSequence">Zero or more; <see cref="PlanRewind"/> rejects one after the last sequence.</param>
-    /// <param name="expectedVersion">The expected version, if any.</param>
+    /// <param name="options">The expected version and who rewinds (for the change feed).</param>
+    /// <param name="now">The time of the rewind.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The session after the rewind.</returns>
-    protected abstract Task<Session> RewindCoreAsync(Guid sessionId, long toSequence, long? expectedVersion, CancellationToken cancellationToken);
+    protected abstract Task<Session> RewindCoreAsync(Guid sessionId, long toSequence, CorrectionOptions options, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Creates the fork described by <see cref="PlanFork"/> with copies (<see cref="CopyForFork(SessionMessage, Guid, DateTimeOffset)"/>)

@@ -116,7 +116,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         ThrowIfUnusable(cancellationToken);
 
         var normalized = update with { Metadata = metadata };
-        return UpdateSessionCoreAsync(sessionId, normalized, cancellationToken);
+        return NotifyAfter(UpdateSessionCoreAsync(sessionId, normalized, cancellationToken), sessionId);
     }
 
     /// <inheritdoc />
@@ -124,7 +124,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     {
         ValidateSessionId(sessionId);
         ThrowIfUnusable(cancellationToken);
-        return DeleteSessionCoreAsync(sessionId, cancellationToken);
+        return ForgetTempAfter(DeleteSessionCoreAsync(sessionId, cancellationToken), sessionId);
     }
 
     /// <inheritdoc />
@@ -159,7 +159,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
 
         var idempotency = PrepareIdempotency(options, prepared);
         ThrowIfUnusable(cancellationToken);
-        return AppendMessagesCoreAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken);
+        return NotifyAfter(AppendMessagesCoreAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken), sessionId);
     }
 
     /// <inheritdoc />
