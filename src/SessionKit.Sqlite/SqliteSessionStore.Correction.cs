@@ -126,14 +126,9 @@ public sealed partial class SqliteSessionStore
 
                 InsertSession(connection, transaction, fork);
                 InsertMessages(connection, transaction, messages.ConvertAll(m => CopyForFork(m, forkId, now)), UserKey.For(fork.UserId));
-                var insertSummary = connection.Command(
-                    "INSERT INTO summaries (" + SqliteRows.SummaryColumns + ") VALUES ($id, $session_id, $level, $from_sequence, $to_sequence, $text, $token_count, $token_encoding, $summarizer_id, $created_at);",
-                    transaction);
                 foreach (var summary in summaries)
                 {
-                    insertSummary.Parameters.Clear();
-                    SqliteRows.AddSummaryParameters(insertSummary, summary);
-                    insertSummary.ExecuteNonQuery();
+                    InsertSummary(connection, transaction, summary);
                 }
 
                 return fork;

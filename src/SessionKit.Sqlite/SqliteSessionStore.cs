@@ -303,11 +303,7 @@ public sealed partial class SqliteSessionStore : SessionStore
                     }
                 }
 
-                var insert = connection.Command(
-                    "INSERT INTO summaries (" + SqliteRows.SummaryColumns + ") VALUES ($id, $session_id, $level, $from_sequence, $to_sequence, $text, $token_count, $token_encoding, $summarizer_id, $created_at);",
-                    transaction);
-                SqliteRows.AddSummaryParameters(insert, summary);
-                insert.ExecuteNonQuery();
+                InsertSummary(connection, transaction, summary);
                 return summary;
             },
             cancellationToken);
@@ -501,6 +497,15 @@ public sealed partial class SqliteSessionStore : SessionStore
         command.Parameters.AddWithValue("$forked_from", session.ForkedFromSessionId is { } source ? SqliteRows.Id(source) : DBNull.Value);
         command.Parameters.AddWithValue("$forked_at", (object?)session.ForkedAtSequence ?? DBNull.Value);
         command.ExecuteNonQuery();
+    }
+
+    private static void InsertSummary(StoreConnection connection, SqliteTransaction transaction, SessionSummary summary)
+    {
+        var insert = connection.Command(
+            "INSERT INTO summaries (" + SqliteRows.SummaryColumns + ") VALUES ($id, $session_id, $level, $from_sequence, $to_sequence, $text, $token_count, $token_encoding, $summarizer_id, $created_at);",
+            transaction);
+        SqliteRows.AddSummaryParameters(insert, summary);
+        insert.ExecuteNonQuery();
     }
 
     private static void InsertMessages(StoreConnection connection, SqliteTransaction transaction, IReadOnlyList<SessionMessage> messages, string userKey)
