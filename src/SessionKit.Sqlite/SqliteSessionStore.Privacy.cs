@@ -19,6 +19,7 @@ public sealed partial class SqliteSessionStore
         new(EraseKind.Messages, "DELETE FROM messages WHERE session_id IN (SELECT id FROM sessions WHERE user_id = $key);"),
         new(EraseKind.Sessions, "DELETE FROM sessions WHERE user_id = $key;"),
         new(EraseKind.Tokens, "DELETE FROM session_tokens WHERE user_id = $key;"),
+        new(EraseKind.State, "DELETE FROM state_entries WHERE scope = 1 AND scope_id = $key;"),
         new(EraseKind.Devices, "DELETE FROM devices WHERE user_id = $key;"),
         new(EraseKind.DataKey, "DELETE FROM user_keys WHERE user_id = $key;"),
     ];
@@ -41,6 +42,7 @@ public sealed partial class SqliteSessionStore
         Devices,
         DataKey,
         Grants,
+        State,
     }
 
     /// <inheritdoc />

@@ -100,18 +100,7 @@ public sealed partial class SqliteSessionStore : SessionStore
                     }
                 }
 
-                var command = connection.Command(
-                    "INSERT INTO sessions (" + SqliteRows.SessionColumns + ") VALUES ($id, $user_id, $title, $metadata, $created_at, $last_activity_at, $version, 0, 0, $continues_from);",
-                    transaction);
-                command.Parameters.AddWithValue("$continues_from", session.ContinuesFromSessionId is { } link ? SqliteRows.Id(link) : DBNull.Value);
-                command.Parameters.AddWithValue("$id", SqliteRows.Id(session.Id));
-                command.Parameters.AddWithValue("$user_id", session.UserId);
-                command.Parameters.AddWithValue("$title", (object?)session.Title ?? DBNull.Value);
-                command.Parameters.AddWithValue("$metadata", MetadataJson.Serialize(session.Metadata));
-                command.Parameters.AddWithValue("$created_at", SqliteRows.Ticks(session.CreatedAt));
-                command.Parameters.AddWithValue("$last_activity_at", SqliteRows.Ticks(session.LastActivityAt));
-                command.Parameters.AddWithValue("$version", session.Version);
-                command.ExecuteNonQuery();
+                InsertSession(connection, transaction, session);
                 return 0;
             },
             cancellationToken).ConfigureAwait(false);
@@ -165,10 +154,10 @@ public sealed partial class SqliteSessionStore : SessionStore
     /// <inheritdoc />
     protected override Task<Session> UpdateSessionCoreAsync(Guid sessionId, SessionUpdate update, CancellationToken cancellationToken) =>
         WriteAsync(
-            (sessionId, update),
+            (sessionId, update, now: TimeProvider.GetUtcNow()),
             static (connection, transaction, state) =>
             {
-                var (sessionId, update) = state;
+                var (sessionId, update, now) = state;
                 var current = FindSession(connection, transaction, sessionId) ?? throw new SessionNotFoundException(sessionId);
                 var updated = PlanUpdate(current, update);
 
@@ -178,41 +167,68 @@ public sealed partial class SqliteSessionStore : SessionStore
                 command.Parameters.AddWithValue("$metadata", MetadataJson.Serialize(updated.Metadata));
                 command.Parameters.AddWithValue("$version", updated.Version);
                 command.ExecuteNonQuery();
+                LogChange(connection, transaction, ChangeOf(updated, SessionChangeKind.SessionUpdated, now));
                 return updated;
             },
             cancellationToken);
 
     /// <inheritdoc />
-    protected override async Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        (await EraseSessionsCoreAsync([sessionId], cancellationToken).ConfigureAwait(false)).Sessions > 0;
+    protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        DeleteSessionCoreAsync(sessionId, null, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Deleting is erasing: the same statements and checkpoint as <see cref="ISessionPrivacyStore.EraseSessionAsync"/>, after the version check in the same transaction.</remarks>
+    protected override async Task<bool> DeleteSessionCoreAsync(Guid sessionId, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        var result = await WriteAsync(
+            (sessionId, expectedVersion),
+            static (connection, transaction, state) =>
+            {
+                var (sessionId, expectedVersion) = state;
+                if (expectedVersion is not null && FindSession(connection, transaction, sessionId) is { } current)
+                {
+                    CheckVersion(current, expectedVersion);
+                }
+
+                return Erase(connection, transaction, EraseSessionStatements, SqliteRows.Id(sessionId), EraseResult.None);
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (result.Any)
+        {
+            await CheckpointAsync().ConfigureAwait(false);
+        }
+
+        return result.Sessions > 0;
+    }
 
     /// <inheritdoc />
     protected override Task<AppendResult> AppendMessagesCoreAsync(
         Guid sessionId,
         IReadOnlyList<SessionMessage> messages,
         long? expectedVersion,
+        IdempotentAppend? idempotency,
         DateTimeOffset now,
         CancellationToken cancellationToken) =>
         WriteAsync(
-            (sessionId, messages, expectedVersion, now),
+            (sessionId, messages, expectedVersion, idempotency, now),
             static (connection, transaction, state) =>
             {
-                var (sessionId, messages, expectedVersion, now) = state;
+                var (sessionId, messages, expectedVersion, idempotency, now) = state;
                 var current = FindSession(connection, transaction, sessionId) ?? throw new SessionNotFoundException(sessionId);
-                var result = PlanAppend(current, messages, expectedVersion, now);
-                var insert = connection.Command(
-                    "INSERT INTO messages (" + SqliteRows.MessageColumns + ", user_key) VALUES ($id, $session_id, $sequence, $role, $content, $author_id, $tool_call_id, $tool_name, $created_at, $metadata, $token_count, $token_encoding, $user_key);",
-                    transaction);
-                string userKey = UserKey.For(current.UserId);
-                foreach (var message in result.Messages)
+                if (idempotency is not null && FindReplay(connection, transaction, current, idempotency) is { } replay)
                 {
-                    insert.Parameters.Clear();
-                    SqliteRows.AddMessageParameters(insert, message);
-                    insert.Parameters.AddWithValue("$user_key", userKey);
-                    insert.ExecuteNonQuery();
+                    return replay;
+                }
+
+                var result = PlanAppend(current, messages, expectedVersion, now);
+                InsertMessages(connection, transaction, result.Messages, UserKey.For(current.UserId));
+                if (idempotency is not null)
+                {
+                    SaveIdempotencyKey(connection, transaction, sessionId, idempotency, result);
                 }
 
                 var updated = result.Session;
+                LogChange(connection, transaction, ChangeOf(result));
                 var update = connection.Command(
                     "UPDATE sessions SET last_sequence = $last_sequence, message_count = $message_count, last_activity_at = $last_activity_at, version = $version WHERE id = $id;",
                     transaction);
@@ -295,11 +311,7 @@ public sealed partial class SqliteSessionStore : SessionStore
                     }
                 }
 
-                var insert = connection.Command(
-                    "INSERT INTO summaries (" + SqliteRows.SummaryColumns + ") VALUES ($id, $session_id, $level, $from_sequence, $to_sequence, $text, $token_count, $token_encoding, $summarizer_id, $created_at);",
-                    transaction);
-                SqliteRows.AddSummaryParameters(insert, summary);
-                insert.ExecuteNonQuery();
+                InsertSummary(connection, transaction, summary);
                 return summary;
             },
             cancellationToken);
@@ -473,6 +485,49 @@ public sealed partial class SqliteSessionStore : SessionStore
         }
 
         await base.DisposeAsyncCore().ConfigureAwait(false);
+    }
+
+    private static void InsertSession(StoreConnection connection, SqliteTransaction transaction, Session session)
+    {
+        var command = connection.Command(
+            "INSERT INTO sessions (" + SqliteRows.SessionColumns + ") VALUES ($id, $user_id, $title, $metadata, $created_at, $last_activity_at, $version, $last_sequence, $message_count, $continues_from, $forked_from, $forked_at);",
+            transaction);
+        command.Parameters.AddWithValue("$continues_from", session.ContinuesFromSessionId is { } link ? SqliteRows.Id(link) : DBNull.Value);
+        command.Parameters.AddWithValue("$id", SqliteRows.Id(session.Id));
+        command.Parameters.AddWithValue("$user_id", session.UserId);
+        command.Parameters.AddWithValue("$title", (object?)session.Title ?? DBNull.Value);
+        command.Parameters.AddWithValue("$metadata", MetadataJson.Serialize(session.Metadata));
+        command.Parameters.AddWithValue("$created_at", SqliteRows.Ticks(session.CreatedAt));
+        command.Parameters.AddWithValue("$last_activity_at", SqliteRows.Ticks(session.LastActivityAt));
+        command.Parameters.AddWithValue("$version", session.Version);
+        command.Parameters.AddWithValue("$last_sequence", session.LastSequence);
+        command.Parameters.AddWithValue("$message_count", session.MessageCount);
+        command.Parameters.AddWithValue("$forked_from", session.ForkedFromSessionId is { } source ? SqliteRows.Id(source) : DBNull.Value);
+        command.Parameters.AddWithValue("$forked_at", (object?)session.ForkedAtSequence ?? DBNull.Value);
+        command.ExecuteNonQuery();
+    }
+
+    private static void InsertSummary(StoreConnection connection, SqliteTransaction transaction, SessionSummary summary)
+    {
+        var insert = connection.Command(
+            "INSERT INTO summaries (" + SqliteRows.SummaryColumns + ") VALUES ($id, $session_id, $level, $from_sequence, $to_sequence, $text, $token_count, $token_encoding, $summarizer_id, $created_at);",
+            transaction);
+        SqliteRows.AddSummaryParameters(insert, summary);
+        insert.ExecuteNonQuery();
+    }
+
+    private static void InsertMessages(StoreConnection connection, SqliteTransaction transaction, IReadOnlyList<SessionMessage> messages, string userKey)
+    {
+        var insert = connection.Command(
+            "INSERT INTO messages (" + SqliteRows.MessageColumns + ", user_key) VALUES ($id, $session_id, $sequence, $role, $content, $author_id, $tool_call_id, $tool_name, $created_at, $metadata, $token_count, $token_encoding, $revision, $user_key);",
+            transaction);
+        foreach (var message in messages)
+        {
+            insert.Parameters.Clear();
+            SqliteRows.AddMessageParameters(insert, message);
+            insert.Parameters.AddWithValue("$user_key", userKey);
+            insert.ExecuteNonQuery();
+        }
     }
 
     private static Session? FindSession(StoreConnection connection, SqliteTransaction? transaction, Guid sessionId)

@@ -20,6 +20,12 @@ public sealed class SqliteSessionStoreOptions
     /// <summary>How many idle read connections are kept open for reuse (default 4). Reads never wait for the single writer.</summary>
     public int MaxIdleReadConnections { get; set; } = 4;
 
+    /// <summary>
+    /// How often change-feed watchers and waiting turns re-read the database for writes made by other processes (writes through
+    /// store instances in this process wake them at once). Default 1 second; timed on the store's <see cref="TimeProvider"/>.
+    /// </summary>
+    public TimeSpan ChangePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Returns a description of each invalid setting, naming it; empty when all are valid.</summary>
     /// <param name="prefix">The name of this object in messages.</param>
     /// <returns>The failures.</returns>
@@ -59,6 +65,11 @@ public sealed class SqliteSessionStoreOptions
         if (MaxIdleReadConnections < 0)
         {
             failures.Add($"{prefix}.{nameof(MaxIdleReadConnections)} must not be negative (was {MaxIdleReadConnections}).");
+        }
+
+        if (ChangePollInterval <= TimeSpan.Zero || ChangePollInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{prefix}.{nameof(ChangePollInterval)} must be more than zero and at most one hour (was {ChangePollInterval}).");
         }
 
         return failures;

@@ -8,7 +8,7 @@ namespace SessionKit.Conformance;
 /// keeps the newest user turn and tool pairs whole, summarizes each block once, rolls summaries up, falls back when the
 /// summarizer fails, and reads only what the budget needs.
 /// </summary>
-public abstract class ContextBuilderConformanceTests
+public abstract partial class ContextBuilderConformanceTests
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
 

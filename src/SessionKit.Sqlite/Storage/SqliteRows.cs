@@ -5,13 +5,13 @@ namespace SessionKit.Sqlite;
 /// <summary>Column lists and row mapping shared by the store's queries. Ids are stored as big-endian GUID bytes so BLOB order is id order.</summary>
 internal static class SqliteRows
 {
-    public const string SessionColumns = "id, user_id, title, metadata, created_at, last_activity_at, version, last_sequence, message_count, continues_from";
+    public const string SessionColumns = "id, user_id, title, metadata, created_at, last_activity_at, version, last_sequence, message_count, continues_from, forked_from, forked_at";
 
-    public const string MessageColumns = "id, session_id, sequence, role, content, author_id, tool_call_id, tool_name, created_at, metadata, token_count, token_encoding";
+    public const string MessageColumns = "id, session_id, sequence, role, content, author_id, tool_call_id, tool_name, created_at, metadata, token_count, token_encoding, revision";
 
-    public const string QualifiedMessageColumns = "m.id, m.session_id, m.sequence, m.role, m.content, m.author_id, m.tool_call_id, m.tool_name, m.created_at, m.metadata, m.token_count, m.token_encoding";
+    public const string QualifiedMessageColumns = "m.id, m.session_id, m.sequence, m.role, m.content, m.author_id, m.tool_call_id, m.tool_name, m.created_at, m.metadata, m.token_count, m.token_encoding, m.revision";
 
-    public const int MessageColumnCount = 12;
+    public const int MessageColumnCount = 13;
 
     public const string SummaryColumns = "id, session_id, level, from_sequence, to_sequence, text, token_count, token_encoding, summarizer_id, created_at";
 
@@ -31,6 +31,8 @@ internal static class SqliteRows
         LastSequence = reader.GetInt64(7),
         MessageCount = reader.GetInt64(8),
         ContinuesFromSessionId = reader.IsDBNull(9) ? null : ReadGuid(reader, 9),
+        ForkedFromSessionId = reader.IsDBNull(10) ? null : ReadGuid(reader, 10),
+        ForkedAtSequence = reader.IsDBNull(11) ? null : reader.GetInt64(11),
     };
 
     public static SessionMessage ReadMessage(SqliteDataReader reader) => new()
@@ -47,6 +49,7 @@ internal static class SqliteRows
         Metadata = MetadataJson.Deserialize(reader.IsDBNull(9) ? null : reader.GetString(9)),
         TokenCount = reader.GetInt32(10),
         TokenEncoding = reader.IsDBNull(11) ? null : reader.GetString(11),
+        Revision = reader.GetInt32(12),
     };
 
     public static SessionSummary ReadSummary(SqliteDataReader reader) => new()
@@ -105,6 +108,7 @@ internal static class SqliteRows
         parameters.AddWithValue("$metadata", MetadataJson.Serialize(message.Metadata));
         parameters.AddWithValue("$token_count", message.TokenCount);
         parameters.AddWithValue("$token_encoding", (object?)message.TokenEncoding ?? DBNull.Value);
+        parameters.AddWithValue("$revision", message.Revision);
     }
 
     public static Guid ReadGuid(SqliteDataReader reader, int ordinal) => new(reader.GetFieldValue<byte[]>(ordinal), bigEndian: true);

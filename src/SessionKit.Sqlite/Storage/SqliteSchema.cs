@@ -151,6 +151,66 @@ internal static class SqliteSchema
             created_at    INTEGER NOT NULL
         ) WITHOUT ROWID;
         """),
+
+        // 8: concurrency, correction and shared state: message revisions (replaced contents of edited messages),
+        // idempotency keys of appends, fork links, app/user/session state entries, the per-session change log (one row per
+        // session version) and session leases. Everything session-bound goes with its session through ON DELETE CASCADE.
+        new("""
+        ALTER TABLE messages ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE sessions ADD COLUMN forked_from BLOB NULL;
+        ALTER TABLE sessions ADD COLUMN forked_at INTEGER NULL;
+
+        CREATE TABLE message_revisions (
+            session_id  BLOB    NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            sequence    INTEGER NOT NULL,
+            revision    INTEGER NOT NULL,
+            content     TEXT    NOT NULL,
+            token_count INTEGER NOT NULL,
+            replaced_at INTEGER NOT NULL,
+            replaced_by TEXT    NULL,
+            PRIMARY KEY (session_id, sequence, revision)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE idempotency_keys (
+            session_id     BLOB    NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            key            TEXT    NOT NULL,
+            first_sequence INTEGER NOT NULL,
+            last_sequence  INTEGER NOT NULL,
+            fingerprint    TEXT    NOT NULL,
+            PRIMARY KEY (session_id, key)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE state_entries (
+            scope      INTEGER NOT NULL,
+            scope_id   TEXT    NOT NULL,
+            key        TEXT    NOT NULL,
+            value      TEXT    NOT NULL,
+            version    INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            updated_by TEXT    NULL,
+            session_id BLOB    NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            PRIMARY KEY (scope, scope_id, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_state_entries_session ON state_entries (session_id) WHERE session_id IS NOT NULL;
+
+        CREATE TABLE session_changes (
+            session_id    BLOB    NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            version       INTEGER NOT NULL,
+            kind          INTEGER NOT NULL,
+            from_sequence INTEGER NULL,
+            to_sequence   INTEGER NULL,
+            state_key     TEXT    NULL,
+            author_id     TEXT    NULL,
+            changed_at    INTEGER NOT NULL,
+            PRIMARY KEY (session_id, version)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE session_leases (
+            session_id BLOB    NOT NULL PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+            holder     TEXT    NOT NULL,
+            expires_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """),
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -275,7 +275,8 @@ public sealed partial class ContextBuilder : IContextBuilder
                 break;
             }
 
-            var saved = await _store.SaveSummaryAsync(sessionId, new NewSummary(block[0].Sequence, block[^1].Sequence, 1, text, _summarizer.Id), cancellationToken).ConfigureAwait(false);
+            // From blockStart, not the first message: a deleted message leaves a gap, and summaries must stay contiguous to roll up.
+            var saved = await _store.SaveSummaryAsync(sessionId, new NewSummary(blockStart, block[^1].Sequence, 1, text, _summarizer.Id), cancellationToken).ConfigureAwait(false);
             summarizedThrough = saved.ToSequence;
         }
 

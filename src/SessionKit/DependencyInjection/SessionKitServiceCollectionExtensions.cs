@@ -50,6 +50,9 @@ public static class SessionKitServiceCollectionExtensions
             ?? throw new InvalidOperationException(
                 $"The configured session store ({services.GetRequiredService<ISessionStore>().GetType().FullName}) does not implement {nameof(ISessionTokenStore)}, " +
                 $"so session tokens and devices cannot be stored. Use a backend that supports them (UseInMemory(), UseSqlite(...)) or register an {nameof(ISessionTokenStore)}."));
+        services.TryAddSingleton(static services => StoreAs<ISessionCorrectionStore>(services, "messages cannot be edited, deleted, rewound or forked"));
+        services.TryAddSingleton(static services => StoreAs<ISessionStateStore>(services, "shared state and the change feed are unavailable"));
+        services.TryAddSingleton(static services => StoreAs<ISessionLeaseStore>(services, "leases and serialized turns are unavailable"));
         services.TryAddSingleton<ISessionTokenService>(static services => new SessionTokenService(
             services.GetRequiredService<ISessionTokenStore>(),
             services.GetRequiredService<IOptions<SessionKitOptions>>().Value.SessionTokens,
@@ -149,5 +152,15 @@ public static class SessionKitServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(summarizer);
         builder.Services.Replace(ServiceDescriptor.Singleton(summarizer));
         return builder;
+    }
+
+    // The store's optional capabilities resolve to the store itself, or fail naming what the configured store lacks.
+    private static TFacet StoreAs<TFacet>(IServiceProvider services, string consequence)
+        where TFacet : class
+    {
+        var store = services.GetRequiredService<ISessionStore>();
+        return store as TFacet ?? throw new InvalidOperationException(
+            $"The configured session store ({store.GetType().FullName}) does not implement {typeof(TFacet).Name}, so {consequence}. " +
+            $"Use a backend derived from SessionStore (UseInMemory(), UseSqlite(...)) or register an {typeof(TFacet).Name}.");
     }
 }

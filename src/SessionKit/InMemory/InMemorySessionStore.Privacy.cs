@@ -75,6 +75,11 @@ public sealed partial class InMemorySessionStore
         }
 
         _users.TryRemove(userId, out _);
+        lock (_sharedState)
+        {
+            _sharedState.Remove((StateScope.User, userId));
+        }
+
         return Task.FromResult(result with { Tokens = tokens, Devices = devices, Grants = result.Grants + RemoveUserGrants(userId) });
     }
 
@@ -187,6 +192,11 @@ public sealed partial class InMemorySessionStore
                 grants += RemoveSessionGrants(sessionId);
                 entry.Messages.Clear();
                 entry.Summaries.Clear();
+                entry.IdempotencyKeys.Clear();
+                entry.Revisions.Clear();
+                entry.Changes.Clear();
+                entry.State.Clear();
+                entry.Lease = null;
             }
         }
 

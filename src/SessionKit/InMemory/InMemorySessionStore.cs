@@ -53,9 +53,11 @@ public sealed partial class InMemorySessionStore : SessionStore
         }
     }
 
-    private Session Add(Session session)
+    private Session Add(Session session) => Add(new SessionEntry(session));
+
+    private Session Add(SessionEntry entry)
     {
-        var entry = new SessionEntry(session);
+        var session = entry.Session;
         var index = _users.GetOrAdd(session.UserId, static _ => new UserIndex());
         lock (entry.Gate)
         {
@@ -114,19 +116,42 @@ public sealed partial class InMemorySessionStore : SessionStore
         {
             var updated = PlanUpdate(entry.ThrowIfDeleted(sessionId), update);
             entry.Session = updated;
+            entry.Changes.Add(ChangeOf(updated, SessionChangeKind.SessionUpdated, TimeProvider.GetUtcNow()));
             return Task.FromResult(updated);
         }
     }
 
     /// <inheritdoc />
     protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        Task.FromResult(EraseSessions([sessionId]).Sessions > 0);
+        DeleteSessionCoreAsync(sessionId, null, cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        if (!_sessions.TryGetValue(sessionId, out var entry))
+        {
+            return Task.FromResult(false);
+        }
+
+        // The gate is re-entrant: the version is checked and the session erased under one hold of it.
+        lock (entry.Gate)
+        {
+            if (entry.Deleted)
+            {
+                return Task.FromResult(false);
+            }
+
+            CheckVersion(entry.Session, expectedVersion);
+            return Task.FromResult(EraseSessions([sessionId]).Sessions > 0);
+        }
+    }
 
     /// <inheritdoc />
     protected override Task<AppendResult> AppendMessagesCoreAsync(
         Guid sessionId,
         IReadOnlyList<SessionMessage> messages,
         long? expectedVersion,
+        IdempotentAppend? idempotency,
         DateTimeOffset now,
         CancellationToken cancellationToken)
     {
@@ -135,9 +160,20 @@ public sealed partial class InMemorySessionStore : SessionStore
         lock (entry.Gate)
         {
             var current = entry.ThrowIfDeleted(sessionId);
+            if (idempotency is not null && entry.IdempotencyKeys.TryGetValue(idempotency.Key, out var earlier))
+            {
+                return Task.FromResult(Replay(current, idempotency, earlier.Fingerprint, Range(entry.Messages, earlier.FirstSequence, earlier.LastSequence)));
+            }
+
             var result = PlanAppend(current, messages, expectedVersion, now);
             var updated = result.Session;
             entry.Messages.AddRange(result.Messages);
+            entry.Changes.Add(ChangeOf(result));
+            if (idempotency is not null)
+            {
+                entry.IdempotencyKeys.Add(idempotency.Key, new IdempotencyRecord(result.Messages[0].Sequence, updated.LastSequence, idempotency.Fingerprint));
+            }
+
             entry.Session = updated;
             _search.Add(updated.UserId, result.Messages, analyses);
             if (_users.TryGetValue(updated.UserId, out var index))
@@ -169,10 +205,7 @@ public sealed partial class InMemorySessionStore : SessionStore
         lock (entry.Gate)
         {
             entry.ThrowIfDeleted(sessionId);
-            int start = LowerBound(entry.Messages, fromSequence);
-            int end = LowerBound(entry.Messages, toSequence == long.MaxValue ? toSequence : toSequence + 1);
-            IReadOnlyList<SessionMessage> result = entry.Messages.GetRange(start, end - start);
-            return Task.FromResult(result);
+            return Task.FromResult<IReadOnlyList<SessionMessage>>(Range(entry.Messages, fromSequence, toSequence));
         }
     }
 
@@ -236,6 +269,13 @@ public sealed partial class InMemorySessionStore : SessionStore
     private SessionEntry GetEntry(Guid sessionId) =>
         _sessions.TryGetValue(sessionId, out var entry) ? entry : throw new SessionNotFoundException(sessionId);
 
+    private static List<SessionMessage> Range(List<SessionMessage> messages, long fromSequence, long toSequence)
+    {
+        int start = LowerBound(messages, fromSequence);
+        int end = LowerBound(messages, toSequence == long.MaxValue ? toSequence : toSequence + 1);
+        return messages.GetRange(start, end - start);
+    }
+
     // Messages are kept in sequence order, so the first index whose sequence is >= the target is found by binary search.
     private static int LowerBound(List<SessionMessage> messages, long sequence)
     {
@@ -272,6 +312,17 @@ public sealed partial class InMemorySessionStore : SessionStore
         public List<SessionMessage> Messages { get; } = [];
 
         public SummaryIndex Summaries { get; } = new();
+
+        public Dictionary<string, IdempotencyRecord> IdempotencyKeys { get; } = new(StringComparer.Ordinal);
+
+        public List<SessionChange> Changes { get; } = [];
+
+        public Dictionary<string, StateEntry> State { get; } = new(StringComparer.Ordinal);
+
+        public SessionLease? Lease { get; set; }
+
+        // Replaced contents by sequence, oldest first; only edited messages have an entry.
+        public Dictionary<long, List<MessageRevision>> Revisions { get; } = [];
 
         public bool Deleted { get; set; }
 

@@ -40,6 +40,12 @@ public sealed record Session
     /// </summary>
     public Guid? ContinuesFromSessionId { get; init; }
 
+    /// <summary>The session this one was forked from (see <see cref="ISessionCorrectionStore.ForkSessionAsync"/>), or <see langword="null"/>.</summary>
+    public Guid? ForkedFromSessionId { get; init; }
+
+    /// <summary>The last sequence copied from <see cref="ForkedFromSessionId"/>, or <see langword="null"/> when not a fork.</summary>
+    public long? ForkedAtSequence { get; init; }
+
     /// <summary>Free-form string metadata attached by the application. Never <see langword="null"/>.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = EmptyMetadata.Instance;
 }

@@ -10,7 +10,10 @@ public sealed record SessionMessage
     /// <summary>The session the message belongs to.</summary>
     public required Guid SessionId { get; init; }
 
-    /// <summary>The position of the message in its session: dense and increasing, starting at 1.</summary>
+    /// <summary>
+    /// The position of the message in its session: increasing, starting at 1, and stable — dense unless a message was
+    /// deleted (<see cref="ISessionCorrectionStore.DeleteMessageAsync"/> leaves a gap).
+    /// </summary>
     public required long Sequence { get; init; }
 
     /// <summary>Who produced the message.</summary>
@@ -42,4 +45,7 @@ public sealed record SessionMessage
 
     /// <summary>The encoding <see cref="TokenCount"/> was counted with, or <see langword="null"/> when it was never counted.</summary>
     public string? TokenEncoding { get; init; }
+
+    /// <summary>1 as appended; incremented by every edit (<see cref="ISessionCorrectionStore.EditMessageAsync"/>), whose replaced contents are kept as revisions.</summary>
+    public int Revision { get; init; } = 1;
 }

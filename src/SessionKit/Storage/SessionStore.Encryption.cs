@@ -169,7 +169,7 @@ public abstract partial class SessionStore
         }
     }
 
-    private async Task<AppendResult> AppendSealedAsync(Guid sessionId, SessionMessage[] prepared, long? expectedVersion, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<AppendResult> AppendSealedAsync(Guid sessionId, SessionMessage[] prepared, long? expectedVersion, IdempotentAppend? idempotency, DateTimeOffset now, CancellationToken cancellationToken)
     {
         string owner = await OwnerAsync(sessionId, cancellationToken).ConfigureAwait(false);
         var key = await KeyForUserAsync(owner, create: true, cancellationToken).ConfigureAwait(false);
@@ -179,14 +179,15 @@ public abstract partial class SessionStore
             sealedMessages[i] = SealMessage(prepared[i], owner, key!);
         }
 
-        var result = await AppendMessagesCoreAsync(sessionId, sealedMessages, expectedVersion, now, cancellationToken).ConfigureAwait(false);
+        var result = await AppendMessagesCoreAsync(sessionId, sealedMessages, expectedVersion, idempotency, now, cancellationToken).ConfigureAwait(false);
         var stored = new SessionMessage[result.Messages.Count];
         for (int i = 0; i < stored.Length; i++)
         {
-            stored[i] = prepared[i] with { Sequence = result.Messages[i].Sequence, CreatedAt = result.Messages[i].CreatedAt };
+            // A replayed append returns the original rows: their ids, sequences and times, with the (identical) content.
+            stored[i] = prepared[i] with { Id = result.Messages[i].Id, Sequence = result.Messages[i].Sequence, CreatedAt = result.Messages[i].CreatedAt, Revision = result.Messages[i].Revision };
         }
 
-        return new AppendResult(await OpenSessionAsync(result.Session, cancellationToken).ConfigureAwait(false), stored);
+        return result with { Session = await OpenSessionAsync(result.Session, cancellationToken).ConfigureAwait(false), Messages = stored };
     }
 
     private async Task<IReadOnlyList<SessionMessage>> OpenAsync(Guid sessionId, Task<IReadOnlyList<SessionMessage>> pending, CancellationToken cancellationToken)
@@ -423,4 +424,16 @@ public abstract partial class SessionStore
     private sealed record SealedSession(string? Title, Dictionary<string, string> Metadata);
 
     private sealed record SealedMessage(string Content, Dictionary<string, string> Metadata);
+
+    // Sealed rows are bound to their id and owner, and revisions and state values have no envelope yet: rather than store
+    // plaintext in an encrypted store (or copy envelopes that no longer open), these operations are refused.
+    private void ThrowIfEncrypted(string operation)
+    {
+        if (IsEncrypted)
+        {
+            throw new NotSupportedException(
+                $"{operation} is not supported while encryption at rest is on: edited contents, forked copies and state values " +
+                "would be stored without an envelope. Temp-scope state (never persisted), appends, deletes and rewinds work.");
+        }
+    }
 }

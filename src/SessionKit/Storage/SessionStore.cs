@@ -117,7 +117,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         ThrowIfUnusable(cancellationToken);
 
         var normalized = update with { Metadata = metadata };
-        return IsEncrypted ? UpdateSealedAsync(sessionId, normalized, cancellationToken) : UpdateSessionCoreAsync(sessionId, normalized, cancellationToken);
+        return NotifyAfter(IsEncrypted ? UpdateSealedAsync(sessionId, normalized, cancellationToken) : UpdateSessionCoreAsync(sessionId, normalized, cancellationToken), sessionId);
     }
 
     /// <inheritdoc />
@@ -125,7 +125,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     {
         ValidateSessionId(sessionId);
         ThrowIfUnusable(cancellationToken);
-        return DeleteSessionCoreAsync(sessionId, cancellationToken);
+        return ForgetTempAfter(DeleteSessionCoreAsync(sessionId, cancellationToken), sessionId);
     }
 
     /// <inheritdoc />
@@ -158,10 +158,13 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
             prepared[i] = Prepare(messages[i], i, sessionId, now, nameof(messages));
         }
 
+        var idempotency = PrepareIdempotency(options, prepared);
         ThrowIfUnusable(cancellationToken);
-        return IsEncrypted
-            ? AppendSealedAsync(sessionId, prepared, options?.ExpectedVersion, now, cancellationToken)
-            : AppendMessagesCoreAsync(sessionId, prepared, options?.ExpectedVersion, now, cancellationToken);
+        return NotifyAfter(
+            IsEncrypted
+                ? AppendSealedAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken)
+                : AppendMessagesCoreAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken),
+            sessionId);
     }
 
     /// <inheritdoc />
@@ -420,6 +423,10 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     /// <param name="sessionId">A non-empty id.</param>
     /// <param name="messages">One or more prepared messages.</param>
     /// <param name="expectedVersion">When not <see langword="null"/>, the version the session must have.</param>
+    /// <param name="idempotency">
+    /// When not <see langword="null"/>, the append's key: if the session has it already, the backend stores nothing and
+    /// returns <see cref="Replay"/> (before checking the version); otherwise it stores the key with the append's sequences.
+    /// </param>
     /// <param name="now">The time of the append.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The updated session and the stored messages.</returns>
@@ -427,6 +434,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         Guid sessionId,
         IReadOnlyList<SessionMessage> messages,
         long? expectedVersion,
+        IdempotentAppend? idempotency,
         DateTimeOffset now,
         CancellationToken cancellationToken);
 
