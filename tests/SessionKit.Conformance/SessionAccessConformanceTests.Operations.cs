@@ -63,6 +63,29 @@ public abstract partial class SessionAccessConformanceTests
         new("ListDevicesAsync", Target.Self, SessionAccess.None, (s, _) => s.ListDevicesAsync()),
         new("ForgetDeviceAsync", Target.Self, SessionAccess.None, (s, _) => s.ForgetDeviceAsync("phone")),
         new("RevokeAllTokensAsync", Target.Self, SessionAccess.None, (s, _) => s.RevokeAllTokensAsync()),
+        new("EditMessageAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Corrections.EditMessageAsync(id, 1, "rewritten")),
+        new("DeleteMessageAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Corrections.DeleteMessageAsync(id, 1)),
+        new("RewindAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Corrections.RewindAsync(id, 1)),
+        new("ForkSessionAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Corrections.ForkSessionAsync(id, 2)),
+        new("GetMessageRevisionsAsync", Target.Session, SessionAccess.Read, (s, id) => s.Corrections.GetMessageRevisionsAsync(id, 1)),
+        new("DeleteSessionAsync (expected version)", Target.Session, SessionAccess.None, async (s, id) => await s.Corrections.DeleteSessionAsync(id, (await s.Sessions.GetSessionAsync(id)).Version)),
+        new("GetStateAsync (session)", Target.Session, SessionAccess.Read, (s, id) => s.State.GetStateAsync(StateScope.Session, id.ToString(), "plan")),
+        new("SetStateAsync (session)", Target.Session, SessionAccess.ReadWrite, (s, id) => s.State.SetStateAsync(StateScope.Session, id.ToString(), "plan", "v2")),
+        new("SetStateAsync (temp)", Target.Session, SessionAccess.ReadWrite, (s, id) => s.State.SetStateAsync(StateScope.Temp, id.ToString(), "scratch", "v2")),
+        new("DeleteStateAsync (session)", Target.Session, SessionAccess.ReadWrite, (s, id) => s.State.DeleteStateAsync(StateScope.Session, id.ToString(), "plan")),
+        new("ListStateAsync (session)", Target.Session, SessionAccess.Read, (s, id) => s.State.ListStateAsync(StateScope.Session, id.ToString())),
+        new("GetStateAsync (user)", Target.User, SessionAccess.Read, (s, _) => s.State.GetStateAsync(StateScope.User, "alice", "prefs")),
+        new("SetStateAsync (user)", Target.User, SessionAccess.ReadWrite, (s, _) => s.State.SetStateAsync(StateScope.User, "alice", "prefs", "dark")),
+        new("ListStateAsync (user)", Target.User, SessionAccess.Read, (s, _) => s.State.ListStateAsync(StateScope.User, "alice")),
+        new("WatchChangesAsync", Target.Session, SessionAccess.Read, async (s, id) =>
+        {
+            await foreach (var _ in s.State.WatchChangesAsync(id, 0).Take(1))
+            {
+            }
+        }),
+        new("TryAcquireLeaseAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Leases.TryAcquireLeaseAsync(id, "holder", TimeSpan.FromMinutes(1))),
+        new("ReleaseLeaseAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Leases.ReleaseLeaseAsync(new SessionLease(id, "holder", StartTime.AddMinutes(1)))),
+        new("BeginTurnAsync", Target.Session, SessionAccess.ReadWrite, async (s, id) => await (await s.Leases.BeginTurnAsync(id)).DisposeAsync()),
     ];
 
     private static IEnumerable<Operation> CrossUserOperations => Operations.Where(o => o.Target != Target.Self);
@@ -72,6 +95,9 @@ public abstract partial class SessionAccessConformanceTests
     {
         var members = typeof(ISessionStore).GetMethods()
             .Concat(typeof(IContextBuilder).GetMethods())
+            .Concat(typeof(ISessionCorrectionStore).GetMethods())
+            .Concat(typeof(ISessionStateStore).GetMethods())
+            .Concat(typeof(ISessionLeaseStore).GetMethods())
             .Concat(typeof(SessionScope).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Where(m => !m.IsSpecialName))
             .Select(m => m.Name)
             .Distinct();
@@ -212,6 +238,9 @@ public abstract partial class SessionAccessConformanceTests
         var summaries = await Store.GetSummariesAsync(sessionId);
         var sessions = await Store.ListSessionsAsync("alice");
         var grants = await Access.ListGrantsAsync("alice");
-        return $"v{session.Version} n{session.MessageCount} t{session.Title} s{summaries.Count} sessions{sessions.Items.Count} grants{string.Join(",", grants.Select(g => $"{g.Grantee}:{g.Access}"))}";
+        var state = (await Store.ListStateAsync(StateScope.Session, sessionId.ToString())).Concat(await Store.ListStateAsync(StateScope.User, "alice"))
+            .Concat(await Store.ListStateAsync(StateScope.Temp, sessionId.ToString()));
+        var contents = (await Store.GetMessagesAsync(sessionId, 1, 100)).Select(m => m.Content);
+        return $"state[{string.Join(",", state.Select(e => $"{e.Key}={e.Value}@{e.Version}"))}] messages[{string.Join("|", contents)}] v{session.Version} n{session.MessageCount} t{session.Title} s{summaries.Count} sessions{sessions.Items.Count} grants{string.Join(",", grants.Select(g => $"{g.Grantee}:{g.Access}"))}";
     }
 }

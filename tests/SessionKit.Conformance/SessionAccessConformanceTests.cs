@@ -31,6 +31,8 @@ public abstract partial class SessionAccessConformanceTests : BackendFixture
             NewMessage.Assistant("The carbon cycle moves carbon between the atmosphere, oceans, soil and living things."),
             NewMessage.User("And methane?"),
         ]);
+        await ((ISessionStateStore)Store).SetStateAsync(StateScope.Session, session.Id.ToString(), "plan", "v1");
+        await ((ISessionStateStore)Store).SetStateAsync(StateScope.User, "alice", "prefs", "light");
         return await Store.GetSessionAsync(session.Id);
     }
 

@@ -6,7 +6,7 @@ namespace SessionKit;
 /// An <see cref="ISessionStore"/> that lets one caller do only what it owns or was granted, and otherwise throws
 /// <see cref="SessionAccessDeniedException"/> before anything is read or written. Obtained from <see cref="SessionScope.Sessions"/>.
 /// </summary>
-internal sealed class AccessControlledSessionStore(ISessionStore inner, SessionAuthorizer authorizer) : ISessionStore
+internal sealed partial class AccessControlledSessionStore(ISessionStore inner, SessionAuthorizer authorizer) : ISessionStore
 {
     public async Task<Session> CreateSessionAsync(string userId, SessionCreateOptions? options = null, CancellationToken cancellationToken = default)
     {

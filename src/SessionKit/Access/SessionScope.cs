@@ -17,7 +17,7 @@ public sealed class SessionScope
 
     internal SessionScope(
         SessionAuthorizer authorizer,
-        ISessionStore sessions,
+        AccessControlledSessionStore sessions,
         IContextBuilder context,
         ISessionAccessStore access,
         IDeviceRegistry? devices,
@@ -26,6 +26,9 @@ public sealed class SessionScope
     {
         _authorizer = authorizer;
         Sessions = sessions;
+        Corrections = sessions;
+        State = sessions;
+        Leases = sessions;
         Context = new ScopedContextBuilder(authorizer, context);
         _access = access;
         _devices = devices;
@@ -43,6 +46,19 @@ public sealed class SessionScope
     /// agent appends without an <see cref="NewMessage.AuthorId"/> get the agent's id.
     /// </summary>
     public ISessionStore Sessions { get; }
+
+    /// <summary>Edits, deletes, rewinds and forks, as this caller may do them: read-write access to the session (reading revisions: read access; the versioned delete: the owner).</summary>
+    public ISessionCorrectionStore Corrections { get; }
+
+    /// <summary>
+    /// Shared state and the change feed, as this caller may use them: session and temp scopes follow the session's access,
+    /// the user scope needs the user's own identity or a grant over all of that user's sessions, and the app scope (shared
+    /// by every user) can be read but not written. State an agent writes without <see cref="StateWriteOptions.UpdatedBy"/> names the agent.
+    /// </summary>
+    public ISessionStateStore State { get; }
+
+    /// <summary>Leases and turns, which need read-write access to the session.</summary>
+    public ISessionLeaseStore Leases { get; }
 
     /// <summary>Context windows of the sessions this caller may read. A read-only caller's builds never write summaries.</summary>
     public IContextBuilder Context { get; }
