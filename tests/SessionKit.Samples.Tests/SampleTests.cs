@@ -73,4 +73,19 @@ public sealed class SampleTests
             Assert.That(output, Does.Contain("Every step behaved as expected."));
         }
     }
+
+    [Test]
+    public async Task MultiAgent_ShowsAuthorsRevisionsAndSharedState()
+    {
+        var (exitCode, output) = await SampleRun.RunAsync("MultiAgent", _folder);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exitCode, Is.Zero, output);
+            Assert.That(output, Does.Contain("by researcher (revision 2)"));
+            Assert.That(output, Does.Contain("revision 1, replaced by researcher"));
+            Assert.That(output, Does.Contain("by writer"));
+            Assert.That(output, Does.Contain("findings = corrected (version 2, by researcher)"));
+        }
+    }
 }
