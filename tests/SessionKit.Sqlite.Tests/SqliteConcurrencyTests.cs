@@ -1,42 +1,16 @@
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 
 namespace SessionKit.Sqlite.Tests;
 
 /// <summary>What only a file-backed store can show about idempotency, corrections and their schema: durability and migration.</summary>
 [TestFixture]
-public sealed class SqliteConcurrencyTests
+internal sealed class SqliteConcurrencyTests : SqliteFileFixture
 {
     /// <summary>SQL that turns a current database back into one without the concurrency-and-correction migration.</summary>
     internal const string UndoConcurrencyMigration =
         "DROP TABLE message_revisions; DROP TABLE idempotency_keys; DROP TABLE state_entries; DROP TABLE session_changes; DROP TABLE session_leases; " +
         "ALTER TABLE messages DROP COLUMN revision; " +
         "ALTER TABLE sessions DROP COLUMN forked_from; ALTER TABLE sessions DROP COLUMN forked_at;";
-
-    private TempDatabase _db = null!;
-    private FakeTimeProvider _time = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _db = new TempDatabase();
-        _time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    }
-
-    [TearDown]
-    public void TearDown() => _db.Dispose();
-
-    private SqliteSessionStore Open() => new(new SqliteSessionStoreOptions { ConnectionString = _db.ConnectionString }, null, _time);
-
-    private object? Scalar(string sql)
-    {
-        using var connection = new SqliteConnection($"{_db.ConnectionString};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
 
     [Test]
     public async Task IdempotencyKeys_SurviveReopeningTheFile()
@@ -185,7 +159,7 @@ public sealed class SqliteConcurrencyTests
         var waiting = survivor.BeginTurnAsync(sessionId, new TurnOptions { Timeout = TimeSpan.FromMinutes(10) });
         while (!waiting.IsCompleted)
         {
-            _time.Advance(TimeSpan.FromSeconds(5));
+            Time.Advance(TimeSpan.FromSeconds(5));
             await Task.Yield();
         }
 
@@ -220,7 +194,7 @@ public sealed class SqliteConcurrencyTests
         while (!watching.IsCompleted)
         {
             // Another process would be reached by polling; advancing the clock drives it.
-            _time.Advance(TimeSpan.FromSeconds(1));
+            Time.Advance(TimeSpan.FromSeconds(1));
             await Task.Yield();
         }
 

@@ -1,27 +1,11 @@
 using NUnit.Framework;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Time.Testing;
 
 namespace SessionKit.Sqlite.Tests;
 
 [TestFixture]
-public sealed class SqliteSessionStoreTests
+internal sealed class SqliteSessionStoreTests : SqliteFileFixture
 {
-    private TempDatabase _db = null!;
-    private FakeTimeProvider _time = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _db = new TempDatabase();
-        _time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    }
-
-    [TearDown]
-    public void TearDown() => _db.Dispose();
-
-    private SqliteSessionStore Open() => new(new SqliteSessionStoreOptions { ConnectionString = _db.ConnectionString }, null, _time);
-
     [Test]
     public async Task Data_SurvivesReopeningTheFile()
     {
@@ -105,7 +89,7 @@ public sealed class SqliteSessionStoreTests
             await store.InitializeAsync();
         }
 
-        using var raw = new SqliteConnection($"Data Source={_db.FilePath};Pooling=False");
+        using var raw = new SqliteConnection($"Data Source={Db.FilePath};Pooling=False");
         raw.Open();
         using var command = raw.CreateCommand();
         command.CommandText = "PRAGMA journal_mode;";
@@ -117,7 +101,7 @@ public sealed class SqliteSessionStoreTests
     [Test]
     public async Task Open_ADatabaseWithANewerSchema_FailsClearly_AndLeavesItUntouched()
     {
-        using (var raw = new SqliteConnection($"Data Source={_db.FilePath};Pooling=False"))
+        using (var raw = new SqliteConnection($"Data Source={Db.FilePath};Pooling=False"))
         {
             raw.Open();
             using var command = raw.CreateCommand();
@@ -129,7 +113,7 @@ public sealed class SqliteSessionStoreTests
         var ex = Assert.ThrowsAsync<SessionKitException>(() => store.CreateSessionAsync("ada"));
         Assert.That(ex!.Message, Does.Contain("99").And.Contain("newer"));
 
-        using var check = new SqliteConnection($"Data Source={_db.FilePath};Pooling=False");
+        using var check = new SqliteConnection($"Data Source={Db.FilePath};Pooling=False");
         check.Open();
         using var query = check.CreateCommand();
         query.CommandText = "SELECT count(*) FROM sqlite_master WHERE name = 'sessions';";
@@ -144,7 +128,7 @@ public sealed class SqliteSessionStoreTests
         await store.AppendMessageAsync(session.Id, NewMessage.User("before"));
 
         // A trigger makes the database itself reject the second message of the batch, after the first was inserted.
-        using (var raw = new SqliteConnection($"Data Source={_db.FilePath};Pooling=False"))
+        using (var raw = new SqliteConnection($"Data Source={Db.FilePath};Pooling=False"))
         {
             raw.Open();
             using var command = raw.CreateCommand();
@@ -182,8 +166,8 @@ public sealed class SqliteSessionStoreTests
     [Test]
     public async Task ABarePath_IsAcceptedAsConnectionString_AndMissingFoldersAreCreated()
     {
-        string path = Path.Combine(_db.Folder, "nested", "deeper", "bare.db");
-        await using (var store = new SqliteSessionStore(path, _time))
+        string path = Path.Combine(Db.Folder, "nested", "deeper", "bare.db");
+        await using (var store = new SqliteSessionStore(path, Time))
         {
             Assert.That(store.DataSource, Is.EqualTo(path));
             await store.CreateSessionAsync("ada");
@@ -205,24 +189,24 @@ public sealed class SqliteSessionStoreTests
     [Test]
     public void InvalidTimeoutsAndModes_AreRejectedNamingTheSetting()
     {
-        var negative = Assert.Throws<ArgumentException>(() => _ = new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = _db.ConnectionString, BusyTimeout = TimeSpan.FromSeconds(-1) }));
+        var negative = Assert.Throws<ArgumentException>(() => _ = new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = Db.ConnectionString, BusyTimeout = TimeSpan.FromSeconds(-1) }));
         Assert.That(negative!.Message, Does.Contain("SqliteSessionStoreOptions.BusyTimeout"));
 
-        var mode = Assert.Throws<ArgumentException>(() => _ = new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = _db.ConnectionString, Synchronous = (SqliteSynchronousMode)42 }));
+        var mode = Assert.Throws<ArgumentException>(() => _ = new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = Db.ConnectionString, Synchronous = (SqliteSynchronousMode)42 }));
         Assert.That(mode!.Message, Does.Contain("SqliteSessionStoreOptions.Synchronous"));
 
-        var readers = Assert.Throws<ArgumentException>(() => _ = new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = _db.ConnectionString, MaxIdleReadConnections = -1 }));
+        var readers = Assert.Throws<ArgumentException>(() => _ = new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = Db.ConnectionString, MaxIdleReadConnections = -1 }));
         Assert.That(readers!.Message, Does.Contain("SqliteSessionStoreOptions.MaxIdleReadConnections"));
     }
 
     [Test]
     public async Task OptionsObject_IsCopied_SoLaterChangesHaveNoEffect()
     {
-        var options = new SqliteSessionStoreOptions { ConnectionString = _db.ConnectionString };
-        await using var store = new SqliteSessionStore(options, null, _time);
+        var options = new SqliteSessionStoreOptions { ConnectionString = Db.ConnectionString };
+        await using var store = new SqliteSessionStore(options, null, Time);
         options.ConnectionString = "Data Source=:memory:";
         await store.CreateSessionAsync("ada");
-        Assert.That(File.Exists(_db.FilePath), Is.True);
+        Assert.That(File.Exists(Db.FilePath), Is.True);
     }
 
     [Test]
@@ -236,7 +220,7 @@ public sealed class SqliteSessionStoreTests
 
         Assert.That(await store.DeleteSessionAsync(drop.Id), Is.True);
 
-        using var raw = new SqliteConnection($"Data Source={_db.FilePath};Pooling=False");
+        using var raw = new SqliteConnection($"Data Source={Db.FilePath};Pooling=False");
         raw.Open();
         using var command = raw.CreateCommand();
         command.CommandText = "SELECT count(*) FROM messages;";

@@ -1,39 +1,13 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 
 namespace SessionKit.Sqlite.Tests;
 
 /// <summary>What only a file-backed store can show about tokens and devices: schema, durability, several instances on one file.</summary>
 [TestFixture]
-public sealed class SqliteSessionTokenStoreTests
+internal sealed class SqliteSessionTokenStoreTests : SqliteFileFixture
 {
     private static readonly SessionTokenOptions Options = new() { FingerprintKey = Enumerable.Repeat((byte)3, 32).ToArray() };
-
-    private TempDatabase _db = null!;
-    private FakeTimeProvider _time = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _db = new TempDatabase();
-        _time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    }
-
-    [TearDown]
-    public void TearDown() => _db.Dispose();
-
-    private SqliteSessionStore Open() => new(new SqliteSessionStoreOptions { ConnectionString = _db.ConnectionString }, null, _time);
-
-    private object? Scalar(string sql)
-    {
-        using var connection = new SqliteConnection($"{_db.ConnectionString};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
 
     [Test]
     public async Task Schema_Version4_HasTheTokenAndDeviceTablesAndIndexes()
@@ -72,7 +46,7 @@ public sealed class SqliteSessionTokenStoreTests
 
         await using (var store = Open())
         {
-            var tokens = new SessionTokenService(store, Options, _time);
+            var tokens = new SessionTokenService(store, Options, Time);
             var issued = await tokens.IssueAsync("ada", sessionId);
 
             using (Assert.EnterMultipleScope())
@@ -92,14 +66,14 @@ public sealed class SqliteSessionTokenStoreTests
         var fingerprint = new Dictionary<string, string> { ["platform"] = "android", ["model"] = "Pixel 9" };
         await using (var store = Open())
         {
-            await new DeviceRegistry(store, Options, _time).RegisterAsync("ada", new DeviceRegistration { DeviceId = "phone", DisplayName = "Phone", Fingerprint = fingerprint });
-            token = (await new SessionTokenService(store, Options, _time).IssueAsync("ada", deviceId: "phone")).Token;
+            await new DeviceRegistry(store, Options, Time).RegisterAsync("ada", new DeviceRegistration { DeviceId = "phone", DisplayName = "Phone", Fingerprint = fingerprint });
+            token = (await new SessionTokenService(store, Options, Time).IssueAsync("ada", deviceId: "phone")).Token;
         }
 
         await using (var reopened = Open())
         {
-            var validation = await new SessionTokenService(reopened, Options, _time).ValidateAsync(token);
-            var device = await new DeviceRegistry(reopened, Options, _time).RecognizeAsync("ada", fingerprint);
+            var validation = await new SessionTokenService(reopened, Options, Time).ValidateAsync(token);
+            var device = await new DeviceRegistry(reopened, Options, Time).RecognizeAsync("ada", fingerprint);
 
             using (Assert.EnterMultipleScope())
             {
@@ -115,8 +89,8 @@ public sealed class SqliteSessionTokenStoreTests
     {
         await using var first = Open();
         await using var second = Open();
-        var firstTokens = new SessionTokenService(first, Options, _time);
-        var secondTokens = new SessionTokenService(second, Options, _time);
+        var firstTokens = new SessionTokenService(first, Options, Time);
+        var secondTokens = new SessionTokenService(second, Options, Time);
 
         for (int round = 0; round < 10; round++)
         {
@@ -144,8 +118,8 @@ public sealed class SqliteSessionTokenStoreTests
     [Test]
     public async Task UseSqlite_ServesTokensAndDevicesFromTheSameStore()
     {
-        var services = new ServiceCollection().AddSingleton<TimeProvider>(_time);
-        services.AddSessionKit(o => o.SessionTokens.FingerprintKey = Options.FingerprintKey).UseSqlite(_db.ConnectionString);
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(Time);
+        services.AddSessionKit(o => o.SessionTokens.FingerprintKey = Options.FingerprintKey).UseSqlite(Db.ConnectionString);
         await using var provider = services.BuildServiceProvider();
 
         var tokens = provider.GetRequiredService<ISessionTokenService>();
