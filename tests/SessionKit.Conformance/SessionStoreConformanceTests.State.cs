@@ -35,7 +35,6 @@ public abstract partial class SessionStoreConformanceTests
         return changes;
     }
 
-    [Category(RefusedWhenEncrypted)]
     [Test]
     public async Task State_InEachScope_IsSetReadListedAndDeletedWithVersions()
     {
@@ -70,7 +69,6 @@ public abstract partial class SessionStoreConformanceTests
         }
     }
 
-    [Category(RefusedWhenEncrypted)]
     [Test]
     public async Task State_CompareAndSet_WithAStaleOrAbsentVersion_ThrowsAndChangesNothing()
     {
@@ -95,7 +93,6 @@ public abstract partial class SessionStoreConformanceTests
         }
     }
 
-    [Category(RefusedWhenEncrypted)]
     [TestCase(StateScope.App)]
     [TestCase(StateScope.User)]
     [TestCase(StateScope.Session)]
@@ -127,7 +124,6 @@ public abstract partial class SessionStoreConformanceTests
         }
     }
 
-    [Category(RefusedWhenEncrypted)]
     [Test]
     public async Task SessionState_BumpsTheSessionVersion_TempStateDoesNot()
     {
@@ -139,7 +135,6 @@ public abstract partial class SessionStoreConformanceTests
         Assert.ThrowsAsync<SessionConcurrencyException>(() => Store.AppendMessagesAsync(session.Id, [NewMessage.User("x")], new AppendOptions { ExpectedVersion = 1 }));
     }
 
-    [Category(RefusedWhenEncrypted)]
     [Test]
     public async Task SessionAndTempState_GoWithTheSession()
     {
@@ -159,7 +154,6 @@ public abstract partial class SessionStoreConformanceTests
         }
     }
 
-    [Category(RefusedWhenEncrypted)]
     [Test]
     public async Task State_WithBadArguments_ThrowsAndStoresNothing()
     {
@@ -187,8 +181,8 @@ public abstract partial class SessionStoreConformanceTests
         Assert.That((await Store.GetSessionAsync(session.Id)).Version, Is.EqualTo(1));
     }
 
-    [Category(RefusedWhenEncrypted)]
     [Test]
+    [Category(RefusedWhenEncrypted)]
     public async Task ChangeFeed_ListsEveryChangeInVersionOrderWithItsKindAndAuthor()
     {
         var session = await CreateSessionAsync();
@@ -221,7 +215,6 @@ public abstract partial class SessionStoreConformanceTests
         }
     }
 
-    [Category(RefusedWhenEncrypted)]
     [Test]
     [CancelAfter(30_000)]
     public async Task ChangeFeed_WaitsForAndDeliversAnotherWritersChange()
@@ -380,7 +373,6 @@ public abstract partial class SessionStoreConformanceTests
     }
 
     [Test]
-    [Category(RefusedWhenEncrypted)]
     public async Task EraseUser_DeletesTheUsersStateEntries_AndKeepsEveryoneElses()
     {
         var states = (ISessionStateStore)Store;

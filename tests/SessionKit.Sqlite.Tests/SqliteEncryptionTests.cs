@@ -44,6 +44,8 @@ public sealed class SqliteEncryptionTests
             Assert.That(results.Hits[0].Snippet, Does.Contain("[quetzalcoatl]"));
             Assert.That(results.Hits[0].Message.Content, Is.EqualTo(Sentence));
             Assert.That((await store.GetSessionAsync(session)).Title, Is.EqualTo($"About {Words[2]}"));
+            Assert.That((await store.GetStateAsync(StateScope.Session, session.ToString(), "plan"))?.Value, Is.EqualTo($"Visit {Words[2]} next."));
+            Assert.That((await store.GetStateAsync(StateScope.App, null, "motto"))?.Value, Is.EqualTo($"{Words[0]} forever"));
             Assert.That(RawFiles.Find(_db.FilePath, Needles()), Is.Empty, "Plaintext in the open store's files.");
         }
 
@@ -167,10 +169,11 @@ public sealed class SqliteEncryptionTests
         await using var onlyNew = Open(TestMasterKeys.Provider("k2"));
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(rotated, Is.EqualTo(2));
+            Assert.That(rotated, Is.EqualTo(3), "alice's, bob's and the app-state key");
             Assert.That(Scalar<string>("SELECT metadata FROM messages WHERE sequence = 1;"), Is.EqualTo(contentBefore), "Data is not re-encrypted.");
             Assert.That((await onlyNew.GetLastMessagesAsync(session, 1)).Single().Content, Is.EqualTo("Noted."));
-            Assert.That(Scalar<long>("SELECT COUNT(*) FROM user_keys WHERE master_key_id = 'k2';"), Is.EqualTo(2));
+            Assert.That(Scalar<long>("SELECT COUNT(*) FROM user_keys WHERE master_key_id = 'k2';"), Is.EqualTo(3));
+            Assert.That((await onlyNew.GetStateAsync(StateScope.User, "alice", "favourite"))?.Value, Is.EqualTo(Words[3]), "state opens under the new master key");
         }
     }
 
@@ -205,6 +208,9 @@ public sealed class SqliteEncryptionTests
         var session = await store.CreateSessionAsync("alice", new SessionCreateOptions { Title = $"About {Words[2]}", Metadata = new Dictionary<string, string> { ["topic"] = Words[3] } });
         await store.AppendMessagesAsync(session.Id, [NewMessage.User(Sentence) with { Metadata = new Dictionary<string, string> { ["mood"] = Words[0] } }, NewMessage.Assistant("Noted.")]);
         await store.SaveSummaryAsync(session.Id, new NewSummary(1, 2, 1, $"The user recalled {Words[1]}.", "test"));
+        await store.SetStateAsync(StateScope.Session, session.Id.ToString(), "plan", $"Visit {Words[2]} next.");
+        await store.SetStateAsync(StateScope.User, "alice", "favourite", Words[3]);
+        await store.SetStateAsync(StateScope.App, null, "motto", $"{Words[0]} forever");
         return session.Id;
     }
 

@@ -425,15 +425,53 @@ public abstract partial class SessionStore
 
     private sealed record SealedMessage(string Content, Dictionary<string, string> Metadata);
 
-    // Sealed rows are bound to their id and owner, and revisions and state values have no envelope yet: rather than store
-    // plaintext in an encrypted store (or copy envelopes that no longer open), these operations are refused.
+    // Sealed rows are bound to their id and owner, and revisions have no envelope yet: rather than store plaintext in an
+    // encrypted store (or copy envelopes that no longer open), edits and forks are refused.
     private void ThrowIfEncrypted(string operation)
     {
         if (IsEncrypted)
         {
             throw new NotSupportedException(
-                $"{operation} is not supported while encryption at rest is on: edited contents, forked copies and state values " +
-                "would be stored without an envelope. Temp-scope state (never persisted), appends, deletes and rewinds work.");
+                $"{operation} is not supported while encryption at rest is on: edited contents and forked copies would be stored " +
+                "without a valid envelope. Appends, deletes, rewinds and state (sealed like messages) work.");
         }
     }
+
+    // App-wide state belongs to no user; its values are sealed under a data key of this reserved owner.
+    private const string AppStateOwner = "sessionkit\u001Fapp";
+
+    private const string SealedStatePrefix = "sealed:";
+
+    private async Task<string> SealStateAsync(StateEntry entry, string scopeKey, CancellationToken cancellationToken)
+    {
+        string owner = await StateOwnerAsync(entry.Scope, scopeKey, cancellationToken).ConfigureAwait(false);
+        var key = await KeyForUserAsync(owner, create: true, cancellationToken).ConfigureAwait(false);
+        return SealedStatePrefix + Convert.ToBase64String(EnvelopeCipher.Seal(key!.Key, key.KeyId, Encoding.UTF8.GetBytes(entry.Value), StateData(entry, owner, scopeKey)));
+    }
+
+    private async Task<StateEntry> OpenStateAsync(StateEntry entry, string scopeKey, CancellationToken cancellationToken)
+    {
+        string what = $"state entry '{entry.Key}' ({entry.Scope})";
+        string owner = await StateOwnerAsync(entry.Scope, scopeKey, cancellationToken).ConfigureAwait(false);
+        var key = await KeyForUserAsync(owner, create: false, cancellationToken).ConfigureAwait(false);
+        if (key is null || !entry.Value.StartsWith(SealedStatePrefix, StringComparison.Ordinal))
+        {
+            throw new SessionDecryptionException($"The {what} is not sealed or its owner's data key is missing.");
+        }
+
+        var value = EnvelopeCipher.Open(key.Key, key.KeyId, Decode(entry.Value[SealedStatePrefix.Length..], what), StateData(entry, owner, scopeKey), what);
+        return entry with { Value = Encoding.UTF8.GetString(value) };
+    }
+
+    // Whose data key seals a state value: the user's for user state, the session owner's for session state.
+    private async Task<string> StateOwnerAsync(StateScope scope, string scopeKey, CancellationToken cancellationToken) => scope switch
+    {
+        StateScope.User => scopeKey,
+        StateScope.Session => await OwnerAsync(Guid.Parse(scopeKey), cancellationToken).ConfigureAwait(false),
+        _ => AppStateOwner,
+    };
+
+    // Binds the envelope to its address, so a value moved to another key, scope or owner fails authentication.
+    private static byte[] StateData(StateEntry entry, string owner, string scopeKey) =>
+        Encoding.UTF8.GetBytes($"s\n{owner}\n{(int)entry.Scope}\n{scopeKey}\n{entry.Key}");
 }

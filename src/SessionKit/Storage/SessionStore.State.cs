@@ -33,7 +33,8 @@ public abstract partial class SessionStore : ISessionStateStore, ISessionLeaseSt
         ThrowIfUnusable(cancellationToken);
         if (scope != StateScope.Temp)
         {
-            return await GetStateCoreAsync(scope, scopeKey, key, cancellationToken).ConfigureAwait(false);
+            var stored = await GetStateCoreAsync(scope, scopeKey, key, cancellationToken).ConfigureAwait(false);
+            return stored is null || !IsEncrypted ? stored : await OpenStateAsync(stored, scopeKey, cancellationToken).ConfigureAwait(false);
         }
 
         var entries = await TempEntriesAsync(scopeKey, cancellationToken).ConfigureAwait(false);
@@ -60,11 +61,6 @@ public abstract partial class SessionStore : ISessionStateStore, ISessionLeaseSt
 
         options = ValidateStateWrite(options);
         ThrowIfUnusable(cancellationToken);
-        if (scope != StateScope.Temp)
-        {
-            ThrowIfEncrypted("Storing a state value");
-        }
-
         var entry = new StateEntry
         {
             Scope = scope,
@@ -88,13 +84,14 @@ public abstract partial class SessionStore : ISessionStateStore, ISessionLeaseSt
             }
         }
 
-        var result = await SetStateCoreAsync(entry, options.ExpectedVersion, cancellationToken).ConfigureAwait(false);
+        var toStore = IsEncrypted ? entry with { Value = await SealStateAsync(entry, scopeKey, cancellationToken).ConfigureAwait(false) } : entry;
+        var result = await SetStateCoreAsync(toStore, options.ExpectedVersion, cancellationToken).ConfigureAwait(false);
         if (scope == StateScope.Session)
         {
             Pulse(Guid.Parse(scopeKey), lease: false);
         }
 
-        return result;
+        return IsEncrypted ? result with { Value = value } : result;
     }
 
     /// <inheritdoc />
@@ -130,7 +127,19 @@ public abstract partial class SessionStore : ISessionStateStore, ISessionLeaseSt
         ThrowIfUnusable(cancellationToken);
         if (scope != StateScope.Temp)
         {
-            return await ListStateCoreAsync(scope, scopeKey, cancellationToken).ConfigureAwait(false);
+            var stored = await ListStateCoreAsync(scope, scopeKey, cancellationToken).ConfigureAwait(false);
+            if (!IsEncrypted)
+            {
+                return stored;
+            }
+
+            var opened = new StateEntry[stored.Count];
+            for (int i = 0; i < opened.Length; i++)
+            {
+                opened[i] = await OpenStateAsync(stored[i], scopeKey, cancellationToken).ConfigureAwait(false);
+            }
+
+            return opened;
         }
 
         var entries = await TempEntriesAsync(scopeKey, cancellationToken).ConfigureAwait(false);
