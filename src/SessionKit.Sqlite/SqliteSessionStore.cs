@@ -214,6 +214,11 @@ public sealed partial class SqliteSessionStore : SessionStore
             static (connection, transaction, state) =>
             {
                 var (sessionId, messages, expectedVersion, idempotency, now) = state;
+                if (idempotency is null && TryAdvanceSession(connection, transaction, sessionId, messages, expectedVersion, now) is { } advanced)
+                {
+                    return advanced;
+                }
+
                 var current = FindSession(connection, transaction, sessionId) ?? throw new SessionNotFoundException(sessionId);
                 if (idempotency is not null && FindReplay(connection, transaction, current, idempotency) is { } replay)
                 {
@@ -528,6 +533,53 @@ public sealed partial class SqliteSessionStore : SessionStore
             insert.Parameters.AddWithValue("$user_key", userKey);
             insert.ExecuteNonQuery();
         }
+    }
+
+    /// <summary>
+    /// The common append (no idempotency key) in one statement less: advances the session row with <c>UPDATE … RETURNING</c>
+    /// exactly as <see cref="SessionStore.PlanAppend"/> would plan it from the row (sequences after the last one, activity
+    /// time clamped to never go back, version + 1), then inserts the messages and the change-log row.
+    /// </summary>
+    /// <returns>The result, or <see langword="null"/> when no row matched (no such session, or a version conflict): nothing
+    /// was written, and the caller takes the reading path, which throws the right exception.</returns>
+    private static AppendResult? TryAdvanceSession(
+        StoreConnection connection,
+        SqliteTransaction transaction,
+        Guid sessionId,
+        IReadOnlyList<SessionMessage> messages,
+        long? expectedVersion,
+        DateTimeOffset now)
+    {
+        var command = connection.Command(
+            "UPDATE sessions SET last_sequence = last_sequence + $count, message_count = message_count + $count, last_activity_at = max(last_activity_at, $now), version = version + 1 " +
+            "WHERE id = $id AND ($expected_version IS NULL OR version = $expected_version) RETURNING " + SqliteRows.SessionColumns + ";",
+            transaction);
+        command.Parameters.AddWithValue("$id", SqliteRows.Id(sessionId));
+        command.Parameters.AddWithValue("$count", messages.Count);
+        command.Parameters.AddWithValue("$now", SqliteRows.Ticks(now));
+        command.Parameters.AddWithValue("$expected_version", (object?)expectedVersion ?? DBNull.Value);
+        Session updated;
+        using (var reader = command.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            updated = SqliteRows.ReadSession(reader);
+        }
+
+        var stored = new SessionMessage[messages.Count];
+        long sequence = updated.LastSequence - messages.Count;
+        for (int i = 0; i < stored.Length; i++)
+        {
+            stored[i] = messages[i] with { Sequence = ++sequence, CreatedAt = updated.LastActivityAt };
+        }
+
+        var result = new AppendResult(updated, stored);
+        InsertMessages(connection, transaction, stored, UserKey.For(updated.UserId));
+        LogChange(connection, transaction, ChangeOf(result));
+        return result;
     }
 
     private static Session? FindSession(StoreConnection connection, SqliteTransaction? transaction, Guid sessionId)
