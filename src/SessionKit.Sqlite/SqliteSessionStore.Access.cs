@@ -111,7 +111,7 @@ public sealed partial class SqliteSessionStore : ISessionAccessStore
     {
         AccessStoreArguments.Transfer(fromUserId, toUserId, Limits.MaxIdLength);
         ThrowIfUnusable(cancellationToken);
-        AccessStoreArguments.ThrowIfEncrypted(IsEncrypted);
+        ThrowIfEncrypted("Transferring sessions to another user", "every row is sealed for its owner; claim anonymous history before encrypting, or copy the messages into a new session of the user");
         return WriteAsync(
             (fromUserId, toUserId),
             static (connection, transaction, state) =>

@@ -123,8 +123,8 @@ internal sealed partial class AccessControlledSessionStore(ISessionStore inner, 
             await authorizer.AuthorizeSessionAsync(sessionId, SessionAccess.Read, "search a session", cancellationToken).ConfigureAwait(false);
             if (!authorizer.Caller.IsUser(userId))
             {
-                var session = await inner.FindSessionAsync(sessionId, cancellationToken).ConfigureAwait(false);
-                if (session is null || !string.Equals(session.UserId, userId, StringComparison.Ordinal))
+                string? owner = await authorizer.OwnerAsync(sessionId, cancellationToken).ConfigureAwait(false);
+                if (!string.Equals(owner, userId, StringComparison.Ordinal))
                 {
                     await authorizer.AuthorizeUserAsync(userId, SessionAccess.Read, $"search the history of user '{userId}'", cancellationToken).ConfigureAwait(false);
                 }

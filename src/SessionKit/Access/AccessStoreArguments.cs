@@ -50,16 +50,4 @@ internal static class AccessStoreArguments
             throw new ArgumentException("A transfer needs two different users.", nameof(toUserId));
         }
     }
-
-    // Encrypted rows are bound to their owner (associated data and the owner's data key), so moving them to another
-    // owner would mean re-encrypting every row; that is not done in place.
-    public static void ThrowIfEncrypted(bool encrypted)
-    {
-        if (encrypted)
-        {
-            throw new NotSupportedException(
-                "Sessions cannot be transferred to another user while encryption at rest is on: every row is sealed for its owner. " +
-                "Claim anonymous history before encrypting, or copy the messages into a new session of the user.");
-        }
-    }
 }

@@ -20,21 +20,19 @@ internal sealed class ScopedContextBuilder(SessionAuthorizer authorizer, IContex
 
     public async Task<int> SummarizeAsync(Guid sessionId, int tokenBudget, CancellationToken cancellationToken = default)
     {
-        if (sessionId != Guid.Empty)
-        {
-            await authorizer.AuthorizeSessionAsync(sessionId, SessionAccess.ReadWrite, "summarize a session", cancellationToken).ConfigureAwait(false);
-        }
-
+        await AuthorizeSummarizeAsync(sessionId, cancellationToken).ConfigureAwait(false);
         return await inner.SummarizeAsync(sessionId, tokenBudget, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<int> SummarizeAsync(Guid sessionId, CancellationToken cancellationToken = default)
     {
-        if (sessionId != Guid.Empty)
-        {
-            await authorizer.AuthorizeSessionAsync(sessionId, SessionAccess.ReadWrite, "summarize a session", cancellationToken).ConfigureAwait(false);
-        }
-
+        await AuthorizeSummarizeAsync(sessionId, cancellationToken).ConfigureAwait(false);
         return await inner.SummarizeAsync(sessionId, cancellationToken).ConfigureAwait(false);
     }
+
+    // Guid.Empty is left to the inner builder, which rejects it with its usual ArgumentException.
+    private ValueTask AuthorizeSummarizeAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        sessionId == Guid.Empty
+            ? ValueTask.CompletedTask
+            : authorizer.AuthorizeSessionAsync(sessionId, SessionAccess.ReadWrite, "summarize a session", cancellationToken);
 }

@@ -47,10 +47,10 @@ internal sealed class SessionAuthorizer(ISessionStore store, ISessionAccessStore
         }
     }
 
-    /// <summary>Checks that the caller is the user <paramref name="userId"/> itself (devices, tokens, grants).</summary>
-    public void AuthorizeSelf(string userId, string detail)
+    /// <summary>Checks that the caller is a user acting on its own devices, tokens or grants (agents own none).</summary>
+    public void AuthorizeSelf(string detail)
     {
-        if (!Caller.IsUser(userId))
+        if (Caller.Kind != SessionCallerKind.User)
         {
             throw new SessionAccessDeniedException(Caller.Principal, SessionAccess.None, null, detail);
         }
@@ -66,7 +66,8 @@ internal sealed class SessionAuthorizer(ISessionStore store, ISessionAccessStore
 
     public void Remember(Session session) => _owners.TryAdd(session.Id, session.UserId);
 
-    private async ValueTask<string?> OwnerAsync(Guid sessionId, CancellationToken cancellationToken)
+    /// <summary>The owner of a session (remembered for the scope), or <see langword="null"/> when it does not exist.</summary>
+    public async ValueTask<string?> OwnerAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         if (_owners.TryGetValue(sessionId, out var owner))
         {

@@ -125,7 +125,7 @@ public sealed class SessionScope
     /// <exception cref="SessionAccessDeniedException">The caller is an agent (agents own nothing to grant).</exception>
     public Task<IReadOnlyList<SessionGrant>> ListGrantsAsync(CancellationToken cancellationToken = default)
     {
-        _authorizer.AuthorizeSelf(Caller.Kind == SessionCallerKind.User ? Caller.Id : string.Empty, "list grants");
+        _authorizer.AuthorizeSelf("list grants");
         return _access.ListGrantsAsync(Caller.Id, cancellationToken);
     }
 
@@ -135,7 +135,7 @@ public sealed class SessionScope
     /// <exception cref="SessionAccessDeniedException">The caller is an agent.</exception>
     public Task<IReadOnlyList<Device>> ListDevicesAsync(CancellationToken cancellationToken = default)
     {
-        _authorizer.AuthorizeSelf(Caller.Kind == SessionCallerKind.User ? Caller.Id : string.Empty, "list devices");
+        _authorizer.AuthorizeSelf("list devices");
         return Devices().ListAsync(Caller.Id, cancellationToken);
     }
 
@@ -146,7 +146,7 @@ public sealed class SessionScope
     /// <exception cref="SessionAccessDeniedException">The caller is an agent.</exception>
     public Task<bool> ForgetDeviceAsync(string deviceId, CancellationToken cancellationToken = default)
     {
-        _authorizer.AuthorizeSelf(Caller.Kind == SessionCallerKind.User ? Caller.Id : string.Empty, "forget a device");
+        _authorizer.AuthorizeSelf("forget a device");
         return Devices().ForgetAsync(Caller.Id, deviceId, cancellationToken);
     }
 
@@ -156,7 +156,7 @@ public sealed class SessionScope
     /// <exception cref="SessionAccessDeniedException">The caller is an agent.</exception>
     public Task<int> RevokeAllTokensAsync(CancellationToken cancellationToken = default)
     {
-        _authorizer.AuthorizeSelf(Caller.Kind == SessionCallerKind.User ? Caller.Id : string.Empty, "revoke tokens");
+        _authorizer.AuthorizeSelf("revoke tokens");
         var tokens = _tokens ?? throw new InvalidOperationException("No ISessionTokenService is available: the store does not keep tokens and none was given to the SessionAccessor.");
         return tokens.RevokeAllAsync(Caller.Id, cancellationToken);
     }

@@ -505,11 +505,10 @@ public sealed partial class ContextBuilder : IContextBuilder
 
         int limit = Math.Min(SearchQuery.MaxLimit, _options.MaxRecalledMessages * 4);
         var hits = new List<SearchHit>();
-        if (_options.RecallScope == RecallScope.User && await TrySearchAsync(session.UserId, query, null, limit, hits, cancellationToken).ConfigureAwait(false))
-        {
-            // The whole history of the user, linked sessions included.
-        }
-        else
+        // The whole history of the user (linked sessions included) when allowed; otherwise this session and its links.
+        bool searchedUser = _options.RecallScope == RecallScope.User
+            && await TrySearchAsync(session.UserId, query, null, limit, hits, cancellationToken).ConfigureAwait(false);
+        if (!searchedUser)
         {
             // This session and the sessions it continues: the same query over the same index, so BM25 scores compare.
             await TrySearchAsync(session.UserId, query, session.Id, limit, hits, cancellationToken).ConfigureAwait(false);

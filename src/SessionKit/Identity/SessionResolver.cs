@@ -149,7 +149,7 @@ public sealed class SessionResolver : ISessionResolver
 
         var access = _access ?? throw new InvalidOperationException(
             $"Claiming needs an {nameof(ISessionAccessStore)} to move sessions between owners; the store does not implement it and none was given to the {nameof(SessionResolver)}.");
-        AccessStoreArguments.ThrowIfEncrypted(_store is SessionStore { IsEncrypted: true });
+        (_store as SessionStore)?.ThrowIfEncrypted("Claiming anonymous history", "every row is sealed for its owner; claim anonymous history before encrypting, or copy the messages into a new session of the user");
         var validation = await _tokens.ValidateOrThrowAsync(anonymousToken, cancellationToken).ConfigureAwait(false);
         string anonymous = validation.UserId!;
         if (!anonymous.StartsWith(AnonymousPrefix, StringComparison.Ordinal))

@@ -84,7 +84,7 @@ public sealed partial class InMemorySessionStore : ISessionAccessStore
     {
         AccessStoreArguments.Transfer(fromUserId, toUserId, Limits.MaxIdLength);
         ThrowIfUnusable(cancellationToken);
-        AccessStoreArguments.ThrowIfEncrypted(IsEncrypted);
+        ThrowIfEncrypted("Transferring sessions to another user", "every row is sealed for its owner; claim anonymous history before encrypting, or copy the messages into a new session of the user");
         int moved = 0;
         if (_users.TryGetValue(fromUserId, out var from))
         {

@@ -24,7 +24,7 @@ public abstract partial class SessionStore : ISessionCorrectionStore
 
         options = ValidateCorrection(options);
         ThrowIfUnusable(cancellationToken);
-        ThrowIfEncrypted("Editing a message");
+        ThrowIfEncrypted("Editing a message", "the edited content and its revision would be stored without a valid envelope");
         return NotifyAfter(EditMessageCoreAsync(sessionId, sequence, content, options, Now(), cancellationToken), sessionId);
     }
 
@@ -57,7 +57,7 @@ public abstract partial class SessionStore : ISessionCorrectionStore
         ValidateTitle(options.Title, nameof(options));
         ValidateExpectedVersion(options.ExpectedVersion, nameof(options));
         ThrowIfUnusable(cancellationToken);
-        ThrowIfEncrypted("Forking a session");
+        ThrowIfEncrypted("Forking a session", "the copied rows would keep envelopes bound to the originals");
         var now = Now();
         return ForkSessionCoreAsync(sessionId, atSequence, options, Guid.CreateVersion7(now), now, cancellationToken);
     }

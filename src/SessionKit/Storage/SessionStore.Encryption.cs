@@ -426,14 +426,13 @@ public abstract partial class SessionStore
     private sealed record SealedMessage(string Content, Dictionary<string, string> Metadata);
 
     // Sealed rows are bound to their id and owner, and revisions have no envelope yet: rather than store plaintext in an
-    // encrypted store (or copy envelopes that no longer open), edits and forks are refused.
-    private void ThrowIfEncrypted(string operation)
+    // encrypted store (or keep envelopes that no longer open), operations that would need re-sealing are refused.
+    internal void ThrowIfEncrypted(string operation, string reason)
     {
         if (IsEncrypted)
         {
             throw new NotSupportedException(
-                $"{operation} is not supported while encryption at rest is on: edited contents and forked copies would be stored " +
-                "without a valid envelope. Appends, deletes, rewinds and state (sealed like messages) work.");
+                $"{operation} is not supported while encryption at rest is on: {reason}. Appends, deletes, rewinds, state, search, erase and export work.");
         }
     }
 
