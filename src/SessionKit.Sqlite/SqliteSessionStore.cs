@@ -55,6 +55,10 @@ public sealed partial class SqliteSessionStore : SessionStore
         var builder = SqliteStoreConnectionString.Parse(_options.ConnectionString);
         DataSource = Path.GetFullPath(builder.DataSource);
         builder.DataSource = DataSource;
+
+        // Microsoft.Data.Sqlite retries a busy statement on its own until the command timeout (30 s by default) on top of
+        // busy_timeout; one second stops that loop after the first busy_timeout wait, so BusyTimeout governs the wait.
+        builder.DefaultTimeout = 1;
         _connectionString = builder.ConnectionString;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
@@ -112,8 +116,11 @@ public sealed partial class SqliteSessionStore : SessionStore
         ReadAsync(sessionId, static (connection, transaction, id) => FindSession(connection, transaction, id), cancellationToken);
 
     /// <inheritdoc />
-    protected override Task<SessionPage> ListSessionsCoreAsync(string userId, int pageSize, SessionListPosition? after, CancellationToken cancellationToken) =>
-        ReadAsync(
+    /// <remarks>A session whose row is corrupted (see <see cref="SessionDataCorruptedException"/>) is left out of the page and
+    /// logged by id, so one damaged row does not hide the user's other sessions; reading it by id reports the corruption.</remarks>
+    protected override async Task<SessionPage> ListSessionsCoreAsync(string userId, int pageSize, SessionListPosition? after, CancellationToken cancellationToken)
+    {
+        var (page, skipped) = await ReadAsync(
             (userId, pageSize, after),
             static (connection, transaction, state) =>
             {
@@ -131,25 +138,43 @@ public sealed partial class SqliteSessionStore : SessionStore
                     command.Parameters.AddWithValue("$after_id", SqliteRows.Id(position.Id));
                 }
 
-                var items = new List<Session>(Math.Min(pageSize + 1, 64));
+                var rows = new List<(SessionListPosition Position, Session? Session)>(Math.Min(pageSize + 1, 64));
                 using (var reader = command.ExecuteReader())
                 {
                     while (reader.Read())
                     {
-                        items.Add(SqliteRows.ReadSession(reader));
+                        var at = new SessionListPosition(reader.GetInt64(5), SqliteRows.ReadGuid(reader, 0));
+                        try
+                        {
+                            rows.Add((at, SqliteRows.ReadSession(reader)));
+                        }
+                        catch (SessionDataCorruptedException)
+                        {
+                            rows.Add((at, null));
+                        }
                     }
                 }
 
+                // The cursor is the last row's position, read or skipped, so a skipped row never ends or repeats the listing.
                 string? next = null;
-                if (items.Count > pageSize)
+                if (rows.Count > pageSize)
                 {
-                    items.RemoveAt(items.Count - 1);
-                    next = SessionListPosition.Of(items[^1]).ToCursor();
+                    rows.RemoveAt(rows.Count - 1);
+                    next = rows[^1].Position.ToCursor();
                 }
 
-                return new SessionPage(items, next);
+                var items = rows.Where(r => r.Session is not null).Select(r => r.Session!).ToList();
+                var skipped = rows.Where(r => r.Session is null).Select(r => r.Position.Id).ToList();
+                return (new SessionPage(items, next), skipped);
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        foreach (var sessionId in skipped)
+        {
+            LogCorruptSessionSkipped(_logger, DataSource, sessionId);
+        }
+
+        return page;
+    }
 
     /// <inheritdoc />
     protected override Task<Session> UpdateSessionCoreAsync(Guid sessionId, SessionUpdate update, CancellationToken cancellationToken) =>
@@ -623,6 +648,10 @@ public sealed partial class SqliteSessionStore : SessionStore
             transaction.Commit();
             return result;
         }
+        catch (SqliteException ex) when (IsBusy(ex))
+        {
+            throw Busy(ex);
+        }
         finally
         {
             _writeLock.Release();
@@ -644,6 +673,10 @@ public sealed partial class SqliteSessionStore : SessionStore
             var result = work(connection, transaction, state);
             transaction.Commit();
             return result;
+        }
+        catch (SqliteException ex) when (IsBusy(ex))
+        {
+            throw Busy(ex);
         }
         finally
         {
@@ -712,14 +745,32 @@ public sealed partial class SqliteSessionStore : SessionStore
                 LogMigrated(_logger, DataSource, before, SqliteSchema.CurrentVersion);
             }
 
+            SqliteSchema.CheckEncryptionMode(connection.Connection, IsEncrypted, DataSource);
+
             LogOpened(_logger, DataSource, SqliteSchema.CurrentVersion);
             _initialized = true;
+        }
+        catch (SqliteException ex) when (IsBusy(ex))
+        {
+            throw Busy(ex);
         }
         finally
         {
             _initLock.Release();
         }
     }
+
+    // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with or without extended result codes.
+    private static bool IsBusy(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) is 5 or 6;
+
+    private SessionStoreBusyException Busy(SqliteException ex) => new(
+        $"The SQLite database '{DataSource}' is locked: another connection or process held its write lock for longer than " +
+        $"SqliteSessionStoreOptions.BusyTimeout ({_options.BusyTimeout.TotalMilliseconds:0} ms), so the operation did nothing. " +
+        "Retry later, raise BusyTimeout, or end the long transaction holding the lock (another process or a database tool with the file open).",
+        ex);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Session {SessionId} in {DataSource} is corrupted in storage and was left out of a listing; reading it reports the damage.")]
+    private static partial void LogCorruptSessionSkipped(ILogger logger, string dataSource, Guid sessionId);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened SQLite session store {DataSource} (schema version {SchemaVersion}).")]
     private static partial void LogOpened(ILogger logger, string dataSource, int schemaVersion);
