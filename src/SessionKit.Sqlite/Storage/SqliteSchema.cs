@@ -213,13 +213,15 @@ internal static class SqliteSchema
         """),
 
         // 9: settings the file must keep for its whole life (whether it is encrypted at rest: a store opened in the other
-        // mode would mix plaintext and ciphertext), and reading messages by time without scanning the session.
+        // mode would mix plaintext and ciphertext), reading messages by time without scanning the session, and listing a
+        // user's sessions in creation (id) order, which activity never changes.
         new("""
         CREATE TABLE store_settings (
             name  TEXT NOT NULL PRIMARY KEY,
             value TEXT NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX ix_messages_session_created ON messages (session_id, created_at, sequence);
+        CREATE INDEX ix_sessions_user_id ON sessions (user_id, id);
         """),
     ];
 

@@ -109,6 +109,40 @@ public sealed partial class InMemorySessionStore : SessionStore
     }
 
     /// <inheritdoc />
+    protected override Task<IReadOnlyList<Session>> ListSessionsByCreationCoreAsync(string userId, int limit, Guid? afterId, CancellationToken cancellationToken)
+    {
+        if (!_users.TryGetValue(userId, out var index))
+        {
+            return Task.FromResult<IReadOnlyList<Session>>([]);
+        }
+
+        var items = new List<Session>(Math.Min(limit, 64));
+        Guid? after = afterId;
+        while (items.Count < limit)
+        {
+            // A session deleted since the ids were taken is passed over, and the next batch continues after it.
+            int wanted = limit - items.Count;
+            var ids = index.PageByCreation(after, wanted);
+            foreach (var id in ids)
+            {
+                if (_sessions.TryGetValue(id, out var entry) && !entry.Deleted)
+                {
+                    items.Add(entry.Session);
+                }
+            }
+
+            if (ids.Count < wanted)
+            {
+                break;
+            }
+
+            after = ids[^1];
+        }
+
+        return Task.FromResult<IReadOnlyList<Session>>(items);
+    }
+
+    /// <inheritdoc />
     protected override Task<Session> UpdateSessionCoreAsync(Guid sessionId, SessionUpdate update, CancellationToken cancellationToken)
     {
         var entry = GetEntry(sessionId);
@@ -333,11 +367,15 @@ public sealed partial class InMemorySessionStore : SessionStore
     {
         private readonly SortedSet<SessionListPosition> _positions = [];
 
+        // The same sessions by id, newest first: the order of SessionListOrder.Created, which activity never changes.
+        private readonly SortedSet<Guid> _ids = new(Comparer<Guid>.Create(static (x, y) => SessionListPosition.CompareIds(y, x)));
+
         public void Add(SessionListPosition position)
         {
             lock (_positions)
             {
                 _positions.Add(position);
+                _ids.Add(position.Id);
             }
         }
 
@@ -346,7 +384,39 @@ public sealed partial class InMemorySessionStore : SessionStore
             lock (_positions)
             {
                 _positions.Remove(position);
+                _ids.Remove(position.Id);
             }
+        }
+
+        public List<Guid> PageByCreation(Guid? after, int take)
+        {
+            var page = new List<Guid>(Math.Min(take, 64));
+            lock (_positions)
+            {
+                if (_ids.Count == 0)
+                {
+                    return page;
+                }
+
+                IEnumerable<Guid> candidates = after is { } a
+                    ? (_ids.Comparer.Compare(a, _ids.Max) < 0 ? _ids.GetViewBetween(a, _ids.Max) : [])
+                    : _ids;
+                foreach (var id in candidates)
+                {
+                    if (after is { } start && _ids.Comparer.Compare(id, start) <= 0)
+                    {
+                        continue;
+                    }
+
+                    page.Add(id);
+                    if (page.Count == take)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            return page;
         }
 
         public void Move(SessionListPosition from, SessionListPosition to)

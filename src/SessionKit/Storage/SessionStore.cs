@@ -100,10 +100,35 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
                 $"SessionListOptions.PageSize must be between 1 and {SessionListOptions.MaxPageSize}.");
         }
 
+        if (!Enum.IsDefined(options.Order))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Order, "SessionListOptions.Order is not a defined SessionListOrder.");
+        }
+
+        if (options.Order == SessionListOrder.Created)
+        {
+            Guid? afterId = options.Cursor is null ? null : SessionListPosition.FromCreationCursor(options.Cursor);
+            ThrowIfUnusable(cancellationToken);
+            var created = ListByCreationAsync(userId, options.PageSize, afterId, cancellationToken);
+            return IsEncrypted ? OpenAsync(created, cancellationToken) : created;
+        }
+
         SessionListPosition? after = options.Cursor is null ? null : SessionListPosition.FromCursor(options.Cursor);
         ThrowIfUnusable(cancellationToken);
         var page = ListSessionsCoreAsync(userId, options.PageSize, after, cancellationToken);
         return IsEncrypted ? OpenAsync(page, cancellationToken) : page;
+    }
+
+    private async Task<SessionPage> ListByCreationAsync(string userId, int pageSize, Guid? afterId, CancellationToken cancellationToken)
+    {
+        var sessions = await ListSessionsByCreationCoreAsync(userId, pageSize + 1, afterId, cancellationToken).ConfigureAwait(false);
+        if (sessions.Count <= pageSize)
+        {
+            return new SessionPage(sessions, null);
+        }
+
+        var items = sessions.Take(pageSize).ToList();
+        return new SessionPage(items, SessionListPosition.ToCreationCursor(items[^1].Id));
     }
 
     /// <inheritdoc />
@@ -402,6 +427,18 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The page; its cursor is the last item's position when more may follow.</returns>
     protected abstract Task<SessionPage> ListSessionsCoreAsync(string userId, int pageSize, SessionListPosition? after, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads up to <paramref name="limit"/> of a user's sessions in descending id order (ids compared as big-endian bytes, see
+    /// <see cref="SessionListPosition.CompareIds"/>), after <paramref name="afterId"/> in that order. Backs
+    /// <see cref="SessionListOrder.Created"/>, which must stay stable while sessions change.
+    /// </summary>
+    /// <param name="userId">A validated user id.</param>
+    /// <param name="limit">At least 2 (a page and one more, so the base class knows whether another page follows).</param>
+    /// <param name="afterId">Only sessions with a smaller id; <see langword="null"/> from the newest.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The sessions.</returns>
+    protected abstract Task<IReadOnlyList<Session>> ListSessionsByCreationCoreAsync(string userId, int limit, Guid? afterId, CancellationToken cancellationToken);
 
     /// <summary>Applies a validated update (metadata already copied), checking the expected version, and increments the version.</summary>
     /// <param name="sessionId">A non-empty id.</param>
