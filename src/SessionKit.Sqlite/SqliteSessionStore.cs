@@ -359,6 +359,51 @@ public sealed partial class SqliteSessionStore : SessionStore
             cancellationToken);
 
     /// <inheritdoc />
+    protected override Task<IReadOnlyList<SessionMessage>> GetMessagesByTimeCoreAsync(Guid sessionId, MessageTimeQuery query, CancellationToken cancellationToken) =>
+        ReadAsync(
+            (sessionId, query),
+            static (connection, transaction, state) =>
+            {
+                var (sessionId, query) = state;
+
+                // One text per bound combination, each a range on ix_messages_session_created.
+                var sql = new System.Text.StringBuilder("SELECT ").Append(SqliteRows.MessageColumns).Append(" FROM messages WHERE session_id = $session_id");
+                if (query.Since is not null)
+                {
+                    sql.Append(" AND created_at >= $since");
+                }
+
+                if (query.Until is not null)
+                {
+                    sql.Append(" AND created_at < $until");
+                }
+
+                sql.Append(query.Newest ? " ORDER BY created_at DESC, sequence DESC" : " ORDER BY created_at, sequence").Append(" LIMIT $limit;");
+                var command = connection.Command(sql.ToString(), transaction);
+                command.Parameters.AddWithValue("$session_id", SqliteRows.Id(sessionId));
+                command.Parameters.AddWithValue("$limit", query.Limit);
+                if (query.Since is { } since)
+                {
+                    command.Parameters.AddWithValue("$since", SqliteRows.Ticks(since));
+                }
+
+                if (query.Until is { } until)
+                {
+                    command.Parameters.AddWithValue("$until", SqliteRows.Ticks(until));
+                }
+
+                var messages = SqliteRows.ReadMessages(command);
+                EnsureSessionExists(connection, transaction, sessionId, messages.Count);
+                if (query.Newest)
+                {
+                    messages.Reverse();
+                }
+
+                return (IReadOnlyList<SessionMessage>)messages;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
     protected override async Task<long> CountMessagesCoreAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         var session = await FindSessionCoreAsync(sessionId, cancellationToken).ConfigureAwait(false)

@@ -244,6 +244,44 @@ public sealed partial class InMemorySessionStore : SessionStore
     }
 
     /// <inheritdoc />
+    protected override Task<IReadOnlyList<SessionMessage>> GetMessagesByTimeCoreAsync(Guid sessionId, MessageTimeQuery query, CancellationToken cancellationToken)
+    {
+        var entry = GetEntry(sessionId);
+        lock (entry.Gate)
+        {
+            entry.ThrowIfDeleted(sessionId);
+
+            // Times never decrease with the sequence, so the range is found by two binary searches.
+            var messages = entry.Messages;
+            int from = query.Since is { } since ? FirstAtOrAfter(messages, since) : 0;
+            int to = query.Until is { } until ? FirstAtOrAfter(messages, until) : messages.Count;
+            int count = Math.Min(Math.Max(to - from, 0), query.Limit);
+            int start = query.Newest ? to - count : from;
+            return Task.FromResult<IReadOnlyList<SessionMessage>>(count == 0 ? [] : messages.GetRange(start, count));
+        }
+    }
+
+    private static int FirstAtOrAfter(List<SessionMessage> messages, DateTimeOffset time)
+    {
+        int low = 0;
+        int high = messages.Count;
+        while (low < high)
+        {
+            int middle = low + ((high - low) / 2);
+            if (messages[middle].CreatedAt < time)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+
+    /// <inheritdoc />
     protected override Task<long> CountMessagesCoreAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         var entry = GetEntry(sessionId);

@@ -79,6 +79,17 @@ public interface ISessionStore
     /// <returns>The messages in the range, oldest first.</returns>
     Task<IReadOnlyList<SessionMessage>> GetMessagesAsync(Guid sessionId, long fromSequence, long toSequence, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Reads the messages of a session created in [<see cref="MessageTimeQuery.Since"/>, <see cref="MessageTimeQuery.Until"/>),
+    /// oldest first, without reading the rest of the history (backends keep an index on the message time).
+    /// </summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="query">The time range, the limit, and whether to take the oldest or the newest messages of the range.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>Up to <see cref="MessageTimeQuery.Limit"/> messages, oldest first.</returns>
+    /// <exception cref="SessionNotFoundException">No session has that id.</exception>
+    Task<IReadOnlyList<SessionMessage>> GetMessagesByTimeAsync(Guid sessionId, MessageTimeQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>Streams every message of a session in order, reading in pages so a long history never sits in memory at once.</summary>
     /// <param name="sessionId">The session id.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>

@@ -222,6 +222,27 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<SessionMessage>> GetMessagesByTimeAsync(Guid sessionId, MessageTimeQuery query, CancellationToken cancellationToken = default)
+    {
+        ValidateSessionId(sessionId);
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit is < 1 or > MessageTimeQuery.MaxLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.Limit, $"MessageTimeQuery.Limit must be between 1 and {MessageTimeQuery.MaxLimit}.");
+        }
+
+        if (query.Since is { } since && query.Until is { } until && since >= until)
+        {
+            throw new ArgumentException("MessageTimeQuery.Since must be earlier than MessageTimeQuery.Until.", nameof(query));
+        }
+
+        ThrowIfUnusable(cancellationToken);
+        var normalized = query with { Since = query.Since?.ToUniversalTime(), Until = query.Until?.ToUniversalTime() };
+        var messages = GetMessagesByTimeCoreAsync(sessionId, normalized, cancellationToken);
+        return IsEncrypted ? OpenAsync(sessionId, messages, cancellationToken) : messages;
+    }
+
+    /// <inheritdoc />
     public Task<long> CountMessagesAsync(Guid sessionId, CancellationToken cancellationToken = default)
     {
         ValidateSessionId(sessionId);
@@ -489,6 +510,18 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The messages.</returns>
     protected abstract Task<IReadOnlyList<SessionMessage>> GetMessagesCoreAsync(Guid sessionId, long fromSequence, long toSequence, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads the messages created in [Since, Until) (either bound may be absent), oldest first: the first
+    /// <see cref="MessageTimeQuery.Limit"/> of the range, or the last ones when <see cref="MessageTimeQuery.Newest"/> is set.
+    /// Must not read the whole session (use an index on the message time, or the fact that times never decrease with the
+    /// sequence). Throws <see cref="SessionNotFoundException"/> for an unknown session.
+    /// </summary>
+    /// <param name="sessionId">A non-empty id.</param>
+    /// <param name="query">A validated query with times in UTC.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The messages.</returns>
+    protected abstract Task<IReadOnlyList<SessionMessage>> GetMessagesByTimeCoreAsync(Guid sessionId, MessageTimeQuery query, CancellationToken cancellationToken);
 
     /// <summary>Counts messages; throws <see cref="SessionNotFoundException"/> for an unknown session.</summary>
     /// <param name="sessionId">A non-empty id.</param>
