@@ -52,6 +52,40 @@ public sealed class SqliteEncryptionTests
         Assert.That(RawFiles.Find(_db.FilePath, Needles()), Is.Empty, "Plaintext in the closed store's files.");
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task ToolNamesAndIdempotencyKeys_AreSealed_WhenEncrypted(bool encrypted)
+    {
+        const string ToolName = "lookup_jabberwock";
+        const string Key = "request-quetzalcoatl-7";
+        await using var store = encrypted ? Open() : OpenPlaintext();
+        var session = await store.CreateSessionAsync("alice");
+        NewMessage[] turn = [NewMessage.ToolCall("call-1", ToolName, "{}"), NewMessage.ToolResult("call-1", "done")];
+
+        var first = await store.AppendMessagesAsync(session.Id, turn, new AppendOptions { IdempotencyKey = Key });
+        var retry = await store.AppendMessagesAsync(session.Id, turn, new AppendOptions { IdempotencyKey = Key });
+        var reused = Assert.ThrowsAsync<IdempotencyKeyReusedException>(() => store.AppendMessagesAsync(session.Id, [NewMessage.User("other")], new AppendOptions { IdempotencyKey = Key }));
+
+        var found = RawFiles.Find(_db.FilePath, ["jabberwock", "quetzalcoatl"]);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(first.Messages[0].ToolName, Is.EqualTo(ToolName));
+            Assert.That(retry.IsReplay, Is.True);
+            Assert.That(retry.Messages.Select(m => m.Id), Is.EqualTo(first.Messages.Select(m => m.Id)));
+            Assert.That(reused!.Key, Is.EqualTo(Key), "the caller's key, not its stored hash");
+            Assert.That((await store.GetLastMessagesAsync(session.Id, 10)).Select(m => m.ToolName), Is.EqualTo(new[] { ToolName, null }));
+            Assert.That((await store.GetSessionAsync(session.Id)).MessageCount, Is.EqualTo(2));
+            if (encrypted)
+            {
+                Assert.That(found, Is.Empty, "tool name or idempotency key in plaintext");
+            }
+            else
+            {
+                Assert.That(found, Has.Count.GreaterThanOrEqualTo(2), "the control: a plaintext store keeps both, so the scan can see them");
+            }
+        }
+    }
+
     [Test]
     public async Task Plaintext_FilesDoHoldTheWords_SoTheScanIsMeaningful()
     {

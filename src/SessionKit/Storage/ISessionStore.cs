@@ -30,7 +30,10 @@ public interface ISessionStore
     /// <returns>The session, or <see langword="null"/>.</returns>
     Task<Session?> FindSessionAsync(Guid sessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists a user's sessions, most recent activity first, one keyset page at a time.</summary>
+    /// <summary>
+    /// Lists a user's sessions one keyset page at a time, most recent activity first, or in creation order with
+    /// <see cref="SessionListOptions.Order"/> = <see cref="SessionListOrder.Created"/> (stable for full scans).
+    /// </summary>
     /// <param name="userId">The owner.</param>
     /// <param name="options">Page size and the cursor of the previous page.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
