@@ -65,6 +65,13 @@ public sealed class SharpTokenCounter : ITokenCounter
         ("text-embedding-ada-002", Cl100k),
     ];
 
+    private static string ModelAdvice =>
+        $"SessionKit has the tokenizers of OpenAI models only ({string.Join(", ", SupportedEncodings)}). "
+        + "For a model without a public tokenizer (Claude, Gemini, Llama, …) count with the conservative upper bound: set "
+        + $"SessionKitOptions.TokenEncoding = \"{ConservativeTokenCounter.Utf8Bytes}\" and leave SessionKitOptions.Model unset "
+        + $"(outside dependency injection: {nameof(ConservativeTokenCounter)}.{nameof(ConservativeTokenCounter.Instance)}). "
+        + $"For a model that uses an OpenAI encoding set SessionKitOptions.TokenEncoding to \"{O200kBase}\" or \"{Cl100kBase}\".";
+
     private readonly Lazy<LoadedEncoding> _encoding;
 
     private SharpTokenCounter(string encodingName)
@@ -135,10 +142,7 @@ public sealed class SharpTokenCounter : ITokenCounter
         catch (Exception ex) when (ex.GetType() == typeof(Exception))
         {
             // SharpToken signals an unknown model with a plain Exception.
-            throw new ArgumentException(
-                $"Unknown model '{modelName}'. Use {nameof(ForEncoding)} with one of: {string.Join(", ", SupportedEncodings)}.",
-                nameof(modelName),
-                ex);
+            throw new ArgumentException($"Unknown model '{modelName}'. {ModelAdvice}", nameof(modelName), ex);
         }
 
         if (ByEncoding.TryGetValue(encodingName, out var mapped))
@@ -147,7 +151,7 @@ public sealed class SharpTokenCounter : ITokenCounter
         }
 
         throw new ArgumentException(
-            $"Model '{modelName}' uses the encoding '{encodingName}', which is not supported. Supported encodings: {string.Join(", ", SupportedEncodings)}.",
+            $"Model '{modelName}' uses the encoding '{encodingName}', which SessionKit does not support. {ModelAdvice}",
             nameof(modelName));
     }
 
