@@ -67,7 +67,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
             ContinuesFromSessionId = options?.ContinuesFromSessionId,
             Metadata = metadata,
         };
-        return IsEncrypted ? CreateSealedAsync(session, cancellationToken) : CreateSessionCoreAsync(session, cancellationToken);
+        return Observe(Start(StoreOperation.CreateSession, session.Id), IsEncrypted ? CreateSealedAsync(session, cancellationToken) : CreateSessionCoreAsync(session, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -84,7 +84,10 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     {
         ValidateSessionId(sessionId);
         ThrowIfUnusable(cancellationToken);
-        return IsEncrypted ? OpenAsync(FindSessionCoreAsync(sessionId, cancellationToken), cancellationToken) : FindSessionCoreAsync(sessionId, cancellationToken);
+        return Observe(
+            Start(StoreOperation.GetSession, sessionId),
+            IsEncrypted ? OpenAsync(FindSessionCoreAsync(sessionId, cancellationToken), cancellationToken) : FindSessionCoreAsync(sessionId, cancellationToken),
+            static session => session is null ? 0 : 1);
     }
 
     /// <inheritdoc />
@@ -102,8 +105,9 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
 
         SessionListPosition? after = options.Cursor is null ? null : SessionListPosition.FromCursor(options.Cursor);
         ThrowIfUnusable(cancellationToken);
+        var scope = Start(StoreOperation.ListSessions);
         var page = ListSessionsCoreAsync(userId, options.PageSize, after, cancellationToken);
-        return IsEncrypted ? OpenAsync(page, cancellationToken) : page;
+        return Observe(scope, IsEncrypted ? OpenAsync(page, cancellationToken) : page, static page => page.Items.Count);
     }
 
     /// <inheritdoc />
@@ -117,7 +121,9 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         ThrowIfUnusable(cancellationToken);
 
         var normalized = update with { Metadata = metadata };
-        return NotifyAfter(IsEncrypted ? UpdateSealedAsync(sessionId, normalized, cancellationToken) : UpdateSessionCoreAsync(sessionId, normalized, cancellationToken), sessionId);
+        return Observe(
+            Start(StoreOperation.UpdateSession, sessionId),
+            NotifyAfter(IsEncrypted ? UpdateSealedAsync(sessionId, normalized, cancellationToken) : UpdateSessionCoreAsync(sessionId, normalized, cancellationToken), sessionId));
     }
 
     /// <inheritdoc />
@@ -125,7 +131,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     {
         ValidateSessionId(sessionId);
         ThrowIfUnusable(cancellationToken);
-        return ForgetTempAfter(DeleteSessionCoreAsync(sessionId, cancellationToken), sessionId);
+        return Observe(Start(StoreOperation.DeleteSession, sessionId), ForgetTempAfter(DeleteSessionCoreAsync(sessionId, cancellationToken), sessionId));
     }
 
     /// <inheritdoc />
@@ -160,11 +166,16 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
 
         var idempotency = PrepareIdempotency(options, prepared);
         ThrowIfUnusable(cancellationToken);
-        return NotifyAfter(
-            IsEncrypted
-                ? AppendSealedAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken)
-                : AppendMessagesCoreAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken),
-            sessionId);
+        var scope = Start(StoreOperation.Append, sessionId);
+        scope.Activity?.SetTag(SessionKitDiagnostics.MessageCount, prepared.Length);
+        return Observe(
+            scope,
+            NotifyAfter(
+                IsEncrypted
+                    ? AppendSealedAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken)
+                    : AppendMessagesCoreAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken),
+                sessionId),
+            appended: static result => result.IsReplay ? 0 : result.Messages.Count);
     }
 
     /// <inheritdoc />
@@ -173,8 +184,9 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         ValidateSessionId(sessionId);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ThrowIfUnusable(cancellationToken);
+        var scope = Start(StoreOperation.ReadLast, sessionId);
         var messages = GetLastMessagesCoreAsync(sessionId, count, cancellationToken);
-        return IsEncrypted ? OpenAsync(sessionId, messages, cancellationToken) : messages;
+        return Observe(scope, IsEncrypted ? OpenAsync(sessionId, messages, cancellationToken) : messages, static messages => messages.Count);
     }
 
     /// <inheritdoc />
@@ -184,8 +196,9 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         ArgumentOutOfRangeException.ThrowIfLessThan(fromSequence, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(toSequence, fromSequence);
         ThrowIfUnusable(cancellationToken);
+        var scope = Start(StoreOperation.ReadRange, sessionId);
         var messages = GetMessagesCoreAsync(sessionId, fromSequence, toSequence, cancellationToken);
-        return IsEncrypted ? OpenAsync(sessionId, messages, cancellationToken) : messages;
+        return Observe(scope, IsEncrypted ? OpenAsync(sessionId, messages, cancellationToken) : messages, static messages => messages.Count);
     }
 
     /// <inheritdoc />
@@ -201,7 +214,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     {
         ValidateSessionId(sessionId);
         ThrowIfUnusable(cancellationToken);
-        return CountMessagesCoreAsync(sessionId, cancellationToken);
+        return Observe(Start(StoreOperation.Count, sessionId), CountMessagesCoreAsync(sessionId, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -249,7 +262,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
             SummarizerId = summary.SummarizerId,
             CreatedAt = now,
         };
-        return IsEncrypted ? SaveSealedSummaryAsync(stored, cancellationToken) : SaveSummaryCoreAsync(stored, cancellationToken);
+        return Observe(Start(StoreOperation.SaveSummary, sessionId), IsEncrypted ? SaveSealedSummaryAsync(stored, cancellationToken) : SaveSummaryCoreAsync(stored, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -268,8 +281,9 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         }
 
         ThrowIfUnusable(cancellationToken);
+        var scope = Start(StoreOperation.GetSummaries, sessionId);
         var summaries = GetSummariesCoreAsync(sessionId, query, cancellationToken);
-        return IsEncrypted ? OpenAsync(sessionId, summaries, cancellationToken) : summaries;
+        return Observe(scope, IsEncrypted ? OpenAsync(sessionId, summaries, cancellationToken) : summaries, static summaries => summaries.Count);
     }
 
     /// <inheritdoc />
@@ -278,7 +292,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         ValidateSessionId(sessionId);
         ArgumentOutOfRangeException.ThrowIfLessThan(fromSequence, 1);
         ThrowIfUnusable(cancellationToken);
-        return InvalidateSummariesCoreAsync(sessionId, fromSequence, cancellationToken);
+        return Observe(Start(StoreOperation.InvalidateSummaries, sessionId), InvalidateSummariesCoreAsync(sessionId, fromSequence, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -318,8 +332,10 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
 
         var terms = SearchText.QueryTerms(query.Text);
         return terms.Count == 0 ? Task.FromResult(SearchResults.Empty)
-            : IsEncrypted ? SearchSealedAsync(userId, query, terms, cancellationToken)
-            : SearchCoreAsync(userId, query, terms, cancellationToken);
+            : Observe(
+                Start(StoreOperation.Search, query.SessionId),
+                IsEncrypted ? SearchSealedAsync(userId, query, terms, cancellationToken) : SearchCoreAsync(userId, query, terms, cancellationToken),
+                static results => results.Hits.Count);
     }
 
     /// <summary>
