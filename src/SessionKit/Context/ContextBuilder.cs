@@ -70,7 +70,11 @@ public sealed partial class ContextBuilder : IContextBuilder
         _options = settings._options;
         _timeProvider = settings._timeProvider;
         _logger = settings._logger;
+        Metrics = settings.Metrics;
     }
+
+    /// <summary>The instruments builds record into; set from dependency injection, otherwise the shared ones.</summary>
+    internal SessionKitMetrics Metrics { get; set; } = SessionKitMetrics.Default;
 
     /// <summary>A builder with the same settings that reads and writes through another store (a caller-scoped one).</summary>
     internal ContextBuilder WithStore(ISessionStore store) => new(this, store);
@@ -108,8 +112,37 @@ public sealed partial class ContextBuilder : IContextBuilder
     private async Task<ContextWindow> BuildCoreAsync(Guid sessionId, ContextRequest request, CancellationToken cancellationToken)
     {
         using var activity = SessionKitDiagnostics.ActivitySource.StartActivity("sessionkit.context.build");
+        activity?.SetTag(SessionKitDiagnostics.SessionId, sessionId.ToString());
+        activity?.SetTag(SessionKitDiagnostics.ContextBudget, request.TokenBudget);
         long started = Stopwatch.GetTimestamp();
+        try
+        {
+            var window = await BuildWindowAsync(sessionId, request, cancellationToken).ConfigureAwait(false);
+            int recalled = window.Items.Count(static item => item.Kind == ContextItemKind.Recalled);
+            activity?.SetTag(SessionKitDiagnostics.ContextTokens, window.TotalTokens);
+            activity?.SetTag(SessionKitDiagnostics.ContextRecalled, recalled);
+            activity?.SetTag(SessionKitDiagnostics.ContextSummariesCreated, window.SummariesCreated);
+            Metrics.RecordOperation("context.build", started);
+            Metrics.ContextTokens.Record(window.TotalTokens);
+            Metrics.ContextBudget.Record(request.TokenBudget);
+            Metrics.ContextUtilization.Record((double)window.TotalTokens / request.TokenBudget);
+            if (recalled > 0)
+            {
+                Metrics.RecallHits.Add(recalled);
+            }
 
+            return window;
+        }
+        catch (Exception ex)
+        {
+            SessionKitDiagnostics.RecordFailure(activity, ex);
+            Metrics.RecordOperation("context.build", started, ex.GetType().FullName);
+            throw;
+        }
+    }
+
+    private async Task<ContextWindow> BuildWindowAsync(Guid sessionId, ContextRequest request, CancellationToken cancellationToken)
+    {
         var session = await _store.GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false);
         var state = new BuildState(request, _options.MaxSummarizationsPerBuild);
         int budget = request.TokenBudget;
@@ -190,11 +223,6 @@ public sealed partial class ContextBuilder : IContextBuilder
 
         var window = Assemble(session, request, systemTokens, carried, summaries, recalled, tail, verbatimCount, state);
         Debug.Assert(window.TotalTokens <= budget, "A context window must never exceed its budget.");
-
-        SessionKitDiagnostics.ContextBuildDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        activity?.SetTag("sessionkit.context.budget", budget);
-        activity?.SetTag("sessionkit.context.tokens", window.TotalTokens);
-        activity?.SetTag("sessionkit.context.summaries_created", state.SummariesCreated);
         return window;
     }
 
@@ -654,7 +682,12 @@ public sealed partial class ContextBuilder : IContextBuilder
     private async Task<string?> TrySummarizeAsync(SummarizationRequest request, BuildState state, CancellationToken cancellationToken)
     {
         state.SummarizerCalls++;
-        SessionKitDiagnostics.SummarizerCalls.Add(1);
+        var summarizerTag = new KeyValuePair<string, object?>(SessionKitDiagnostics.SummarizerId, _summarizer.Id);
+        Metrics.SummarizerCalls.Add(1, summarizerTag);
+        using var activity = SessionKitDiagnostics.ActivitySource.StartActivity("sessionkit.summarize");
+        activity?.SetTag(SessionKitDiagnostics.SummarizerId, _summarizer.Id);
+        activity?.SetTag(SessionKitDiagnostics.MessageCount, request.Messages.Count);
+        long started = Stopwatch.GetTimestamp();
         using var timeout = new CancellationTokenSource(_options.SummarizerTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         Task<SummarizationResult>? summarizing = null;
@@ -662,6 +695,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         {
             summarizing = _summarizer.SummarizeAsync(request, linked.Token);
             var result = await summarizing.WaitAsync(_options.SummarizerTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            Metrics.RecordOperation("summarize", started);
             if (string.IsNullOrWhiteSpace(result?.Text))
             {
                 return state.Fail($"The summarizer '{_summarizer.Id}' returned no text.");
@@ -673,7 +707,9 @@ public sealed partial class ContextBuilder : IContextBuilder
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested
             && (ex is OperationCanceledException || (ex is TimeoutException && !ReferenceEquals(ex, summarizing?.Exception?.InnerException))))
         {
-            SessionKitDiagnostics.SummarizerFailures.Add(1);
+            SessionKitDiagnostics.RecordFailure(activity, ex);
+            Metrics.RecordOperation("summarize", started, ex.GetType().FullName);
+            Metrics.SummarizerFailures.Add(1, summarizerTag, new KeyValuePair<string, object?>(SessionKitDiagnostics.ErrorType, "timeout"));
             LogSummarizerTimedOut(_logger, _summarizer.Id, _options.SummarizerTimeout);
             return state.Fail($"The summarizer '{_summarizer.Id}' timed out after {_options.SummarizerTimeout}.");
         }
@@ -681,7 +717,9 @@ public sealed partial class ContextBuilder : IContextBuilder
         catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
         {
-            SessionKitDiagnostics.SummarizerFailures.Add(1);
+            SessionKitDiagnostics.RecordFailure(activity, ex);
+            Metrics.RecordOperation("summarize", started, ex.GetType().FullName);
+            Metrics.SummarizerFailures.Add(1, summarizerTag, new KeyValuePair<string, object?>(SessionKitDiagnostics.ErrorType, ex.GetType().FullName));
             LogSummarizerFailed(_logger, _summarizer.Id, ex.GetType().Name);
             return state.Fail($"The summarizer '{_summarizer.Id}' failed ({ex.GetType().Name}).");
         }
