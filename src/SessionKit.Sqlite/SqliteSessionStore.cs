@@ -86,6 +86,9 @@ public sealed partial class SqliteSessionStore : SessionStore
         return EnsureInitializedAsync(cancellationToken);
     }
 
+    /// <summary>Reports <c>sqlite</c> as <c>db.system.name</c>, OpenTelemetry's well-known value.</summary>
+    protected override string DatabaseSystemName => "sqlite";
+
     /// <inheritdoc />
     protected override async Task<Session> CreateSessionCoreAsync(Session session, CancellationToken cancellationToken)
     {

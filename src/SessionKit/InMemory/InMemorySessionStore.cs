@@ -28,6 +28,9 @@ public sealed partial class InMemorySessionStore : SessionStore
     {
     }
 
+    /// <summary>Reports <c>sessionkit.in_memory</c> as <c>db.system.name</c> (OpenTelemetry has no well-known value for an in-process store).</summary>
+    protected override string DatabaseSystemName => "sessionkit.in_memory";
+
     /// <inheritdoc />
     protected override Task<Session> CreateSessionCoreAsync(Session session, CancellationToken cancellationToken)
     {

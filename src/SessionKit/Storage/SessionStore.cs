@@ -67,7 +67,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
             ContinuesFromSessionId = options?.ContinuesFromSessionId,
             Metadata = metadata,
         };
-        return IsEncrypted ? CreateSealedAsync(session, cancellationToken) : CreateSessionCoreAsync(session, cancellationToken);
+        return Observe(Start(StoreOperation.CreateSession, session.Id), IsEncrypted ? CreateSealedAsync(session, cancellationToken) : CreateSessionCoreAsync(session, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -84,7 +84,10 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     {
         ValidateSessionId(sessionId);
         ThrowIfUnusable(cancellationToken);
-        return IsEncrypted ? OpenAsync(FindSessionCoreAsync(sessionId, cancellationToken), cancellationToken) : FindSessionCoreAsync(sessionId, cancellationToken);
+        return Observe(
+            Start(StoreOperation.GetSession, sessionId),
+            IsEncrypted ? OpenAsync(FindSessionCoreAsync(sessionId, cancellationToken), cancellationToken) : FindSessionCoreAsync(sessionId, cancellationToken),
+            static session => session is null ? 0 : 1);
     }
 
     /// <inheritdoc />
@@ -115,8 +118,9 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
 
         SessionListPosition? after = options.Cursor is null ? null : SessionListPosition.FromCursor(options.Cursor);
         ThrowIfUnusable(cancellationToken);
+        var scope = Start(StoreOperation.ListSessions);
         var page = ListSessionsCoreAsync(userId, options.PageSize, after, cancellationToken);
-        return IsEncrypted ? OpenAsync(page, cancellationToken) : page;
+        return Observe(scope, IsEncrypted ? OpenAsync(page, cancellationToken) : page, static page => page.Items.Count);
     }
 
     private async Task<SessionPage> ListByCreationAsync(string userId, int pageSize, Guid? afterId, CancellationToken cancellationToken)
@@ -142,7 +146,9 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         ThrowIfUnusable(cancellationToken);
 
         var normalized = update with { Metadata = metadata };
-        return NotifyAfter(IsEncrypted ? UpdateSealedAsync(sessionId, normalized, cancellationToken) : UpdateSessionCoreAsync(sessionId, normalized, cancellationToken), sessionId);
+        return Observe(
+            Start(StoreOperation.UpdateSession, sessionId),
+            NotifyAfter(IsEncrypted ? UpdateSealedAsync(sessionId, normalized, cancellationToken) : UpdateSessionCoreAsync(sessionId, normalized, cancellationToken), sessionId));
     }
 
     /// <inheritdoc />
@@ -150,7 +156,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     {
         ValidateSessionId(sessionId);
         ThrowIfUnusable(cancellationToken);
-        return ForgetTempAfter(DeleteSessionCoreAsync(sessionId, cancellationToken), sessionId);
+        return Observe(Start(StoreOperation.DeleteSession, sessionId), ForgetTempAfter(DeleteSessionCoreAsync(sessionId, cancellationToken), sessionId));
     }
 
     /// <inheritdoc />
@@ -185,11 +191,16 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
 
         var idempotency = PrepareIdempotency(options, prepared);
         ThrowIfUnusable(cancellationToken);
-        return NotifyAfter(
-            IsEncrypted
-                ? AppendSealedAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken)
-                : AppendMessagesCoreAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken),
-            sessionId);
+        var scope = Start(StoreOperation.Append, sessionId);
+        scope.Activity?.SetTag(SessionKitDiagnostics.MessageCount, prepared.Length);
+        return Observe(
+            scope,
+            NotifyAfter(
+                IsEncrypted
+                    ? AppendSealedAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken)
+                    : AppendMessagesCoreAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken),
+                sessionId),
+            appended: static result => result.IsReplay ? 0 : result.Messages.Count);
     }
 
     /// <inheritdoc />
@@ -198,8 +209,9 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         ValidateSessionId(sessionId);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ThrowIfUnusable(cancellationToken);
+        var scope = Start(StoreOperation.ReadLast, sessionId);
         var messages = GetLastMessagesCoreAsync(sessionId, count, cancellationToken);
-        return IsEncrypted ? OpenAsync(sessionId, messages, cancellationToken) : messages;
+        return Observe(scope, IsEncrypted ? OpenAsync(sessionId, messages, cancellationToken) : messages, static messages => messages.Count);
     }
 
     /// <inheritdoc />
@@ -209,8 +221,9 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         ArgumentOutOfRangeException.ThrowIfLessThan(fromSequence, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(toSequence, fromSequence);
         ThrowIfUnusable(cancellationToken);
+        var scope = Start(StoreOperation.ReadRange, sessionId);
         var messages = GetMessagesCoreAsync(sessionId, fromSequence, toSequence, cancellationToken);
-        return IsEncrypted ? OpenAsync(sessionId, messages, cancellationToken) : messages;
+        return Observe(scope, IsEncrypted ? OpenAsync(sessionId, messages, cancellationToken) : messages, static messages => messages.Count);
     }
 
     /// <inheritdoc />
@@ -247,7 +260,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     {
         ValidateSessionId(sessionId);
         ThrowIfUnusable(cancellationToken);
-        return CountMessagesCoreAsync(sessionId, cancellationToken);
+        return Observe(Start(StoreOperation.Count, sessionId), CountMessagesCoreAsync(sessionId, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -295,7 +308,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
             SummarizerId = summary.SummarizerId,
             CreatedAt = now,
         };
-        return IsEncrypted ? SaveSealedSummaryAsync(stored, cancellationToken) : SaveSummaryCoreAsync(stored, cancellationToken);
+        return Observe(Start(StoreOperation.SaveSummary, sessionId), IsEncrypted ? SaveSealedSummaryAsync(stored, cancellationToken) : SaveSummaryCoreAsync(stored, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -314,8 +327,9 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         }
 
         ThrowIfUnusable(cancellationToken);
+        var scope = Start(StoreOperation.GetSummaries, sessionId);
         var summaries = GetSummariesCoreAsync(sessionId, query, cancellationToken);
-        return IsEncrypted ? OpenAsync(sessionId, summaries, cancellationToken) : summaries;
+        return Observe(scope, IsEncrypted ? OpenAsync(sessionId, summaries, cancellationToken) : summaries, static summaries => summaries.Count);
     }
 
     /// <inheritdoc />
@@ -324,7 +338,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         ValidateSessionId(sessionId);
         ArgumentOutOfRangeException.ThrowIfLessThan(fromSequence, 1);
         ThrowIfUnusable(cancellationToken);
-        return InvalidateSummariesCoreAsync(sessionId, fromSequence, cancellationToken);
+        return Observe(Start(StoreOperation.InvalidateSummaries, sessionId), InvalidateSummariesCoreAsync(sessionId, fromSequence, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -364,8 +378,10 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
 
         var terms = SearchText.QueryTerms(query.Text);
         return terms.Count == 0 ? Task.FromResult(SearchResults.Empty)
-            : IsEncrypted ? SearchSealedAsync(userId, query, terms, cancellationToken)
-            : SearchCoreAsync(userId, query, terms, cancellationToken);
+            : Observe(
+                Start(StoreOperation.Search, query.SessionId),
+                IsEncrypted ? SearchSealedAsync(userId, query, terms, cancellationToken) : SearchCoreAsync(userId, query, terms, cancellationToken),
+                static results => results.Hits.Count);
     }
 
     /// <summary>
