@@ -700,9 +700,21 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         }
     }
 
-    private static void ValidateTitle(string? title, string paramName)
+    private void ValidateTitle(string? title, string paramName) => ValidateTitle(title, Limits, paramName);
+
+    internal static void ValidateTitle(string? title, SessionLimits limits, string paramName)
     {
-        if (title is not null && !IsWellFormed(title))
+        if (title is null)
+        {
+            return;
+        }
+
+        if (title.Length > limits.MaxTitleLength)
+        {
+            throw new ArgumentException($"The title has {title.Length} characters; the limit is {limits.MaxTitleLength} (SessionLimits.MaxTitleLength).", paramName);
+        }
+
+        if (!IsWellFormed(title))
         {
             throw new ArgumentException("The title has an unpaired surrogate; it is not valid Unicode.", paramName);
         }
