@@ -1,5 +1,4 @@
 using System.Globalization;
-using SessionKit;
 using SessionKit.Reliability.CrashHost;
 using SessionKit.Sqlite;
 

@@ -7,14 +7,12 @@ namespace SessionKit.Sqlite.Tests;
 [TestFixture]
 public sealed class SqliteBadInputConformanceTests : BadInputConformanceTests
 {
-    private TempDatabase? _folder;
+    // Created with the fixture: the base class's one-time set-up (which opens the store) runs before this class's.
+    private readonly TempDatabase _folder = new();
 
     [OneTimeTearDown]
-    public void DeleteFolder() => _folder?.Dispose();
+    public void DeleteFolder() => _folder.Dispose();
 
-    protected override SessionStore CreateStore(TimeProvider timeProvider)
-    {
-        _folder = new TempDatabase();
-        return new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = _folder.ConnectionString }, null, timeProvider);
-    }
+    protected override SessionStore CreateStore(TimeProvider timeProvider) =>
+        new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = _folder.ConnectionString }, null, timeProvider);
 }

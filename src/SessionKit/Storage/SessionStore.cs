@@ -100,7 +100,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
                 $"SessionListOptions.PageSize must be between 1 and {SessionListOptions.MaxPageSize}.");
         }
 
-        SessionListPosition? after = options.Cursor is null ? null : SessionListPosition.FromCursor(options.Cursor);
+        SessionListPosition? after = options.Cursor is null ? null : ParseCursor(options.Cursor, nameof(options));
         ThrowIfUnusable(cancellationToken);
         var page = ListSessionsCoreAsync(userId, options.PageSize, after, cancellationToken);
         return IsEncrypted ? OpenAsync(page, cancellationToken) : page;
@@ -717,6 +717,19 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         if (!IsWellFormed(title))
         {
             throw new ArgumentException("The title has an unpaired surrogate; it is not valid Unicode.", paramName);
+        }
+    }
+
+    // The caller passed options, not a cursor: name the parameter they can find.
+    private static SessionListPosition ParseCursor(string cursor, string paramName)
+    {
+        try
+        {
+            return SessionListPosition.FromCursor(cursor);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException("SessionListOptions.Cursor is not valid: pass the NextCursor of a previous page unchanged.", paramName, e);
         }
     }
 
