@@ -126,7 +126,7 @@ internal sealed class ModelBasedTests
         }
 
         var id = sessions[op.A % sessions.Count];
-        var corrections = (ISessionCorrectionStore)store;
+        var corrections = store;
         switch (op.Kind)
         {
             case OpKind.Append:
