@@ -52,6 +52,7 @@ internal sealed class CrashTests
             // Kill after a seeded number of acknowledgements, while the host is appending flat out.
             await host.WaitForAcksAsync(random.Next(1, 25), timeout.Token);
             await host.KillAsync(timeout.Token);
+            Assert.That(host.Done, Is.False, "the host was killed mid-run, not after its last batch");
             acked.AddRange(host.Acks);
             nextBatch += batchesPerRun;
         }
@@ -63,7 +64,9 @@ internal sealed class CrashTests
             acked.AddRange(last.Acks);
         }
 
-        await AssertIntactAsync(file, sessionId, acked, seed);
+        var messages = await AssertIntactAsync(file, sessionId, acked, seed);
+        int stored = messages.Select(m => m.Content.Split(' ')[0]).Count(c => c.EndsWith("/0/" + c.Split('/')[3], StringComparison.Ordinal));
+        await TestContext.Out.WriteLineAsync($"{kills} kills: {acked.Count} acknowledged batches, {stored} stored ({stored - acked.Count} committed but killed before acknowledging), {messages.Count} messages");
     }
 
     [TestCase(20260102, 4, 60)]
