@@ -18,6 +18,9 @@ namespace SessionKit.Sqlite;
 /// </remarks>
 public sealed partial class SqliteSessionStore : SessionStore
 {
+    // SQLITE_NOTADB: the file's header is not a SQLite database's.
+    private const int NotADatabase = 26;
+
     private readonly SqliteSessionStoreOptions _options;
     private readonly string _connectionString;
     private readonly ILogger _logger;
@@ -835,14 +838,23 @@ public sealed partial class SqliteSessionStore : SessionStore
                 Directory.CreateDirectory(folder);
             }
 
-            using var connection = StoreConnection.Open(_connectionString, _options);
-            using (var command = connection.Connection.CreateCommand())
+            int before;
+            try
             {
-                command.CommandText = "PRAGMA journal_mode = WAL;";
-                command.ExecuteNonQuery();
+                using var connection = StoreConnection.Open(_connectionString, _options);
+                using (var command = connection.Connection.CreateCommand())
+                {
+                    command.CommandText = "PRAGMA journal_mode = WAL;";
+                    command.ExecuteNonQuery();
+                }
+
+                before = SqliteSchema.Migrate(connection.Connection);
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode == NotADatabase)
+            {
+                throw SqliteDatabaseFileException.NotADatabase(DataSource, e);
             }
 
-            int before = SqliteSchema.Migrate(connection.Connection);
             if (before != SqliteSchema.CurrentVersion)
             {
                 LogMigrated(_logger, DataSource, before, SqliteSchema.CurrentVersion);

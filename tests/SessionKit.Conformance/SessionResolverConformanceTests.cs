@@ -341,6 +341,51 @@ public abstract partial class SessionResolverConformanceTests : BackendFixture
     }
 
     [Test]
+    public async Task ClaimAnonymous_WithAnOverLongUserId_Throws_AndTheVisitorKeepsTokenAndHistory()
+    {
+        var resolver = Resolver();
+        var visitor = await resolver.ResolveAsync(new SessionResolutionRequest { DeviceId = "phone" });
+        string tooLong = new('c', Store.Limits.MaxIdLength + 1);
+
+        var ex = Assert.ThrowsAsync<ArgumentException>(() => resolver.ClaimAnonymousAsync(visitor.IssuedToken!.Token, tooLong));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex?.ParamName, Is.EqualTo("userId"));
+            Assert.That(ex?.Message, Does.Contain("SessionLimits.MaxIdLength"));
+            Assert.That((await Tokens().ValidateAsync(visitor.IssuedToken!.Token)).IsValid, Is.True, "the visitor's token was not revoked");
+            Assert.That((await Store.GetSessionAsync(visitor.Session.Id)).UserId, Is.EqualTo(visitor.Session.UserId));
+        }
+    }
+
+    [Test]
+    public async Task Resolve_WithATitleOverTheLimit_Throws_AndRegistersNoDevice()
+    {
+        var request = new SessionResolutionRequest { UserId = "alice", DeviceId = "phone", Title = new string('t', Store.Limits.MaxTitleLength + 1) };
+
+        var ex = Assert.ThrowsAsync<ArgumentException>(() => Resolver().ResolveAsync(request));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex?.ParamName, Is.EqualTo("request"));
+            Assert.That(ex?.Message, Does.Contain("SessionLimits.MaxTitleLength"));
+            Assert.That(await ((ISessionTokenStore)Store).ListDevicesAsync("alice"), Is.Empty);
+            Assert.That((await Store.ListSessionsAsync("alice")).Items, Is.Empty);
+        }
+    }
+
+    [Test]
+    public void Resolve_WithAnOverLongUserId_ThrowsNamingTheRequestsField()
+    {
+        var request = new SessionResolutionRequest { UserId = new string('u', Store.Limits.MaxIdLength + 1), DeviceId = "phone" };
+
+        var ex = Assert.ThrowsAsync<ArgumentException>(() => Resolver().ResolveAsync(request));
+
+        Assert.That(ex?.ParamName, Is.EqualTo("request"));
+        Assert.That(ex?.Message, Does.Contain("SessionResolutionRequest.UserId"));
+    }
+
+    [Test]
     public async Task ClaimAnonymous_WithASignedInUsersToken_IsDenied_AndMovesNothing()
     {
         var alice = await Resolver().ResolveAsync(new SessionResolutionRequest { UserId = "alice" });

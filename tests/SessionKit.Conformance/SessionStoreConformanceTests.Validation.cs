@@ -207,6 +207,57 @@ public abstract partial class SessionStoreConformanceTests
         }
     }
 
+    [Test]
+    public async Task CreateSession_WithATitleOverTheLimit_ThrowsArgumentException_AndCreatesNothing()
+    {
+        string title = new('t', Limits.MaxTitleLength + 1);
+
+        var ex = Assert.ThrowsAsync<ArgumentException>(() => Store.CreateSessionAsync("alice", new SessionCreateOptions { Title = title }));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex?.ParamName, Is.EqualTo("options"));
+            Assert.That(ex?.Message, Does.Contain("SessionLimits.MaxTitleLength"));
+            Assert.That((await Store.ListSessionsAsync("alice")).Items, Is.Empty);
+        }
+    }
+
+    [Test]
+    public async Task UpdateSession_WithATitleOverTheLimit_ThrowsArgumentException_AndChangesNothing()
+    {
+        var session = await Store.CreateSessionAsync("alice", new SessionCreateOptions { Title = new string('t', Limits.MaxTitleLength) });
+
+        var ex = Assert.ThrowsAsync<ArgumentException>(
+            () => Store.UpdateSessionAsync(session.Id, new SessionUpdate { Title = new string('x', 10 * 1024 * 1024) }));
+
+        var found = await Store.GetSessionAsync(session.Id);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex?.ParamName, Is.EqualTo("update"));
+            Assert.That(found.Title, Is.EqualTo(session.Title), "a title exactly at the limit is accepted");
+            Assert.That(found.Version, Is.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public async Task State_WithANullKey_ThrowsArgumentNullExceptionNamingKey_OnEveryOperation()
+    {
+        var session = await CreateSessionAsync();
+        var state = (ISessionStateStore)Store;
+        string scopeId = session.Id.ToString();
+
+        var get = Assert.ThrowsAsync<ArgumentNullException>(() => state.GetStateAsync(StateScope.Session, scopeId, null!));
+        var set = Assert.ThrowsAsync<ArgumentNullException>(() => state.SetStateAsync(StateScope.User, "alice", null!, "v"));
+        var delete = Assert.ThrowsAsync<ArgumentNullException>(() => state.DeleteStateAsync(StateScope.App, null, null!));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(new[] { get?.ParamName, set?.ParamName, delete?.ParamName }, Is.All.EqualTo("key"));
+            Assert.That(await state.ListStateAsync(StateScope.User, "alice"), Is.Empty);
+            Assert.That(await state.ListStateAsync(StateScope.App, null), Is.Empty);
+        }
+    }
+
     private static async Task DrainAsync<T>(IAsyncEnumerable<T> source)
     {
         await foreach (var _ in source)

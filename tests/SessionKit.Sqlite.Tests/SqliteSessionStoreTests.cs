@@ -32,6 +32,25 @@ internal sealed class SqliteSessionStoreTests : SqliteFileFixture
     }
 
     [Test]
+    public async Task Open_OnAFileThatIsNotSqlite_ThrowsSqliteDatabaseFileException_NamingTheFile_AndLeavesItUnchanged()
+    {
+        byte[] content = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("This is a text file, not a database. ", 200)));
+        await File.WriteAllBytesAsync(Db.FilePath, content);
+        await using var store = Open();
+
+        var ex = Assert.ThrowsAsync<SqliteDatabaseFileException>(() => store.CreateSessionAsync("ada"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex, Is.InstanceOf<SessionKitException>());
+            Assert.That(ex?.DataSource, Is.EqualTo(store.DataSource));
+            Assert.That(ex?.Message, Does.Contain(store.DataSource).And.Contain("not a SQLite database").And.Contain("ConnectionString"));
+            Assert.That(ex?.InnerException, Is.InstanceOf<SqliteException>());
+            Assert.That(await File.ReadAllBytesAsync(Db.FilePath), Is.EqualTo(content));
+        }
+    }
+
+    [Test]
     public async Task SecondStoreInstance_OnTheSameFile_SeesTheSameData()
     {
         await using var first = Open();

@@ -93,7 +93,12 @@ internal static class DeviceFingerprint
                 throw new ArgumentException($"A device fingerprint attribute name is {name.Length} characters long; the limit is {MaxKeyLength}.", paramName);
             }
 
-            string value = rawValue is null ? string.Empty : Text(rawValue, paramName).Trim();
+            if (rawValue is null)
+            {
+                throw new ArgumentException($"Device fingerprint attribute '{name}' has a null value; leave the attribute out, or use an empty string, when it is unknown.", paramName);
+            }
+
+            string value = Text(rawValue, paramName).Trim();
             if (value.Length > MaxValueLength)
             {
                 throw new ArgumentException($"Device fingerprint attribute '{name}' has a value of {value.Length} characters; the limit is {MaxValueLength}.", paramName);

@@ -6,6 +6,7 @@ public sealed class DeviceRegistry : IDeviceRegistry
     private readonly ISessionTokenStore _store;
     private readonly byte[]? _fingerprintKey;
     private readonly TimeProvider _timeProvider;
+    private readonly int _maxIdLength;
 
     /// <summary>Creates the registry.</summary>
     /// <param name="store">Where devices are kept.</param>
@@ -25,17 +26,25 @@ public sealed class DeviceRegistry : IDeviceRegistry
         _store = store;
         _fingerprintKey = options.Resolve().FingerprintKey;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _maxIdLength = ((store as SessionStore)?.Limits ?? new SessionLimits()).MaxIdLength;
     }
 
     /// <inheritdoc />
     public async Task<Device> RegisterAsync(string userId, DeviceRegistration registration, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        UserId(userId);
         ArgumentNullException.ThrowIfNull(registration);
         if (registration.DeviceId is not null && string.IsNullOrWhiteSpace(registration.DeviceId))
         {
             throw new ArgumentException("DeviceRegistration.DeviceId must not be empty or white space; use null for a new device.", nameof(registration));
         }
+
+        if (registration.DeviceId is not null)
+        {
+            IdentityStoreArguments.Id(registration.DeviceId, _maxIdLength, "DeviceRegistration.DeviceId", nameof(registration));
+        }
+
+        IdentityStoreArguments.DisplayName(registration.DisplayName, _maxIdLength, nameof(registration));
 
         byte[]? hash = DeviceFingerprint.Hash(registration.Fingerprint, _fingerprintKey, nameof(registration));
         var now = Now();
@@ -63,7 +72,7 @@ public sealed class DeviceRegistry : IDeviceRegistry
     /// <inheritdoc />
     public async Task<Device?> RecognizeAsync(string userId, IReadOnlyDictionary<string, string> fingerprint, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        UserId(userId);
         ArgumentNullException.ThrowIfNull(fingerprint);
         // Even an empty fingerprint fails without a key, so a missing key shows up on the first call.
         DeviceFingerprint.RequireKey(_fingerprintKey);
@@ -87,8 +96,8 @@ public sealed class DeviceRegistry : IDeviceRegistry
     /// <inheritdoc />
     public async Task<Device?> FindAsync(string userId, string deviceId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(deviceId);
+        UserId(userId);
+        IdentityStoreArguments.Id(deviceId, _maxIdLength, "The device id", nameof(deviceId));
         var device = await _store.FindDeviceAsync(userId, deviceId, cancellationToken).ConfigureAwait(false);
         return device is null ? null : Device.From(device);
     }
@@ -96,7 +105,7 @@ public sealed class DeviceRegistry : IDeviceRegistry
     /// <inheritdoc />
     public async Task<IReadOnlyList<Device>> ListAsync(string userId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        UserId(userId);
         var devices = await _store.ListDevicesAsync(userId, cancellationToken).ConfigureAwait(false);
         return devices.Select(Device.From).ToList();
     }
@@ -104,8 +113,8 @@ public sealed class DeviceRegistry : IDeviceRegistry
     /// <inheritdoc />
     public async Task<Device?> TouchAsync(string userId, string deviceId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(deviceId);
+        UserId(userId);
+        IdentityStoreArguments.Id(deviceId, _maxIdLength, "The device id", nameof(deviceId));
         var device = await _store.TouchDeviceAsync(userId, deviceId, Now(), cancellationToken).ConfigureAwait(false);
         return device is null ? null : Device.From(device);
     }
@@ -113,10 +122,13 @@ public sealed class DeviceRegistry : IDeviceRegistry
     /// <inheritdoc />
     public Task<bool> ForgetAsync(string userId, string deviceId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(deviceId);
+        UserId(userId);
+        IdentityStoreArguments.Id(deviceId, _maxIdLength, "The device id", nameof(deviceId));
         return _store.ForgetDeviceAsync(userId, deviceId, Now(), cancellationToken);
     }
+
+    // Checked here, with the store's limit, so the caller's parameter is named rather than the store's record.
+    private void UserId(string userId) => IdentityStoreArguments.Id(userId, _maxIdLength, "The user id", nameof(userId));
 
     private DateTimeOffset Now() => _timeProvider.GetUtcNow().ToUniversalTime();
 }

@@ -12,6 +12,7 @@ public sealed class SessionResolver : ISessionResolver
     private readonly TimeProvider _timeProvider;
     private readonly SessionExpiryPolicy? _expiry;
     private readonly ISessionAccessStore? _access;
+    private readonly SessionLimits _limits;
 
     /// <summary>Creates the resolver.</summary>
     /// <param name="store">Where sessions are kept.</param>
@@ -48,6 +49,7 @@ public sealed class SessionResolver : ISessionResolver
         _timeProvider = timeProvider ?? TimeProvider.System;
         _expiry = expiry;
         _access = accessStore ?? store as ISessionAccessStore;
+        _limits = (store as SessionStore)?.Limits ?? new SessionLimits();
     }
 
     /// <inheritdoc />
@@ -62,6 +64,23 @@ public sealed class SessionResolver : ISessionResolver
         if (request.DeviceId is not null && string.IsNullOrWhiteSpace(request.DeviceId))
         {
             throw new ArgumentException("SessionResolutionRequest.DeviceId must not be empty or white space; use null for none.", nameof(request));
+        }
+
+        // Everything the request carries is checked here, before a device is registered or a token validated, so a request
+        // the store would refuse half-way (an over-long id, a title over the limit) changes nothing.
+        if (request.UserId is not null)
+        {
+            IdentityStoreArguments.Id(request.UserId, _limits.MaxIdLength, "SessionResolutionRequest.UserId", nameof(request));
+        }
+
+        if (request.DeviceId is not null)
+        {
+            IdentityStoreArguments.Id(request.DeviceId, _limits.MaxIdLength, "SessionResolutionRequest.DeviceId", nameof(request));
+        }
+
+        if (request.Title is { } title)
+        {
+            SessionStore.ValidateTitle(title, _limits, nameof(request));
         }
 
         var now = _timeProvider.GetUtcNow();
@@ -141,7 +160,8 @@ public sealed class SessionResolver : ISessionResolver
     public async Task<SessionResolution> ClaimAnonymousAsync(string anonymousToken, string userId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(anonymousToken);
-        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        // The whole user id is checked before the anonymous tokens are revoked: the store would refuse it only after that.
+        IdentityStoreArguments.Id(userId, _limits.MaxIdLength, "The user id", nameof(userId));
         if (userId.StartsWith(AnonymousPrefix, StringComparison.Ordinal))
         {
             throw new ArgumentException($"The user who claims must be a signed-in user, not an anonymous one ('{AnonymousPrefix}…').", nameof(userId));

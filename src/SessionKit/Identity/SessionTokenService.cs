@@ -12,6 +12,7 @@ public sealed partial class SessionTokenService : ISessionTokenService
     private readonly SessionTokenOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly int _maxIdLength;
 
     /// <summary>Creates the service.</summary>
     /// <param name="store">Where token records are kept.</param>
@@ -37,6 +38,7 @@ public sealed partial class SessionTokenService : ISessionTokenService
         _options = options.Resolve();
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _maxIdLength = ((store as SessionStore)?.Limits ?? new SessionLimits()).MaxIdLength;
     }
 
     /// <inheritdoc />
@@ -47,7 +49,7 @@ public sealed partial class SessionTokenService : ISessionTokenService
         TimeSpan? lifetime = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        IdentityStoreArguments.Id(userId, _maxIdLength, "The user id", nameof(userId));
         if (sessionId == Guid.Empty)
         {
             throw new ArgumentException("The session id must not be Guid.Empty; use null for none.", nameof(sessionId));
@@ -56,6 +58,11 @@ public sealed partial class SessionTokenService : ISessionTokenService
         if (deviceId is not null && string.IsNullOrWhiteSpace(deviceId))
         {
             throw new ArgumentException("The device id must not be empty or white space; use null for none.", nameof(deviceId));
+        }
+
+        if (deviceId is not null)
+        {
+            IdentityStoreArguments.Id(deviceId, _maxIdLength, "The device id", nameof(deviceId));
         }
 
         var validity = lifetime ?? _options.DefaultLifetime;
@@ -131,7 +138,7 @@ public sealed partial class SessionTokenService : ISessionTokenService
     /// <inheritdoc />
     public async Task<int> RevokeAllAsync(string userId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        IdentityStoreArguments.Id(userId, _maxIdLength, "The user id", nameof(userId));
         int count = await _store.RevokeUserTokensAsync(userId, Now(), cancellationToken).ConfigureAwait(false);
         LogRevokedAll(_logger, count);
         return count;

@@ -40,7 +40,8 @@ public sealed class UserDataExporter : IUserDataExporter
     /// <inheritdoc />
     public async Task<UserExportResult> ExportUserAsync(string userId, Stream utf8Json, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        // The whole id is checked before the first byte is written: a store would refuse it only half-way through the stream.
+        IdentityStoreArguments.Id(userId, ((_sessions as SessionStore)?.Limits ?? new SessionLimits()).MaxIdLength, "The user id", nameof(userId));
         ArgumentNullException.ThrowIfNull(utf8Json);
         if (!utf8Json.CanWrite)
         {

@@ -15,6 +15,12 @@ public sealed class SessionLimits
     /// <summary>The longest user, author or tool id accepted, in characters (default 256).</summary>
     public int MaxIdLength { get; set; } = 256;
 
+    /// <summary>
+    /// The longest session title accepted, in UTF-16 characters (default 1,024). A title is shown in lists; longer text
+    /// belongs in a message or in metadata.
+    /// </summary>
+    public int MaxTitleLength { get; set; } = 1024;
+
     /// <summary>Returns a description of each invalid setting, naming it; empty when all are valid.</summary>
     /// <param name="prefix">The path of this object in its parent options, used in the messages.</param>
     /// <returns>The failures.</returns>
@@ -39,6 +45,11 @@ public sealed class SessionLimits
         if (MaxIdLength < 1)
         {
             failures.Add($"{prefix}.{nameof(MaxIdLength)} must be at least 1 (was {MaxIdLength}).");
+        }
+
+        if (MaxTitleLength < 1)
+        {
+            failures.Add($"{prefix}.{nameof(MaxTitleLength)} must be at least 1 (was {MaxTitleLength}).");
         }
 
         return failures;

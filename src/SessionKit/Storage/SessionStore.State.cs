@@ -123,7 +123,7 @@ public abstract partial class SessionStore : ISessionStateStore, ISessionLeaseSt
     /// <inheritdoc />
     public async Task<IReadOnlyList<StateEntry>> ListStateAsync(StateScope scope, string? scopeId, CancellationToken cancellationToken = default)
     {
-        string scopeKey = ValidateStateAddress(scope, scopeId, key: null);
+        string scopeKey = ValidateStateScope(scope, scopeId);
         ThrowIfUnusable(cancellationToken);
         if (scope != StateScope.Temp)
         {
@@ -399,12 +399,16 @@ public abstract partial class SessionStore : ISessionStateStore, ISessionLeaseSt
         return _temp.GetOrAdd(sessionId, static _ => new Dictionary<string, StateEntry>(StringComparer.Ordinal));
     }
 
-    private string ValidateStateAddress(StateScope scope, string? scopeId, string? key)
+    private string ValidateStateAddress(StateScope scope, string? scopeId, string key)
     {
-        if (key is not null)
-        {
-            ValidateId(key, nameof(key));
-        }
+        // Every backend reports a missing key the same way (SQLite's driver would say "Value must be set.").
+        ArgumentNullException.ThrowIfNull(key);
+        ValidateId(key, nameof(key));
+        return ValidateStateScope(scope, scopeId);
+    }
+
+    private string ValidateStateScope(StateScope scope, string? scopeId)
+    {
 
         switch (scope)
         {

@@ -110,13 +110,13 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
 
         if (options.Order == SessionListOrder.Created)
         {
-            Guid? afterId = options.Cursor is null ? null : SessionListPosition.FromCreationCursor(options.Cursor);
+            Guid? afterId = options.Cursor is null ? null : ParseCursor(options.Cursor, SessionListPosition.FromCreationCursor, nameof(options));
             ThrowIfUnusable(cancellationToken);
             var created = ListByCreationAsync(userId, options.PageSize, afterId, cancellationToken);
             return IsEncrypted ? OpenAsync(created, cancellationToken) : created;
         }
 
-        SessionListPosition? after = options.Cursor is null ? null : SessionListPosition.FromCursor(options.Cursor);
+        SessionListPosition? after = options.Cursor is null ? null : ParseCursor(options.Cursor, SessionListPosition.FromCursor, nameof(options));
         ThrowIfUnusable(cancellationToken);
         var scope = Start(StoreOperation.ListSessions);
         var page = ListSessionsCoreAsync(userId, options.PageSize, after, cancellationToken);
@@ -786,11 +786,36 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         }
     }
 
-    private static void ValidateTitle(string? title, string paramName)
+    private void ValidateTitle(string? title, string paramName) => ValidateTitle(title, Limits, paramName);
+
+    internal static void ValidateTitle(string? title, SessionLimits limits, string paramName)
     {
-        if (title is not null && !IsWellFormed(title))
+        if (title is null)
+        {
+            return;
+        }
+
+        if (title.Length > limits.MaxTitleLength)
+        {
+            throw new ArgumentException($"The title has {title.Length} characters; the limit is {limits.MaxTitleLength} (SessionLimits.MaxTitleLength).", paramName);
+        }
+
+        if (!IsWellFormed(title))
         {
             throw new ArgumentException("The title has an unpaired surrogate; it is not valid Unicode.", paramName);
+        }
+    }
+
+    // The caller passed options, not a cursor: name the parameter they can find.
+    private static T ParseCursor<T>(string cursor, Func<string, T> parse, string paramName)
+    {
+        try
+        {
+            return parse(cursor);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException("SessionListOptions.Cursor is not valid: pass the NextCursor of a previous page listed in the same order, unchanged.", paramName, e);
         }
     }
 

@@ -71,4 +71,15 @@ public sealed class DeviceFingerprintTests
             Assert.That(bad!.Message, Does.Not.Contain("value"));
         }
     }
+
+    [Test]
+    public void Hash_WithANullAttributeValue_ThrowsArgumentException_NamingTheAttribute()
+    {
+        var fingerprint = new Dictionary<string, string> { ["platform"] = "ios", ["model"] = null! };
+
+        var ex = Assert.Throws<ArgumentException>(() => DeviceFingerprint.Hash(fingerprint, new byte[32], "fingerprint"));
+
+        Assert.That(ex?.ParamName, Is.EqualTo("fingerprint"));
+        Assert.That(ex?.Message, Does.Contain("'model'").And.Contain("null value"));
+    }
 }

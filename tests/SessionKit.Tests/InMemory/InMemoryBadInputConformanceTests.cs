@@ -1,0 +1,10 @@
+using NUnit.Framework;
+using SessionKit.Conformance;
+
+namespace SessionKit.Tests.InMemory;
+
+[TestFixture]
+public sealed class InMemoryBadInputConformanceTests : BadInputConformanceTests
+{
+    protected override SessionStore CreateStore(TimeProvider timeProvider) => new InMemorySessionStore(timeProvider: timeProvider);
+}
