@@ -32,7 +32,10 @@ public static class SessionKitChatClientBuilderExtensions
                 services.GetRequiredService<ISessionStore>(),
                 services.GetRequiredService<IContextBuilder>(),
                 services.GetRequiredService<ITokenCounter>(),
-                options);
+                options)
+            {
+                Metrics = SessionKitMetrics.From(services),
+            };
         });
     }
 
