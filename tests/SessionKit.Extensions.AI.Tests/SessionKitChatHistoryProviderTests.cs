@@ -3,6 +3,7 @@ using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
+using SessionKit.Agents.AI;
 
 namespace SessionKit.Extensions.AI.Tests;
 
@@ -32,27 +33,38 @@ public sealed class SessionKitChatHistoryProviderTests
         _store.Dispose();
     }
 
-    private ChatClientAgent Agent(int budget = 4000, string? userId = "ada") => new(_model, new ChatClientAgentOptions
+    private SessionAccessor Accessor() =>
+        new(_store, _store, new ContextBuilder(_store, Counter, new ExtractiveSummarizer(Counter), null, _time), timeProvider: _time);
+
+    private ChatClientAgent Agent(int budget = 4000, ISessionCallerAccessor? callers = null, bool create = true) => new(_model, new ChatClientAgentOptions
     {
         Name = "researcher",
         ChatOptions = new ChatOptions { Instructions = "You are a research assistant." },
         ChatHistoryProvider = new SessionKitChatHistoryProvider(
-            _store,
-            new ContextBuilder(_store, Counter, new ExtractiveSummarizer(Counter), null, _time),
+            Accessor(),
             Counter,
-            new SessionKitChatHistoryProviderOptions { TokenBudget = budget, UserId = userId }),
+            new SessionKitChatHistoryProviderOptions { TokenBudget = budget, CreateSessionWhenMissing = create },
+            callers),
     });
+
+    /// <summary>An agent session of <paramref name="agent"/> that acts for the user <paramref name="userId"/>.</summary>
+    private static async Task<AgentSession> SessionOfAsync(AIAgent agent, string userId = "ada")
+    {
+        var session = await agent.CreateSessionAsync();
+        SessionKitAgentSession.SetCaller(session, SessionCaller.User(userId));
+        return session;
+    }
 
     [Test]
     public async Task Agent_Runs_StoreEachTurnOnceAndSendTheHistory()
     {
         var agent = Agent();
-        var session = await agent.CreateSessionAsync();
+        var session = await SessionOfAsync(agent);
 
         await agent.RunAsync("What is the carbon cycle?", session);
         await agent.RunAsync("And methane?", session);
 
-        Guid? sessionId = SessionKitChatHistoryProvider.GetSessionId(session);
+        Guid? sessionId = SessionKitAgentSession.GetSessionId(session);
         Assert.That(sessionId, Is.Not.Null);
         var stored = await _store.GetMessagesAsync(sessionId!.Value, 1, 100);
         Assert.That(stored.Select(m => (m.Role, m.Content)), Is.EqualTo(new[]
@@ -69,7 +81,7 @@ public sealed class SessionKitChatHistoryProviderTests
     public async Task Agent_SerializedSession_ContinuesTheSameConversationInANewAgent()
     {
         var first = Agent();
-        var session = await first.CreateSessionAsync();
+        var session = await SessionOfAsync(first);
         await first.RunAsync("Remember: the report is due on 14 March.", session);
         JsonElement serialized = await first.SerializeSessionAsync(session);
 
@@ -77,11 +89,11 @@ public sealed class SessionKitChatHistoryProviderTests
         var restored = await second.DeserializeSessionAsync(serialized);
         await second.RunAsync("When is the report due?", restored);
 
-        Assert.That(serialized.GetRawText(), Does.Contain(SessionKitChatHistoryProvider.GetSessionId(session)!.Value.ToString()));
+        Assert.That(serialized.GetRawText(), Does.Contain(SessionKitAgentSession.GetSessionId(session)!.Value.ToString()));
         Assert.That(serialized.GetRawText(), Does.Not.Contain("14 March"), "the agent session holds only the id; the messages are in SessionKit");
-        Assert.That(SessionKitChatHistoryProvider.GetSessionId(restored), Is.EqualTo(SessionKitChatHistoryProvider.GetSessionId(session)));
+        Assert.That(SessionKitAgentSession.GetSessionId(restored), Is.EqualTo(SessionKitAgentSession.GetSessionId(session)));
         Assert.That(_model.Requests[1].Messages.Select(m => m.Text), Does.Contain("Remember: the report is due on 14 March."));
-        Assert.That(await _store.CountMessagesAsync(SessionKitChatHistoryProvider.GetSessionId(restored)!.Value), Is.EqualTo(4));
+        Assert.That(await _store.CountMessagesAsync(SessionKitAgentSession.GetSessionId(restored)!.Value), Is.EqualTo(4));
     }
 
     [Test]
@@ -89,7 +101,7 @@ public sealed class SessionKitChatHistoryProviderTests
     {
         const int budget = 500;
         var agent = Agent(budget);
-        var session = await agent.CreateSessionAsync();
+        var session = await SessionOfAsync(agent);
 
         for (int turn = 1; turn <= 60; turn++)
         {
@@ -99,16 +111,16 @@ public sealed class SessionKitChatHistoryProviderTests
 
         Assert.That(_model.Requests, Has.Count.EqualTo(60));
         Assert.That(_model.Requests.Select(r => ChatMessageTokenCounting.CountPrompt(Counter, r.Messages.Where(m => m.Text != "You are a research assistant."))), Is.All.LessThanOrEqualTo(budget));
-        Assert.That(await _store.CountMessagesAsync(SessionKitChatHistoryProvider.GetSessionId(session)!.Value), Is.EqualTo(120));
+        Assert.That(await _store.CountMessagesAsync(SessionKitAgentSession.GetSessionId(session)!.Value), Is.EqualTo(120));
     }
 
     [Test]
     public async Task Agent_WhenTheModelFails_StoresNothing()
     {
         var agent = Agent();
-        var session = await agent.CreateSessionAsync();
+        var session = await SessionOfAsync(agent);
         var sessionId = (await _store.CreateSessionAsync("ada")).Id;
-        SessionKitChatHistoryProvider.AttachSession(session, sessionId);
+        SessionKitAgentSession.AttachSession(session, sessionId);
         _model.Failure = new HttpRequestException("model unavailable");
 
         Assert.ThrowsAsync<HttpRequestException>(() => agent.RunAsync("Hello?", session));
@@ -117,34 +129,84 @@ public sealed class SessionKitChatHistoryProviderTests
     }
 
     [Test]
-    public async Task ReadmeSnippet_AgentWithSessionKitHistory_Runs()
+    public async Task Agent_WithoutAttachedSessionAndCreationOff_ThrowsInvalidOperationException()
     {
-        var chatClient = _model;
-        var store = _store;
-        ITokenCounter tokenCounter = Counter;
-        IContextBuilder contextBuilder = new ContextBuilder(store, tokenCounter, new ExtractiveSummarizer(tokenCounter));
-
-        // As in README.md, "Microsoft Agent Framework".
-        var agent = chatClient.AsAIAgent(new ChatClientAgentOptions
-        {
-            ChatOptions = new() { Instructions = "You are a research assistant." },
-            ChatHistoryProvider = new SessionKitChatHistoryProvider(store, contextBuilder, tokenCounter,
-                new SessionKitChatHistoryProviderOptions { UserId = "user-42", TokenBudget = 8_000 }),
-        });
-        var session = await agent.CreateSessionAsync();
-        var response = await agent.RunAsync("How does the carbon cycle work?", session);
-
-        Assert.That(response.Text, Is.EqualTo("Noted: How does the carbon cycle work?"));
-        Assert.That((await store.ListSessionsAsync("user-42")).Items, Has.Count.EqualTo(1));
-    }
-
-    [Test]
-    public async Task Agent_WithoutUserIdOrAttachedSession_ThrowsInvalidOperationException()
-    {
-        var agent = Agent(userId: null);
-        var session = await agent.CreateSessionAsync();
+        var agent = Agent(create: false);
+        var session = await SessionOfAsync(agent);
 
         Assert.ThrowsAsync<InvalidOperationException>(() => agent.RunAsync("Hello?", session));
         Assert.That(_model.Requests, Is.Empty);
+    }
+
+    [Test]
+    public async Task Agent_WithNoCaller_IsRefusedBeforeTheModelIsCalled()
+    {
+        var agent = Agent();
+        var session = await agent.CreateSessionAsync();
+
+        Assert.ThrowsAsync<SessionCallerRequiredException>(() => agent.RunAsync("Hello?", session));
+
+        Assert.That(_model.Requests, Is.Empty);
+        Assert.That((await _store.ListSessionsAsync("ada")).Items, Is.Empty, "no session was created");
+    }
+
+    [Test]
+    public async Task Agent_OnAnotherUsersSession_IsDeniedBeforeTheModelIsCalled()
+    {
+        var agent = Agent();
+        var adas = await _store.CreateSessionAsync("ada");
+        await _store.AppendMessagesAsync(adas.Id, [NewMessage.User("my private question"), NewMessage.Assistant("a private answer")]);
+        var session = await SessionOfAsync(agent, "mallory");
+        SessionKitAgentSession.AttachSession(session, adas.Id);
+
+        Assert.ThrowsAsync<SessionAccessDeniedException>(() => agent.RunAsync("What did ada ask?", session));
+
+        Assert.That(_model.Requests, Is.Empty, "nothing of ada's reached the model");
+        Assert.That(await _store.CountMessagesAsync(adas.Id), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Agent_OneProvider_TakesItsUserPerAgentSession()
+    {
+        var agent = Agent();
+        var adasRun = await SessionOfAsync(agent, "ada");
+        var bobsRun = await SessionOfAsync(agent, "bob");
+
+        await agent.RunAsync("Ada's question", adasRun);
+        await agent.RunAsync("Bob's question", bobsRun);
+
+        var adas = (await _store.ListSessionsAsync("ada")).Items;
+        var bobs = (await _store.ListSessionsAsync("bob")).Items;
+        Assert.That(adas.Select(s => s.Id), Is.EqualTo(new[] { SessionKitAgentSession.GetSessionId(adasRun)!.Value }));
+        Assert.That(bobs.Select(s => s.Id), Is.EqualTo(new[] { SessionKitAgentSession.GetSessionId(bobsRun)!.Value }));
+        Assert.That((await _store.GetMessagesAsync(bobs[0].Id, 1, 10)).Select(m => m.Content), Does.Not.Contain("Ada's question"));
+    }
+
+    [Test]
+    public async Task Agent_WithACallerAccessor_UsesTheHostsCurrentCaller()
+    {
+        var callers = new FakeCallerAccessor { Caller = SessionCaller.User("carol") };
+        var agent = Agent(callers: callers);
+        var session = await agent.CreateSessionAsync();
+
+        await agent.RunAsync("Hello from carol", session);
+
+        Assert.That((await _store.ListSessionsAsync("carol")).Items, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Agent_CreateTrusted_ServesAnySessionWithoutACaller()
+    {
+        var adas = await _store.CreateSessionAsync("ada");
+        var agent = new ChatClientAgent(_model, new ChatClientAgentOptions
+        {
+            ChatHistoryProvider = SessionKitChatHistoryProvider.CreateTrusted(_store, new ContextBuilder(_store, Counter, new ExtractiveSummarizer(Counter), null, _time), Counter),
+        });
+        var session = await agent.CreateSessionAsync();
+        SessionKitAgentSession.AttachSession(session, adas.Id);
+
+        await agent.RunAsync("Back-office note", session);
+
+        Assert.That(await _store.CountMessagesAsync(adas.Id), Is.EqualTo(2));
     }
 }
