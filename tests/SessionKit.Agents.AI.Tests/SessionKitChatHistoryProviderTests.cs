@@ -3,9 +3,10 @@ using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
-using SessionKit.Agents.AI;
+using SessionKit.Extensions.AI;
+using SessionKit.Extensions.AI.Tests;
 
-namespace SessionKit.Extensions.AI.Tests;
+namespace SessionKit.Agents.AI.Tests;
 
 /// <summary>An Agent Framework <see cref="ChatClientAgent"/> whose sessions persist in SessionKit (in memory and SQLite).</summary>
 [TestFixture]

@@ -2,9 +2,9 @@ using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
-using SessionKit.Agents.AI;
+using SessionKit.Extensions.AI.Tests;
 
-namespace SessionKit.Extensions.AI.Tests;
+namespace SessionKit.Agents.AI.Tests;
 
 /// <summary>Agents whose history lives elsewhere get SessionKit's summaries and recall through <see cref="SessionKitContextProvider"/>.</summary>
 [TestFixture]
