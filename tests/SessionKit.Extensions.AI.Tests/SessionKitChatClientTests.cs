@@ -474,6 +474,23 @@ public abstract class SessionKitChatClientTests
     }
 
     [Test]
+    public async Task Middleware_CreatingOnFirstUse_WithATurnOverTheBudget_CreatesNoSession()
+    {
+        var client = CheckedClient(configure: options =>
+        {
+            options.CreateSessionWhenMissing = true;
+            options.TokenBudget = 50;
+        });
+
+        Assert.ThrowsAsync<ContextBudgetExceededException>(() => client.GetResponseAsync(
+            [new(ChatRole.User, string.Join(" ", Enumerable.Repeat("carbon", 200)))],
+            new ChatOptions { ConversationId = "chat-9" }.WithSessionCaller(SessionCaller.User("ada"))));
+
+        Assert.That(_model.Requests, Is.Empty);
+        Assert.That((await _store.ListSessionsAsync("ada")).Items, Is.Empty, "refused before the session was created");
+    }
+
+    [Test]
     public async Task Middleware_CreatingOnFirstUse_StillRefusesAnotherUsersSession()
     {
         var session = await _store.CreateSessionAsync("ada");

@@ -152,15 +152,16 @@ public sealed class SessionKitChatClient : DelegatingChatClient
             throw new ArgumentException("The message list contains null.", nameof(messages));
         }
 
-        var view = _access.Open(options.GetSessionCaller(), HowToNameACaller);
-        Guid sessionId = await ResolveSessionIdAsync(view, list, options, cancellationToken).ConfigureAwait(false);
-
         var systemTexts = list.Where(m => m.Role == ChatRole.System).Select(m => m.Text).Where(t => t.Length > 0).ToList();
         string? systemPrompt = systemTexts.Count == 0 ? null : string.Join("\n\n", systemTexts);
         int lastAssistant = list.FindLastIndex(m => m.Role == ChatRole.Assistant);
         var pending = list.Skip(lastAssistant + 1).Where(m => m.Role != ChatRole.System).ToList();
         var pendingParts = pending.ToNewMessages();
         string? query = ContextPrompt.QueryOf(pending, _options.RecallWithLatestUserMessage);
+        _prompt.EnsureFits(systemPrompt, pending);
+
+        var view = _access.Open(options.GetSessionCaller(), HowToNameACaller);
+        Guid sessionId = await ResolveSessionIdAsync(view, list, options, cancellationToken).ConfigureAwait(false);
 
         List<ChatMessage> prompt;
         try

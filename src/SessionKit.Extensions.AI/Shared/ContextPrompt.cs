@@ -31,6 +31,20 @@ internal sealed class ContextPrompt
         recall && pending.LastOrDefault(m => m.Role == ChatRole.User)?.Text is { Length: > 0 } text ? text : null;
 
     /// <summary>
+    /// Throws when the system prompt and <paramref name="pending"/> alone exceed the budget, so a request that cannot be
+    /// served is refused before anything (such as a session created on first use) is written.
+    /// </summary>
+    public void EnsureFits(string? systemPrompt, IReadOnlyList<ChatMessage> pending)
+    {
+        var fixedPart = systemPrompt is null ? pending : [new ChatMessage(ChatRole.System, systemPrompt), .. pending];
+        int tokens = ChatMessageTokenCounting.CountPrompt(tokenCounter, fixedPart);
+        if (tokens > tokenBudget)
+        {
+            throw new ContextBudgetExceededException(tokens, tokenBudget, "The system prompt and the new turn");
+        }
+    }
+
+    /// <summary>
     /// The system prompt, the framed summaries and recalled messages, and the recent messages, such that these plus
     /// <paramref name="pending"/> (which the caller sends after them) cost at most the budget.
     /// </summary>

@@ -108,15 +108,16 @@ public sealed partial class ChatClientSummarizer : ISummarizer
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             TimeSpan pause;
+            int failures;
             lock (_gate)
             {
-                _failuresInARow++;
-                double factor = Math.Pow(2, Math.Min(_failuresInARow - 1, 30));
+                failures = ++_failuresInARow;
+                double factor = Math.Pow(2, Math.Min(failures - 1, 30));
                 pause = TimeSpan.FromTicks((long)Math.Min(_options.MaxFailureBackoff.Ticks, _options.FailureBackoff.Ticks * factor));
                 _restUntil = _timeProvider.GetUtcNow() + pause;
             }
 
-            LogSummarizerFailed(_logger, ex, Id, _failuresInARow, pause);
+            LogSummarizerFailed(_logger, ex, Id, failures, pause);
             throw;
         }
     }
