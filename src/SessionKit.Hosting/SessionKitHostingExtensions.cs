@@ -10,7 +10,8 @@ public static class SessionKitHostingExtensions
 {
     /// <summary>
     /// Runs <see cref="SessionKit.ISessionSweeper"/> periodically in the background (see <see cref="SessionSweeperService"/>).
-    /// The policies come from <c>SessionKitOptions.Retention</c>; the options are validated at start.
+    /// The policies come from <c>SessionKitOptions.Retention</c>; the options are validated at start. With no retention policy
+    /// set the service logs a warning once and does not sweep (see <see cref="SessionSweeperServiceOptions.SweepWithoutRetentionPolicy"/>).
     /// </summary>
     /// <param name="builder">The builder from <c>AddSessionKit()</c>.</param>
     /// <param name="configure">Sets the interval and batch sizes; <see langword="null"/> for the defaults (hourly).</param>
@@ -30,7 +31,8 @@ public static class SessionKitHostingExtensions
             services.GetRequiredService<SessionKit.ISessionSweeper>(),
             services.GetRequiredService<IOptions<SessionSweeperServiceOptions>>(),
             services.GetService<TimeProvider>(),
-            services.GetService<Logging.ILogger<SessionSweeperService>>())));
+            services.GetService<Logging.ILogger<SessionSweeperService>>(),
+            services.GetRequiredService<SessionKit.SessionExpiryPolicy>())));
         return builder;
     }
 }

@@ -12,6 +12,14 @@ public sealed class SessionSweeperServiceOptions
     /// <summary>Whether a sweep runs as soon as the host starts (default <see langword="true"/>), before the first interval.</summary>
     public bool SweepOnStart { get; set; } = true;
 
+    /// <summary>
+    /// Whether the service sweeps even when <c>SessionKitOptions.Retention</c> sets no policy (default <see langword="false"/>:
+    /// with no policy nothing can expire except sessions with their own overrides, so the service logs once and does nothing
+    /// instead of scanning every session each interval). Set it when only per-session overrides (see
+    /// <see cref="SessionExpiryPolicy.WithOverride"/>) carry the retention.
+    /// </summary>
+    public bool SweepWithoutRetentionPolicy { get; set; }
+
     /// <summary>The batch sizes of each sweep.</summary>
     public SweepOptions Sweep { get; set; } = new();
 

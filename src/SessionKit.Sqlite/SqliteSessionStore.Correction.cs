@@ -49,8 +49,9 @@ public sealed partial class SqliteSessionStore
             cancellationToken);
 
     /// <inheritdoc />
-    protected override Task<Session> DeleteMessageCoreAsync(Guid sessionId, long sequence, CorrectionOptions options, DateTimeOffset now, CancellationToken cancellationToken) =>
-        WriteAsync(
+    protected override async Task<Session> DeleteMessageCoreAsync(Guid sessionId, long sequence, CorrectionOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var result = await WriteAsync(
             (sessionId, sequence, options, now),
             static (connection, transaction, state) =>
             {
@@ -71,11 +72,17 @@ public sealed partial class SqliteSessionStore
                 LogChange(connection, transaction, ChangeOf(updated, SessionChangeKind.MessageDeleted, now, sequence, sequence, authorId: options.AuthorId));
                 return updated;
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+
+        // Deleted text leaves the WAL as after an erase, not at some later checkpoint.
+        await CheckpointAsync().ConfigureAwait(false);
+        return result;
+    }
 
     /// <inheritdoc />
-    protected override Task<Session> RewindCoreAsync(Guid sessionId, long toSequence, CorrectionOptions options, DateTimeOffset now, CancellationToken cancellationToken) =>
-        WriteAsync(
+    protected override async Task<Session> RewindCoreAsync(Guid sessionId, long toSequence, CorrectionOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var result = await WriteAsync(
             (sessionId, toSequence, options, now),
             static (connection, transaction, state) =>
             {
@@ -91,7 +98,12 @@ public sealed partial class SqliteSessionStore
                 LogChange(connection, transaction, ChangeOf(updated, SessionChangeKind.Rewound, now, toSequence: toSequence, authorId: options.AuthorId));
                 return updated;
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+
+        // Deleted text leaves the WAL as after an erase, not at some later checkpoint.
+        await CheckpointAsync().ConfigureAwait(false);
+        return result;
+    }
 
     /// <inheritdoc />
     protected override Task<Session> ForkSessionCoreAsync(Guid sessionId, long atSequence, ForkOptions options, Guid forkId, DateTimeOffset now, CancellationToken cancellationToken) =>

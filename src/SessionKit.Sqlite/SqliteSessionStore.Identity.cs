@@ -16,7 +16,22 @@ public sealed partial class SqliteSessionStore : ISessionTokenStore
     {
         token = IdentityStoreArguments.Token(token, Limits.MaxIdLength, nameof(token));
         ThrowIfUnusable(cancellationToken);
-        return WriteAsync(token, static (connection, transaction, token) => InsertToken(connection, transaction, token), cancellationToken);
+        return WriteAsync(
+            token,
+            static (connection, transaction, token) =>
+            {
+                if (token.SessionId is { } sessionId)
+                {
+                    // In the insert's transaction, so the session cannot change hands between the check and the insert.
+                    var owner = connection.Command("SELECT user_id FROM sessions WHERE id = $id;", transaction);
+                    owner.Parameters.AddWithValue("$id", SqliteRows.Id(sessionId));
+                    IdentityStoreArguments.CheckTokenSession(token, owner.ExecuteScalar() as string);
+                }
+
+                InsertToken(connection, transaction, token);
+                return 0;
+            },
+            cancellationToken);
     }
 
     /// <inheritdoc />

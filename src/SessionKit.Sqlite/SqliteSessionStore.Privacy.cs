@@ -49,9 +49,9 @@ public sealed partial class SqliteSessionStore
     protected override async Task<EraseResult> EraseUserCoreAsync(string userId, CancellationToken cancellationToken)
     {
         var result = await WriteAsync(
-            userId,
-            static (connection, transaction, userId) => Erase(connection, transaction, EraseUserStatements, userId, EraseResult.None),
-            cancellationToken).ConfigureAwait(false);
+        userId,
+        static (connection, transaction, userId) => Erase(connection, transaction, EraseUserStatements, userId, EraseResult.None),
+        cancellationToken).ConfigureAwait(false);
         if (result.Any)
         {
             await CheckpointAsync().ConfigureAwait(false);
@@ -64,18 +64,18 @@ public sealed partial class SqliteSessionStore
     protected override async Task<EraseResult> EraseSessionsCoreAsync(IReadOnlyList<Guid> sessionIds, CancellationToken cancellationToken)
     {
         var result = await WriteAsync(
-            sessionIds,
-            static (connection, transaction, sessionIds) =>
+        sessionIds,
+        static (connection, transaction, sessionIds) =>
+        {
+            var total = EraseResult.None;
+            foreach (var sessionId in sessionIds)
             {
-                var total = EraseResult.None;
-                foreach (var sessionId in sessionIds)
-                {
-                    total = Erase(connection, transaction, EraseSessionStatements, SqliteRows.Id(sessionId), total);
-                }
+                total = Erase(connection, transaction, EraseSessionStatements, SqliteRows.Id(sessionId), total);
+            }
 
-                return total;
-            },
-            cancellationToken).ConfigureAwait(false);
+            return total;
+        },
+        cancellationToken).ConfigureAwait(false);
         if (result.Any)
         {
             await CheckpointAsync().ConfigureAwait(false);
@@ -118,13 +118,14 @@ public sealed partial class SqliteSessionStore
             cancellationToken);
 
     /// <inheritdoc />
-    protected override Task<MessageRetentionResult> DeleteMessagesBeforeCoreAsync(
+    protected override async Task<MessageRetentionResult> DeleteMessagesBeforeCoreAsync(
         Guid sessionId,
         DateTimeOffset createdBefore,
         MessageRetentionMode mode,
         int maxMessages,
-        CancellationToken cancellationToken) =>
-        WriteAsync(
+        CancellationToken cancellationToken)
+    {
+        var result = await WriteAsync(
             (sessionId, createdBefore, mode, maxMessages),
             static (connection, transaction, state) =>
             {
@@ -172,7 +173,16 @@ public sealed partial class SqliteSessionStore
                 update.ExecuteNonQuery();
                 return new MessageRetentionResult(deleted, summaries);
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+
+        // Deleted text leaves the WAL as after an erase, not at some later checkpoint.
+        if (result.Messages > 0)
+        {
+            await CheckpointAsync().ConfigureAwait(false);
+        }
+
+        return result;
+    }
 
     /// <inheritdoc />
     protected override Task<UserKeyRecord?> FindUserKeyCoreAsync(string userId, CancellationToken cancellationToken) =>
@@ -293,7 +303,8 @@ public sealed partial class SqliteSessionStore
 
     /// <summary>
     /// Copies every committed page (the zeroed ones included) into the database file and truncates the WAL to nothing, so
-    /// no older page image with erased content survives in it. Readers hold snapshots only for one short read, so a busy
+    /// no older page image with erased content survives in it. Runs after every operation that deletes text: erase, session
+    /// and message deletes, rewinds and retention. Readers hold snapshots only for one short read, so a busy
     /// checkpoint is retried briefly; the erase itself is already committed either way.
     /// </summary>
     private async Task CheckpointAsync()

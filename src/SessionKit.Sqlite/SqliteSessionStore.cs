@@ -55,6 +55,10 @@ public sealed partial class SqliteSessionStore : SessionStore
         var builder = SqliteStoreConnectionString.Parse(_options.ConnectionString);
         DataSource = Path.GetFullPath(builder.DataSource);
         builder.DataSource = DataSource;
+
+        // Microsoft.Data.Sqlite retries a busy statement on its own until the command timeout (30 s by default) on top of
+        // busy_timeout; one second stops that loop after the first busy_timeout wait, so BusyTimeout governs the wait.
+        builder.DefaultTimeout = 1;
         _connectionString = builder.ConnectionString;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
@@ -81,6 +85,9 @@ public sealed partial class SqliteSessionStore : SessionStore
         ThrowIfUnusable(cancellationToken);
         return EnsureInitializedAsync(cancellationToken);
     }
+
+    /// <summary>Reports <c>sqlite</c> as <c>db.system.name</c>, OpenTelemetry's well-known value.</summary>
+    protected override string DatabaseSystemName => "sqlite";
 
     /// <inheritdoc />
     protected override async Task<Session> CreateSessionCoreAsync(Session session, CancellationToken cancellationToken)
@@ -112,8 +119,11 @@ public sealed partial class SqliteSessionStore : SessionStore
         ReadAsync(sessionId, static (connection, transaction, id) => FindSession(connection, transaction, id), cancellationToken);
 
     /// <inheritdoc />
-    protected override Task<SessionPage> ListSessionsCoreAsync(string userId, int pageSize, SessionListPosition? after, CancellationToken cancellationToken) =>
-        ReadAsync(
+    /// <remarks>A session whose row is corrupted (see <see cref="SessionDataCorruptedException"/>) is left out of the page and
+    /// logged by id, so one damaged row does not hide the user's other sessions; reading it by id reports the corruption.</remarks>
+    protected override async Task<SessionPage> ListSessionsCoreAsync(string userId, int pageSize, SessionListPosition? after, CancellationToken cancellationToken)
+    {
+        var (page, skipped) = await ReadAsync(
             (userId, pageSize, after),
             static (connection, transaction, state) =>
             {
@@ -131,23 +141,89 @@ public sealed partial class SqliteSessionStore : SessionStore
                     command.Parameters.AddWithValue("$after_id", SqliteRows.Id(position.Id));
                 }
 
-                var items = new List<Session>(Math.Min(pageSize + 1, 64));
+                var rows = new List<(SessionListPosition Position, Session? Session)>(Math.Min(pageSize + 1, 64));
                 using (var reader = command.ExecuteReader())
                 {
                     while (reader.Read())
                     {
-                        items.Add(SqliteRows.ReadSession(reader));
+                        var at = new SessionListPosition(reader.GetInt64(5), SqliteRows.ReadGuid(reader, 0));
+                        try
+                        {
+                            rows.Add((at, SqliteRows.ReadSession(reader)));
+                        }
+                        catch (SessionDataCorruptedException)
+                        {
+                            rows.Add((at, null));
+                        }
                     }
                 }
 
+                // The cursor is the last row's position, read or skipped, so a skipped row never ends or repeats the listing.
                 string? next = null;
-                if (items.Count > pageSize)
+                if (rows.Count > pageSize)
                 {
-                    items.RemoveAt(items.Count - 1);
-                    next = SessionListPosition.Of(items[^1]).ToCursor();
+                    rows.RemoveAt(rows.Count - 1);
+                    next = rows[^1].Position.ToCursor();
                 }
 
-                return new SessionPage(items, next);
+                var items = rows.Where(r => r.Session is not null).Select(r => r.Session!).ToList();
+                var skipped = rows.Where(r => r.Session is null).Select(r => r.Position.Id).ToList();
+                return (new SessionPage(items, next), skipped);
+            },
+            cancellationToken).ConfigureAwait(false);
+        foreach (var sessionId in skipped)
+        {
+            LogCorruptSessionSkipped(_logger, DataSource, sessionId);
+        }
+
+        return page;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A corrupted session row is left out, as in the activity order.</remarks>
+    protected override Task<IReadOnlyList<Session>> ListSessionsByCreationCoreAsync(string userId, int limit, Guid? afterId, CancellationToken cancellationToken) =>
+        ReadAsync(
+            (userId, limit, afterId),
+            static (connection, transaction, state) =>
+            {
+                var (userId, limit, afterId) = state;
+                var items = new List<Session>(Math.Min(limit, 64));
+                var command = connection.Command(
+                    "SELECT " + SqliteRows.SessionColumns + " FROM sessions WHERE user_id = $user_id AND ($after IS NULL OR id < $after) ORDER BY id DESC LIMIT $take;",
+                    transaction);
+                object after = afterId is { } id ? SqliteRows.Id(id) : DBNull.Value;
+                while (items.Count < limit)
+                {
+                    int wanted = limit - items.Count;
+                    command.Parameters.Clear();
+                    command.Parameters.AddWithValue("$user_id", userId);
+                    command.Parameters.AddWithValue("$after", after);
+                    command.Parameters.AddWithValue("$take", wanted);
+                    int rows = 0;
+                    using (var reader = command.ExecuteReader())
+                    {
+                        while (reader.Read())
+                        {
+                            rows++;
+                            after = reader.GetFieldValue<byte[]>(0);
+                            try
+                            {
+                                items.Add(SqliteRows.ReadSession(reader));
+                            }
+                            catch (SessionDataCorruptedException)
+                            {
+                                // Left out (see ListSessionsCoreAsync); the next batch continues after it.
+                            }
+                        }
+                    }
+
+                    if (rows < wanted)
+                    {
+                        break;
+                    }
+                }
+
+                return (IReadOnlyList<Session>)items;
             },
             cancellationToken);
 
@@ -281,6 +357,51 @@ public sealed partial class SqliteSessionStore : SessionStore
                 command.Parameters.AddWithValue("$to", toSequence);
                 var messages = SqliteRows.ReadMessages(command);
                 EnsureSessionExists(connection, transaction, sessionId, messages.Count);
+                return (IReadOnlyList<SessionMessage>)messages;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<IReadOnlyList<SessionMessage>> GetMessagesByTimeCoreAsync(Guid sessionId, MessageTimeQuery query, CancellationToken cancellationToken) =>
+        ReadAsync(
+            (sessionId, query),
+            static (connection, transaction, state) =>
+            {
+                var (sessionId, query) = state;
+
+                // One text per bound combination, each a range on ix_messages_session_created.
+                var sql = new System.Text.StringBuilder("SELECT ").Append(SqliteRows.MessageColumns).Append(" FROM messages WHERE session_id = $session_id");
+                if (query.Since is not null)
+                {
+                    sql.Append(" AND created_at >= $since");
+                }
+
+                if (query.Until is not null)
+                {
+                    sql.Append(" AND created_at < $until");
+                }
+
+                sql.Append(query.Newest ? " ORDER BY created_at DESC, sequence DESC" : " ORDER BY created_at, sequence").Append(" LIMIT $limit;");
+                var command = connection.Command(sql.ToString(), transaction);
+                command.Parameters.AddWithValue("$session_id", SqliteRows.Id(sessionId));
+                command.Parameters.AddWithValue("$limit", query.Limit);
+                if (query.Since is { } since)
+                {
+                    command.Parameters.AddWithValue("$since", SqliteRows.Ticks(since));
+                }
+
+                if (query.Until is { } until)
+                {
+                    command.Parameters.AddWithValue("$until", SqliteRows.Ticks(until));
+                }
+
+                var messages = SqliteRows.ReadMessages(command);
+                EnsureSessionExists(connection, transaction, sessionId, messages.Count);
+                if (query.Newest)
+                {
+                    messages.Reverse();
+                }
+
                 return (IReadOnlyList<SessionMessage>)messages;
             },
             cancellationToken);
@@ -623,6 +744,10 @@ public sealed partial class SqliteSessionStore : SessionStore
             transaction.Commit();
             return result;
         }
+        catch (SqliteException ex) when (IsBusy(ex))
+        {
+            throw Busy(ex);
+        }
         finally
         {
             _writeLock.Release();
@@ -644,6 +769,10 @@ public sealed partial class SqliteSessionStore : SessionStore
             var result = work(connection, transaction, state);
             transaction.Commit();
             return result;
+        }
+        catch (SqliteException ex) when (IsBusy(ex))
+        {
+            throw Busy(ex);
         }
         finally
         {
@@ -712,14 +841,32 @@ public sealed partial class SqliteSessionStore : SessionStore
                 LogMigrated(_logger, DataSource, before, SqliteSchema.CurrentVersion);
             }
 
+            SqliteSchema.CheckEncryptionMode(connection.Connection, IsEncrypted, DataSource);
+
             LogOpened(_logger, DataSource, SqliteSchema.CurrentVersion);
             _initialized = true;
+        }
+        catch (SqliteException ex) when (IsBusy(ex))
+        {
+            throw Busy(ex);
         }
         finally
         {
             _initLock.Release();
         }
     }
+
+    // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with or without extended result codes.
+    private static bool IsBusy(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) is 5 or 6;
+
+    private SessionStoreBusyException Busy(SqliteException ex) => new(
+        $"The SQLite database '{DataSource}' is locked: another connection or process held its write lock for longer than " +
+        $"SqliteSessionStoreOptions.BusyTimeout ({_options.BusyTimeout.TotalMilliseconds:0} ms), so the operation did nothing. " +
+        "Retry later, raise BusyTimeout, or end the long transaction holding the lock (another process or a database tool with the file open).",
+        ex);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Session {SessionId} in {DataSource} is corrupted in storage and was left out of a listing; reading it reports the damage.")]
+    private static partial void LogCorruptSessionSkipped(ILogger logger, string dataSource, Guid sessionId);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened SQLite session store {DataSource} (schema version {SchemaVersion}).")]
     private static partial void LogOpened(ILogger logger, string dataSource, int schemaVersion);

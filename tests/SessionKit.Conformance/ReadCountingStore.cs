@@ -33,6 +33,9 @@ public sealed class ReadCountingStore(ISessionStore inner) : ISessionStore
     public async Task<IReadOnlyList<SessionMessage>> GetLastMessagesAsync(Guid sessionId, int count, CancellationToken cancellationToken = default) =>
         CountMessages(await inner.GetLastMessagesAsync(sessionId, count, cancellationToken));
 
+    public async Task<IReadOnlyList<SessionMessage>> GetMessagesByTimeAsync(Guid sessionId, MessageTimeQuery query, CancellationToken cancellationToken = default) =>
+        CountMessages(await inner.GetMessagesByTimeAsync(sessionId, query, cancellationToken));
+
     public async Task<IReadOnlyList<SessionMessage>> GetMessagesAsync(Guid sessionId, long fromSequence, long toSequence, CancellationToken cancellationToken = default) =>
         CountMessages(await inner.GetMessagesAsync(sessionId, fromSequence, toSequence, cancellationToken));
 

@@ -41,6 +41,7 @@ public abstract partial class SessionAccessConformanceTests
         new("AppendMessagesAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Sessions.AppendMessagesAsync(id, [NewMessage.User("injected")])),
         new("GetLastMessagesAsync", Target.Session, SessionAccess.Read, (s, id) => s.Sessions.GetLastMessagesAsync(id, 10)),
         new("GetMessagesAsync", Target.Session, SessionAccess.Read, (s, id) => s.Sessions.GetMessagesAsync(id, 1, 10)),
+        new("GetMessagesByTimeAsync", Target.Session, SessionAccess.Read, (s, id) => s.Sessions.GetMessagesByTimeAsync(id, new MessageTimeQuery { Since = StartTime })),
         new("ReadAllMessagesAsync", Target.Session, SessionAccess.Read, async (s, id) =>
         {
             await foreach (var _ in s.Sessions.ReadAllMessagesAsync(id))

@@ -36,6 +36,42 @@ public abstract partial class SessionStoreConformanceTests
     }
 
     [Test]
+    public async Task Export_IncludesTheUsersStateAndTheirSessionsState_ButNotOtherUsersOrAppState()
+    {
+        var session = await CreateSessionAsync("alice");
+        var bobs = await CreateSessionAsync("bob");
+        await SharedState.SetStateAsync(StateScope.User, "alice", "favourite", "quokka");
+        await SharedState.SetStateAsync(StateScope.User, "alice", "language", "en");
+        await SharedState.SetStateAsync(StateScope.Session, session.Id.ToString(), "plan", "visit the zebrafinch", new StateWriteOptions { UpdatedBy = "planner" });
+        await SharedState.SetStateAsync(StateScope.Temp, session.Id.ToString(), "draft", "half a thought");
+        await SharedState.SetStateAsync(StateScope.User, "bob", "favourite", "wombat");
+        await SharedState.SetStateAsync(StateScope.Session, bobs.Id.ToString(), "plan", "platypus");
+        await SharedState.SetStateAsync(StateScope.App, null, "motto", "app-wide echidna");
+        using var buffer = new MemoryStream();
+
+        var result = await Exporter().ExportUserAsync("alice", buffer);
+
+        using var document = JsonDocument.Parse(buffer.ToArray());
+        var root = document.RootElement;
+        var exported = root.GetProperty("sessions")[0];
+        string json = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.StateEntries, Is.EqualTo(4));
+            Assert.That(root.GetProperty("counts").GetProperty("stateEntries").GetInt64(), Is.EqualTo(4));
+            Assert.That(root.GetProperty("state").EnumerateArray().Select(e => (e.GetProperty("key").GetString(), e.GetProperty("value").GetString())), Is.EqualTo(new[] { ("favourite", "quokka"), ("language", "en") }));
+            var plan = exported.GetProperty("state").EnumerateArray().Single();
+            Assert.That(plan.GetProperty("key").GetString(), Is.EqualTo("plan"));
+            Assert.That(plan.GetProperty("value").GetString(), Is.EqualTo("visit the zebrafinch"));
+            Assert.That(plan.GetProperty("version").GetInt64(), Is.EqualTo(1));
+            Assert.That(plan.GetProperty("updatedBy").GetString(), Is.EqualTo("planner"));
+            Assert.That(plan.GetProperty("updatedAt").GetDateTimeOffset(), Is.EqualTo(Time.GetUtcNow()));
+            Assert.That(exported.GetProperty("tempState").EnumerateArray().Single().GetProperty("value").GetString(), Is.EqualTo("half a thought"));
+            Assert.That(json, Does.Not.Contain("wombat").And.Not.Contain("platypus").And.Not.Contain("echidna"));
+        }
+    }
+
+    [Test]
     public async Task Export_RoundTripsMessagesExactly()
     {
         var session = await Store.CreateSessionAsync("alice", new SessionCreateOptions { Title = "Ünïcode 🚀", Metadata = new Dictionary<string, string> { ["k"] = "v\"q" } });

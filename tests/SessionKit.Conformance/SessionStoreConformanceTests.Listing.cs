@@ -21,6 +21,52 @@ public abstract partial class SessionStoreConformanceTests
     }
 
     [Test]
+    public async Task ListSessions_ByCreation_VisitsEverySessionExactlyOnce_WhileActivityReordersThem()
+    {
+        var sessions = await CreateSessionsAsync("alice", 10);
+        await CreateSessionsAsync("bob", 2);
+        var seen = new List<Guid>();
+        string? cursor = null;
+        int pages = 0;
+        do
+        {
+            var page = await Store.ListSessionsAsync("alice", new SessionListOptions { PageSize = 3, Cursor = cursor, Order = SessionListOrder.Created });
+            seen.AddRange(page.Items.Select(s => s.Id));
+            cursor = page.NextCursor;
+            pages++;
+
+            // Activity on sessions already listed and not yet listed: in the activity order this moves them past the cursor.
+            Time.Advance(TimeSpan.FromSeconds(1));
+            foreach (var session in sessions.Where((_, i) => i % 3 == pages % 3))
+            {
+                await AppendAsync(session.Id, "moved");
+            }
+        }
+        while (cursor is not null);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(seen, Is.EqualTo(sessions.Select(s => s.Id).Reverse()), "newest created first, each once");
+            Assert.That(pages, Is.EqualTo(4));
+        }
+    }
+
+    [Test]
+    public async Task ListSessions_WithTheOtherOrdersCursor_ThrowsArgumentException()
+    {
+        await CreateSessionsAsync("alice", 3);
+        var byActivity = await Store.ListSessionsAsync("alice", new SessionListOptions { PageSize = 1 });
+        var byCreation = await Store.ListSessionsAsync("alice", new SessionListOptions { PageSize = 1, Order = SessionListOrder.Created });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.ThrowsAsync<ArgumentException>(() => Store.ListSessionsAsync("alice", new SessionListOptions { Cursor = byActivity.NextCursor, Order = SessionListOrder.Created }));
+            Assert.ThrowsAsync<ArgumentException>(() => Store.ListSessionsAsync("alice", new SessionListOptions { Cursor = byCreation.NextCursor }));
+            Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.ListSessionsAsync("alice", new SessionListOptions { Order = (SessionListOrder)7 }));
+        }
+    }
+
+    [Test]
     public async Task ListSessions_AfterAppendingToAnOlderSession_ListsItFirst()
     {
         var sessions = await CreateSessionsAsync("alice", 3);

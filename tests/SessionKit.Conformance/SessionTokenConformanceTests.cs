@@ -107,6 +107,51 @@ public abstract partial class SessionTokenConformanceTests
         return store;
     }
 
+    /// <summary>Creates a session of <paramref name="userId"/> in the store under test (every built-in token store is also its session store).</summary>
+    /// <param name="userId">The owner.</param>
+    /// <returns>The session id.</returns>
+    protected async Task<Guid> NewSessionAsync(string userId) => (await ((ISessionStore)Store).CreateSessionAsync(userId)).Id;
+
+    [Test]
+    public async Task Issue_ForAnUnknownSession_ThrowsSessionNotFound_AndStoresNoToken()
+    {
+        var unknown = Guid.CreateVersion7(StartTime);
+
+        var thrown = Assert.ThrowsAsync<SessionNotFoundException>(() => Tokens.IssueAsync("alice", unknown));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(thrown!.SessionId, Is.EqualTo(unknown));
+            Assert.That(await Tokens.RevokeAllAsync("alice"), Is.Zero, "no token was stored");
+        }
+    }
+
+    [Test]
+    public async Task Issue_ForAnotherUsersSession_ThrowsAccessDenied_AndStoresNoToken()
+    {
+        var bobs = await NewSessionAsync("bob");
+
+        var thrown = Assert.ThrowsAsync<SessionAccessDeniedException>(() => Tokens.IssueAsync("alice", bobs, "phone"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(thrown!.SessionId, Is.EqualTo(bobs));
+            Assert.That(thrown.Message, Does.Contain("alice").And.Contain(bobs.ToString()));
+            Assert.That(await Tokens.RevokeAllAsync("alice"), Is.Zero, "no token was stored");
+            Assert.That(await Tokens.RevokeAllAsync("bob"), Is.Zero);
+        }
+    }
+
+    [Test]
+    public async Task Issue_ForADeletedSession_ThrowsSessionNotFound()
+    {
+        var sessionId = await NewSessionAsync("alice");
+        await ((ISessionStore)Store).DeleteSessionAsync(sessionId);
+
+        Assert.ThrowsAsync<SessionNotFoundException>(() => Tokens.IssueAsync("alice", sessionId));
+        Assert.That(await Tokens.RevokeAllAsync("alice"), Is.Zero);
+    }
+
     /// <summary>The id and secret a token carries, decoded as documented: <c>sk_</c> + base64url(16-byte id ‖ 32-byte secret).</summary>
     /// <param name="token">A token.</param>
     /// <returns>The id bytes and the secret.</returns>
@@ -133,7 +178,7 @@ public abstract partial class SessionTokenConformanceTests
     [Test]
     public async Task Issue_ThenValidate_ReturnsTheUserSessionAndDevice()
     {
-        var sessionId = Guid.CreateVersion7(StartTime);
+        var sessionId = await NewSessionAsync("alice");
 
         var issued = await Tokens.IssueAsync("alice", sessionId, "phone");
         var validation = await Tokens.ValidateAsync(issued.Token);
@@ -245,7 +290,7 @@ public abstract partial class SessionTokenConformanceTests
     [Test]
     public async Task Rotate_InvalidatesTheOldToken_AndIssuesAValidOneWithTheSameBindingsAndLifetime()
     {
-        var sessionId = Guid.CreateVersion7(StartTime);
+        var sessionId = await NewSessionAsync("alice");
         var old = await Tokens.IssueAsync("alice", sessionId, "laptop", TimeSpan.FromHours(2));
         Time.Advance(TimeSpan.FromMinutes(30));
 
@@ -362,7 +407,7 @@ public abstract partial class SessionTokenConformanceTests
     [Test]
     public async Task RevokeAll_RevokesEveryTokenOfTheUser_AndNoOtherUsers()
     {
-        var alice = new[] { await Tokens.IssueAsync("alice"), await Tokens.IssueAsync("alice", deviceId: "phone"), await Tokens.IssueAsync("alice", Guid.CreateVersion7()) };
+        var alice = new[] { await Tokens.IssueAsync("alice"), await Tokens.IssueAsync("alice", deviceId: "phone"), await Tokens.IssueAsync("alice", await NewSessionAsync("alice")) };
         var bob = await Tokens.IssueAsync("bob");
         var aliceUpper = await Tokens.IssueAsync("Alice");
 
@@ -412,7 +457,7 @@ public abstract partial class SessionTokenConformanceTests
     [Test]
     public async Task Storage_KeepsOnlyTheSecretsHash_NeverTheTokenOrTheSecret()
     {
-        var issued = await Tokens.IssueAsync("alice", Guid.CreateVersion7(StartTime), "phone");
+        var issued = await Tokens.IssueAsync("alice", await NewSessionAsync("alice"), "phone");
         var (_, secret) = Decode(issued.Token);
 
         var record = await Store.FindTokenAsync(issued.TokenId);
@@ -458,7 +503,7 @@ public abstract partial class SessionTokenConformanceTests
             TokenId = Guid.CreateVersion7(StartTime),
             SecretHash = SHA256.HashData("x"u8),
             UserId = "alice",
-            SessionId = Guid.CreateVersion7(StartTime),
+            SessionId = await NewSessionAsync("alice"),
             DeviceId = "phone",
             CreatedAt = StartTime.ToOffset(TimeSpan.FromHours(2)),
             ExpiresAt = StartTime.AddTicks(12345),

@@ -6,8 +6,9 @@ namespace SessionKit.Sqlite.Tests;
 [TestFixture]
 internal sealed class SqliteConcurrencyTests : SqliteFileFixture
 {
-    /// <summary>SQL that turns a current database back into one without the concurrency-and-correction migration.</summary>
+    /// <summary>SQL that turns a current database back into one without the concurrency-and-correction migration (8) and those after it.</summary>
     internal const string UndoConcurrencyMigration =
+        "DROP TABLE store_settings; DROP INDEX ix_messages_session_created; DROP INDEX ix_sessions_user_id; " +
         "DROP TABLE message_revisions; DROP TABLE idempotency_keys; DROP TABLE state_entries; DROP TABLE session_changes; DROP TABLE session_leases; " +
         "ALTER TABLE messages DROP COLUMN revision; " +
         "ALTER TABLE sessions DROP COLUMN forked_from; ALTER TABLE sessions DROP COLUMN forked_at;";
@@ -71,7 +72,7 @@ internal sealed class SqliteConcurrencyTests : SqliteFileFixture
             await store.AppendMessagesAsync(sessionId, [NewMessage.User("before")]);
         }
 
-        Scalar(UndoConcurrencyMigration + $" PRAGMA user_version = {SqliteSchema.CurrentVersion - 1};");
+        Scalar(UndoConcurrencyMigration + " PRAGMA user_version = 7;");
 
         await using (var reopened = Open())
         {

@@ -52,6 +52,40 @@ public sealed class SqliteEncryptionTests
         Assert.That(RawFiles.Find(_db.FilePath, Needles()), Is.Empty, "Plaintext in the closed store's files.");
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task ToolNamesAndIdempotencyKeys_AreSealed_WhenEncrypted(bool encrypted)
+    {
+        const string ToolName = "lookup_jabberwock";
+        const string Key = "request-quetzalcoatl-7";
+        await using var store = encrypted ? Open() : OpenPlaintext();
+        var session = await store.CreateSessionAsync("alice");
+        NewMessage[] turn = [NewMessage.ToolCall("call-1", ToolName, "{}"), NewMessage.ToolResult("call-1", "done")];
+
+        var first = await store.AppendMessagesAsync(session.Id, turn, new AppendOptions { IdempotencyKey = Key });
+        var retry = await store.AppendMessagesAsync(session.Id, turn, new AppendOptions { IdempotencyKey = Key });
+        var reused = Assert.ThrowsAsync<IdempotencyKeyReusedException>(() => store.AppendMessagesAsync(session.Id, [NewMessage.User("other")], new AppendOptions { IdempotencyKey = Key }));
+
+        var found = RawFiles.Find(_db.FilePath, ["jabberwock", "quetzalcoatl"]);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(first.Messages[0].ToolName, Is.EqualTo(ToolName));
+            Assert.That(retry.IsReplay, Is.True);
+            Assert.That(retry.Messages.Select(m => m.Id), Is.EqualTo(first.Messages.Select(m => m.Id)));
+            Assert.That(reused!.Key, Is.EqualTo(Key), "the caller's key, not its stored hash");
+            Assert.That((await store.GetLastMessagesAsync(session.Id, 10)).Select(m => m.ToolName), Is.EqualTo(new[] { ToolName, null }));
+            Assert.That((await store.GetSessionAsync(session.Id)).MessageCount, Is.EqualTo(2));
+            if (encrypted)
+            {
+                Assert.That(found, Is.Empty, "tool name or idempotency key in plaintext");
+            }
+            else
+            {
+                Assert.That(found, Has.Count.GreaterThanOrEqualTo(2), "the control: a plaintext store keeps both, so the scan can see them");
+            }
+        }
+    }
+
     [Test]
     public async Task Plaintext_FilesDoHoldTheWords_SoTheScanIsMeaningful()
     {
@@ -199,6 +233,102 @@ public sealed class SqliteEncryptionTests
         var fresh = await store.CreateSessionAsync("alice");
         Assert.That((await store.GetSessionAsync(fresh.Id)).UserId, Is.EqualTo("alice"));
     }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task EncryptedFile_OpenedWithoutEncryption_IsRefused_AndNothingIsWritten(bool fileFromBeforeTheSetting)
+    {
+        Guid session;
+        await using (var store = Open())
+        {
+            session = await PlantAsync(store);
+        }
+
+        if (fileFromBeforeTheSetting)
+        {
+            Execute("DELETE FROM store_settings;");
+        }
+
+        var before = Counts();
+        await using (var plain = OpenPlaintext())
+        {
+            var ex = Assert.ThrowsAsync<SessionKitException>(() => plain.GetLastMessagesAsync(session, 10));
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(ex!.Message, Does.Contain("encrypted at rest").And.Contain("EncryptionOptions.Enabled"));
+                Assert.ThrowsAsync<SessionKitException>(() => plain.AppendMessagesAsync(session, [NewMessage.User("smuggled plaintext")]));
+                Assert.ThrowsAsync<SessionKitException>(() => plain.CreateSessionAsync("bob"));
+                Assert.ThrowsAsync<SessionKitException>(() => plain.ListSessionsAsync("alice"));
+                Assert.ThrowsAsync<SessionKitException>(() => plain.SearchAsync("alice", new SearchQuery { Text = Words[0] }));
+            }
+        }
+
+        await using var rightful = Open();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Counts(), Is.EqualTo(before), "nothing was written");
+            Assert.That(RawFiles.Find(_db.FilePath, ["smuggled plaintext"]), Is.Empty);
+            Assert.That((await rightful.GetLastMessagesAsync(session, 10)).Select(m => m.Content), Is.EqualTo(new[] { Sentence, "Noted." }));
+        }
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task PlaintextFile_OpenedWithEncryption_IsRefused_AndNothingIsWritten(bool fileFromBeforeTheSetting)
+    {
+        Guid session;
+        await using (var store = OpenPlaintext())
+        {
+            session = await PlantAsync(store);
+        }
+
+        if (fileFromBeforeTheSetting)
+        {
+            Execute("DELETE FROM store_settings;");
+        }
+
+        var before = Counts();
+        await using (var encrypted = Open())
+        {
+            var ex = Assert.ThrowsAsync<SessionKitException>(() => encrypted.AppendMessagesAsync(session, [NewMessage.User("sealed into a plaintext file")]));
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(ex!.Message, Does.Contain("stores plaintext").And.Contain("EncryptionOptions.Enabled"));
+                Assert.ThrowsAsync<SessionKitException>(() => encrypted.GetSessionAsync(session));
+                Assert.ThrowsAsync<SessionKitException>(() => encrypted.CreateSessionAsync("bob"));
+            }
+        }
+
+        await using var rightful = OpenPlaintext();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Counts(), Is.EqualTo(before), "nothing was written");
+            Assert.That(Scalar<long>("SELECT COUNT(*) FROM user_keys;"), Is.Zero, "no data key was made");
+            Assert.That((await rightful.GetLastMessagesAsync(session, 10)).Select(m => m.Content), Is.EqualTo(new[] { Sentence, "Noted." }));
+        }
+    }
+
+    [Test]
+    public async Task NewFile_TakesTheModeOfTheFirstStore_ThatOpensIt()
+    {
+        await using (var store = Open())
+        {
+            await store.InitializeAsync();
+        }
+
+        await using var plain = OpenPlaintext();
+        Assert.ThrowsAsync<SessionKitException>(() => plain.InitializeAsync());
+        Assert.That(Scalar<string>("SELECT value FROM store_settings WHERE name = 'encryption';"), Is.EqualTo("on"));
+    }
+
+    private (long Sessions, long Messages, long Summaries, long State, long Keys) Counts() => (
+        Scalar<long>("SELECT COUNT(*) FROM sessions;"),
+        Scalar<long>("SELECT COUNT(*) FROM messages;"),
+        Scalar<long>("SELECT COUNT(*) FROM summaries;"),
+        Scalar<long>("SELECT COUNT(*) FROM state_entries;"),
+        Scalar<long>("SELECT COUNT(*) FROM user_keys;"));
+
+    private SqliteSessionStore OpenPlaintext() => new(new SqliteSessionStoreOptions { ConnectionString = _db.ConnectionString }, null, _time);
 
     private SqliteSessionStore Open(IMasterKeyProvider? keys = null) =>
         new(new SqliteSessionStoreOptions { ConnectionString = _db.ConnectionString }, null, _time, masterKeys: keys ?? TestMasterKeys.Provider());

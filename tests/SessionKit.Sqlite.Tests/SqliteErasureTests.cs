@@ -99,7 +99,7 @@ public sealed class SqliteErasureTests
 
         // Back to the schema before this migration: what the previous release left behind.
         // The privacy migration is followed by the concurrency one, so both are undone and both run again.
-        Execute($"DELETE FROM messages_fts_config WHERE k = 'secure-delete'; DROP TABLE user_keys; {SqliteConcurrencyTests.UndoConcurrencyMigration} PRAGMA user_version = {Sqlite.SqliteSchema.CurrentVersion - 2};");
+        Execute($"DELETE FROM messages_fts_config WHERE k = 'secure-delete'; DROP TABLE user_keys; {SqliteConcurrencyTests.UndoConcurrencyMigration} PRAGMA user_version = 6;");
 
         await using (var store = Open())
         {

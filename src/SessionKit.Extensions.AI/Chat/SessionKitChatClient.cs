@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
@@ -96,15 +97,31 @@ public sealed class SessionKitChatClient : DelegatingChatClient
         ISessionCallerAccessor? callerAccessor = null) =>
         new(innerClient, RequestAccess.Trusted(store, contextBuilder, callerAccessor), tokenCounter, options);
 
+    /// <summary>The instruments requests record into; set from dependency injection, otherwise the shared ones.</summary>
+    internal SessionKitMetrics Metrics { get; set; } = SessionKitMetrics.Default;
+
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var turn = await PrepareAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        var response = await base.GetResponseAsync(turn.Prompt, turn.InnerOptions, cancellationToken).ConfigureAwait(false);
-        await StoreAsync(turn, response.Messages, cancellationToken).ConfigureAwait(false);
-        response.ConversationId = turn.ConversationId;
-        return response;
+        using var activity = SessionKitDiagnostics.ActivitySource.StartActivity("sessionkit.chat");
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            var turn = await PrepareAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(SessionKitDiagnostics.SessionId, turn.ConversationId);
+            var response = await base.GetResponseAsync(turn.Prompt, turn.InnerOptions, cancellationToken).ConfigureAwait(false);
+            await StoreAsync(turn, response.Messages, cancellationToken).ConfigureAwait(false);
+            response.ConversationId = turn.ConversationId;
+            Metrics.RecordOperation("chat", started);
+            return response;
+        }
+        catch (Exception ex)
+        {
+            SessionKitDiagnostics.RecordFailure(activity, ex);
+            Metrics.RecordOperation("chat", started, ex.GetType().FullName);
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -114,16 +131,36 @@ public sealed class SessionKitChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var turn = await PrepareAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        var updates = new List<ChatResponseUpdate>();
-        await foreach (var update in base.GetStreamingResponseAsync(turn.Prompt, turn.InnerOptions, cancellationToken).ConfigureAwait(false))
+        using var activity = SessionKitDiagnostics.ActivitySource.StartActivity("sessionkit.chat");
+        activity?.SetTag("sessionkit.chat.streaming", true);
+        long started = Stopwatch.GetTimestamp();
+        bool completed = false;
+        try
         {
-            update.ConversationId = turn.ConversationId;
-            updates.Add(update);
-            yield return update;
-        }
+            var turn = await PrepareAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(SessionKitDiagnostics.SessionId, turn.ConversationId);
+            var updates = new List<ChatResponseUpdate>();
+            await foreach (var update in base.GetStreamingResponseAsync(turn.Prompt, turn.InnerOptions, cancellationToken).ConfigureAwait(false))
+            {
+                update.ConversationId = turn.ConversationId;
+                updates.Add(update);
+                yield return update;
+            }
 
-        await StoreAsync(turn, updates.ToChatResponse().Messages, cancellationToken).ConfigureAwait(false);
+            await StoreAsync(turn, updates.ToChatResponse().Messages, cancellationToken).ConfigureAwait(false);
+            completed = true;
+        }
+        finally
+        {
+            // A stream cannot catch around its yields: a failed or abandoned stream is marked without its exception.
+            if (!completed)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, "The stream failed or was abandoned; nothing was stored.");
+                activity?.SetTag(SessionKitDiagnostics.ErrorType, "incomplete");
+            }
+
+            Metrics.RecordOperation("chat", started, completed ? null : "incomplete");
+        }
     }
 
     /// <summary>The prompt that would be sent for <paramref name="messages"/>, built exactly as a call would build it; nothing is sent or appended.</summary>

@@ -30,7 +30,10 @@ public static class SessionKitChatClientBuilderExtensions
             services.GetRequiredService<ISessionAccessor>(),
             services.GetRequiredService<ITokenCounter>(),
             Options(services, configure),
-            services.GetService<ISessionCallerAccessor>()));
+            services.GetService<ISessionCallerAccessor>())
+        {
+            Metrics = SessionKitMetrics.From(services),
+        });
     }
 
     /// <summary>
@@ -71,13 +74,18 @@ public static class SessionKitChatClientBuilderExtensions
     public static ChatClientBuilder UseSessionKitTrusted(this ChatClientBuilder builder, Action<SessionKitChatClientOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.Use((innerClient, services) => SessionKitChatClient.CreateTrusted(
-            innerClient,
-            services.GetRequiredService<ISessionStore>(),
-            services.GetRequiredService<IContextBuilder>(),
-            services.GetRequiredService<ITokenCounter>(),
-            Options(services, configure),
-            services.GetService<ISessionCallerAccessor>()));
+        return builder.Use((innerClient, services) =>
+        {
+            var client = SessionKitChatClient.CreateTrusted(
+                innerClient,
+                services.GetRequiredService<ISessionStore>(),
+                services.GetRequiredService<IContextBuilder>(),
+                services.GetRequiredService<ITokenCounter>(),
+                Options(services, configure),
+                services.GetService<ISessionCallerAccessor>());
+            client.Metrics = SessionKitMetrics.From(services);
+            return client;
+        });
     }
 
     /// <summary>

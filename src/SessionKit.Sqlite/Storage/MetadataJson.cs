@@ -28,7 +28,7 @@ internal static class MetadataJson
         }
 
         var dictionary = JsonSerializer.Deserialize(json, MetadataJsonContext.Default.DictionaryStringString)
-            ?? throw new SessionKitException("Stored metadata is not a JSON object.");
+            ?? throw new JsonException("Stored metadata is JSON null, not an object.");
         return dictionary.AsReadOnly();
     }
 }

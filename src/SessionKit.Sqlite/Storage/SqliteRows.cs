@@ -19,37 +19,81 @@ internal static class SqliteRows
 
     public static long Ticks(DateTimeOffset value) => value.UtcTicks;
 
-    public static Session ReadSession(SqliteDataReader reader) => new()
+    /// <summary>Reads a session row; a row that cannot be read back as written throws <see cref="SessionDataCorruptedException"/>.</summary>
+    public static Session ReadSession(SqliteDataReader reader)
     {
-        Id = ReadGuid(reader, 0),
-        UserId = reader.GetString(1),
-        Title = reader.IsDBNull(2) ? null : reader.GetString(2),
-        Metadata = MetadataJson.Deserialize(reader.IsDBNull(3) ? null : reader.GetString(3)),
-        CreatedAt = ReadTime(reader, 4),
-        LastActivityAt = ReadTime(reader, 5),
-        Version = reader.GetInt64(6),
-        LastSequence = reader.GetInt64(7),
-        MessageCount = reader.GetInt64(8),
-        ContinuesFromSessionId = reader.IsDBNull(9) ? null : ReadGuid(reader, 9),
-        ForkedFromSessionId = reader.IsDBNull(10) ? null : ReadGuid(reader, 10),
-        ForkedAtSequence = reader.IsDBNull(11) ? null : reader.GetInt64(11),
-    };
+        var id = ReadGuid(reader, 0);
+        try
+        {
+            return new()
+            {
+                Id = id,
+                UserId = reader.GetString(1),
+                Title = reader.IsDBNull(2) ? null : reader.GetString(2),
+                Metadata = ReadMetadata(reader, 3),
+                CreatedAt = ReadTime(reader, 4),
+                LastActivityAt = ReadTime(reader, 5),
+                Version = reader.GetInt64(6),
+                LastSequence = reader.GetInt64(7),
+                MessageCount = reader.GetInt64(8),
+                ContinuesFromSessionId = reader.IsDBNull(9) ? null : ReadGuid(reader, 9),
+                ForkedFromSessionId = reader.IsDBNull(10) ? null : ReadGuid(reader, 10),
+                ForkedAtSequence = reader.IsDBNull(11) ? null : reader.GetInt64(11),
+            };
+        }
+        catch (Exception ex) when (IsUnreadable(ex))
+        {
+            throw new SessionDataCorruptedException(id, null, Describe(ex), ex);
+        }
+    }
 
-    public static SessionMessage ReadMessage(SqliteDataReader reader) => new()
+    /// <summary>Reads a message row; a row that cannot be read back as written throws <see cref="SessionDataCorruptedException"/>.</summary>
+    public static SessionMessage ReadMessage(SqliteDataReader reader)
     {
-        Id = ReadGuid(reader, 0),
-        SessionId = ReadGuid(reader, 1),
-        Sequence = reader.GetInt64(2),
-        Role = (MessageRole)reader.GetInt32(3),
-        Content = reader.GetString(4),
-        AuthorId = reader.IsDBNull(5) ? null : reader.GetString(5),
-        ToolCallId = reader.IsDBNull(6) ? null : reader.GetString(6),
-        ToolName = reader.IsDBNull(7) ? null : reader.GetString(7),
-        CreatedAt = ReadTime(reader, 8),
-        Metadata = MetadataJson.Deserialize(reader.IsDBNull(9) ? null : reader.GetString(9)),
-        TokenCount = reader.GetInt32(10),
-        TokenEncoding = reader.IsDBNull(11) ? null : reader.GetString(11),
-        Revision = reader.GetInt32(12),
+        var sessionId = ReadGuid(reader, 1);
+        long sequence = reader.GetInt64(2);
+        try
+        {
+            int role = reader.GetInt32(3);
+            if (!Enum.IsDefined((MessageRole)role))
+            {
+                throw new SessionDataCorruptedException(sessionId, sequence, $"its role ({role}) is not a MessageRole");
+            }
+
+            return new()
+            {
+                Id = ReadGuid(reader, 0),
+                SessionId = sessionId,
+                Sequence = sequence,
+                Role = (MessageRole)role,
+                Content = reader.GetString(4),
+                AuthorId = reader.IsDBNull(5) ? null : reader.GetString(5),
+                ToolCallId = reader.IsDBNull(6) ? null : reader.GetString(6),
+                ToolName = reader.IsDBNull(7) ? null : reader.GetString(7),
+                CreatedAt = ReadTime(reader, 8),
+                Metadata = ReadMetadata(reader, 9),
+                TokenCount = reader.GetInt32(10),
+                TokenEncoding = reader.IsDBNull(11) ? null : reader.GetString(11),
+                Revision = reader.GetInt32(12),
+            };
+        }
+        catch (Exception ex) when (IsUnreadable(ex))
+        {
+            throw new SessionDataCorruptedException(sessionId, sequence, Describe(ex), ex);
+        }
+    }
+
+    private static IReadOnlyDictionary<string, string> ReadMetadata(SqliteDataReader reader, int ordinal) =>
+        MetadataJson.Deserialize(reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal));
+
+    // What a damaged or hand-edited row raises while being mapped: bad JSON, a value of the wrong type or size.
+    private static bool IsUnreadable(Exception ex) =>
+        ex is System.Text.Json.JsonException or FormatException or InvalidCastException or OverflowException or ArgumentException;
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        System.Text.Json.JsonException => "its metadata is not a JSON object of strings",
+        _ => "a column holds a value of the wrong type",
     };
 
     public static SessionSummary ReadSummary(SqliteDataReader reader) => new()

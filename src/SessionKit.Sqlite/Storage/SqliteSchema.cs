@@ -211,7 +211,62 @@ internal static class SqliteSchema
             expires_at INTEGER NOT NULL
         ) WITHOUT ROWID;
         """),
+
+        // 9: settings the file must keep for its whole life (whether it is encrypted at rest: a store opened in the other
+        // mode would mix plaintext and ciphertext), reading messages by time without scanning the session, and listing a
+        // user's sessions in creation (id) order, which activity never changes.
+        new("""
+        CREATE TABLE store_settings (
+            name  TEXT NOT NULL PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_messages_session_created ON messages (session_id, created_at, sequence);
+        CREATE INDEX ix_sessions_user_id ON sessions (user_id, id);
+        """),
     ];
+
+    private const string EncryptionSetting = "encryption";
+
+    /// <summary>
+    /// Records on first use whether the file is encrypted at rest, and refuses a store opened in the other mode: encrypted
+    /// rows read without keys would come back as ciphertext-derived text, and plaintext appended into an encrypted file would
+    /// never open again. A file from before the setting existed is judged by what it holds (wrapped user keys mean encrypted).
+    /// </summary>
+    /// <exception cref="SessionKitException">The file was written in the other mode; nothing was read or written.</exception>
+    public static void CheckEncryptionMode(SqliteConnection connection, bool encrypted, string dataSource)
+    {
+        string recorded;
+        using (var transaction = connection.BeginTransaction(deferred: false))
+        {
+            using var read = connection.CreateCommand();
+            read.Transaction = transaction;
+            read.CommandText = $"SELECT value FROM store_settings WHERE name = '{EncryptionSetting}';";
+            if (read.ExecuteScalar() is string value)
+            {
+                recorded = value;
+            }
+            else
+            {
+                read.CommandText = "SELECT CASE WHEN EXISTS (SELECT 1 FROM user_keys) THEN 'on' WHEN EXISTS (SELECT 1 FROM sessions) OR EXISTS (SELECT 1 FROM state_entries) THEN 'off' END;";
+                recorded = read.ExecuteScalar() as string ?? (encrypted ? "on" : "off");
+                read.CommandText = $"INSERT INTO store_settings (name, value) VALUES ('{EncryptionSetting}', $value);";
+                read.Parameters.AddWithValue("$value", recorded);
+                read.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+
+        bool fileEncrypted = recorded == "on";
+        if (fileEncrypted != encrypted)
+        {
+            throw new SessionKitException(fileEncrypted
+                ? $"The SQLite database '{dataSource}' is encrypted at rest, but this store was opened without encryption (EncryptionOptions.Enabled is false). " +
+                  "Open it with EncryptionOptions.Enabled = true and its master keys; reading it without them would return ciphertext and writing would mix plaintext into it."
+                : $"The SQLite database '{dataSource}' stores plaintext, but this store was opened with encryption at rest (EncryptionOptions.Enabled is true). " +
+                  "Open it with EncryptionOptions.Enabled = false, or use a new file for an encrypted store; converting an existing database is not supported.");
+        }
+    }
 
     /// <summary>The schema version this build writes.</summary>
     public static int CurrentVersion => Migrations.Length;

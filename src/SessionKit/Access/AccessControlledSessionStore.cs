@@ -72,6 +72,12 @@ internal sealed partial class AccessControlledSessionStore(ISessionStore inner, 
         return await inner.GetLastMessagesAsync(sessionId, count, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<SessionMessage>> GetMessagesByTimeAsync(Guid sessionId, MessageTimeQuery query, CancellationToken cancellationToken = default)
+    {
+        await AuthorizeAsync(sessionId, SessionAccess.Read, "read messages", cancellationToken).ConfigureAwait(false);
+        return await inner.GetMessagesByTimeAsync(sessionId, query, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<IReadOnlyList<SessionMessage>> GetMessagesAsync(Guid sessionId, long fromSequence, long toSequence, CancellationToken cancellationToken = default)
     {
         await AuthorizeAsync(sessionId, SessionAccess.Read, "read messages", cancellationToken).ConfigureAwait(false);

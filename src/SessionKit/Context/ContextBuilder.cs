@@ -70,7 +70,11 @@ public sealed partial class ContextBuilder : IContextBuilder
         _options = settings._options;
         _timeProvider = settings._timeProvider;
         _logger = settings._logger;
+        Metrics = settings.Metrics;
     }
+
+    /// <summary>The instruments builds record into; set from dependency injection, otherwise the shared ones.</summary>
+    internal SessionKitMetrics Metrics { get; set; } = SessionKitMetrics.Default;
 
     /// <summary>A builder with the same settings that reads and writes through another store (a caller-scoped one).</summary>
     internal ContextBuilder WithStore(ISessionStore store) => new(this, store);
@@ -108,8 +112,37 @@ public sealed partial class ContextBuilder : IContextBuilder
     private async Task<ContextWindow> BuildCoreAsync(Guid sessionId, ContextRequest request, CancellationToken cancellationToken)
     {
         using var activity = SessionKitDiagnostics.ActivitySource.StartActivity("sessionkit.context.build");
+        activity?.SetTag(SessionKitDiagnostics.SessionId, sessionId.ToString());
+        activity?.SetTag(SessionKitDiagnostics.ContextBudget, request.TokenBudget);
         long started = Stopwatch.GetTimestamp();
+        try
+        {
+            var window = await BuildWindowAsync(sessionId, request, cancellationToken).ConfigureAwait(false);
+            int recalled = window.Items.Count(static item => item.Kind == ContextItemKind.Recalled);
+            activity?.SetTag(SessionKitDiagnostics.ContextTokens, window.TotalTokens);
+            activity?.SetTag(SessionKitDiagnostics.ContextRecalled, recalled);
+            activity?.SetTag(SessionKitDiagnostics.ContextSummariesCreated, window.SummariesCreated);
+            Metrics.RecordOperation("context.build", started);
+            Metrics.ContextTokens.Record(window.TotalTokens);
+            Metrics.ContextBudget.Record(request.TokenBudget);
+            Metrics.ContextUtilization.Record((double)window.TotalTokens / request.TokenBudget);
+            if (recalled > 0)
+            {
+                Metrics.RecallHits.Add(recalled);
+            }
 
+            return window;
+        }
+        catch (Exception ex)
+        {
+            SessionKitDiagnostics.RecordFailure(activity, ex);
+            Metrics.RecordOperation("context.build", started, ex.GetType().FullName);
+            throw;
+        }
+    }
+
+    private async Task<ContextWindow> BuildWindowAsync(Guid sessionId, ContextRequest request, CancellationToken cancellationToken)
+    {
         var session = await _store.GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false);
         var state = new BuildState(request, _options.MaxSummarizationsPerBuild);
         int budget = request.TokenBudget;
@@ -190,11 +223,6 @@ public sealed partial class ContextBuilder : IContextBuilder
 
         var window = Assemble(session, request, systemTokens, carried, summaries, recalled, tail, verbatimCount, state);
         Debug.Assert(window.TotalTokens <= budget, "A context window must never exceed its budget.");
-
-        SessionKitDiagnostics.ContextBuildDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        activity?.SetTag("sessionkit.context.budget", budget);
-        activity?.SetTag("sessionkit.context.tokens", window.TotalTokens);
-        activity?.SetTag("sessionkit.context.summaries_created", state.SummariesCreated);
         return window;
     }
 
@@ -207,7 +235,8 @@ public sealed partial class ContextBuilder : IContextBuilder
             tokens += tail[i].Tokens;
             if (tail[i].Message.Role == MessageRole.User)
             {
-                return (i + 1, tokens);
+                int withParts = await ExtendToCutAsync(tail, i + 1, cancellationToken).ConfigureAwait(false);
+                return (withParts, SumTokens(tail, withParts));
             }
 
             if (tokens > available)
@@ -216,19 +245,26 @@ public sealed partial class ContextBuilder : IContextBuilder
             }
         }
 
-        // No user message within reach: the newest message (with its tool call, if it is a tool result) is what must fit.
+        // No user message within reach: the newest message (with its whole tool call group, if it is in one) is what must fit.
         if (tail.Count == 0)
         {
             return (0, 0);
         }
 
-        int count = 1;
-        while (tail[count - 1].Message.Role == MessageRole.Tool && await tail.EnsureAsync(count, cancellationToken).ConfigureAwait(false))
+        int count = await ExtendToCutAsync(tail, 1, cancellationToken).ConfigureAwait(false);
+        return (count, SumTokens(tail, count));
+    }
+
+    /// <summary>Grows a window of the newest <paramref name="count"/> messages until it begins where the history may be cut.</summary>
+    private static async Task<int> ExtendToCutAsync(MessageTail tail, int count, CancellationToken cancellationToken)
+    {
+        while (await tail.EnsureAsync(count, cancellationToken).ConfigureAwait(false)
+            && !MessageGroups.CanCutBetween(tail[count].Message, tail[count - 1].Message))
         {
             count++;
         }
 
-        return (count, SumTokens(tail, count));
+        return count;
     }
 
     private async Task<long> SummarizeBacklogAsync(
@@ -254,18 +290,31 @@ public sealed partial class ContextBuilder : IContextBuilder
                 break;
             }
 
-            // Read a little past the block so a tool call at its end can take its results along.
+            // Read a little past the block so a tool call group at its end can take the rest of the group along; read on
+            // while the group continues. The mandatory part begins where a cut is allowed, so a block may end just before it.
             long readTo = Math.Min(mandatoryStart - 1, blockStart + blockSize + 15);
-            var candidates = await _store.GetMessagesAsync(sessionId, blockStart, readTo, cancellationToken).ConfigureAwait(false);
-            int take = Math.Min(blockSize, candidates.Count);
-            while (take < candidates.Count && candidates[take].Role == MessageRole.Tool)
-            {
-                take++;
-            }
-
-            if (take == 0 || (take < candidates.Count && candidates[take].Role == MessageRole.Tool))
+            var candidates = (await _store.GetMessagesAsync(sessionId, blockStart, readTo, cancellationToken).ConfigureAwait(false)).ToList();
+            if (candidates.Count == 0)
             {
                 break;
+            }
+
+            int take = Math.Min(blockSize, candidates.Count);
+            while (true)
+            {
+                while (take < candidates.Count && !MessageGroups.CanCutBetween(candidates[take - 1], candidates[take]))
+                {
+                    take++;
+                }
+
+                if (take < candidates.Count || readTo >= mandatoryStart - 1)
+                {
+                    break;
+                }
+
+                long from = readTo + 1;
+                readTo = Math.Min(mandatoryStart - 1, readTo + blockSize + 16);
+                candidates.AddRange(await _store.GetMessagesAsync(sessionId, from, readTo, cancellationToken).ConfigureAwait(false));
             }
 
             var block = candidates.Take(take).ToList();
@@ -321,13 +370,14 @@ public sealed partial class ContextBuilder : IContextBuilder
             count++;
         }
 
-        return DropLeadingToolResults(tail, count, minimumCount);
+        return ShrinkToCut(tail, count, minimumCount);
     }
 
-    // A tool result whose call is outside the window would be split from it: start the window after such results instead.
-    private static int DropLeadingToolResults(MessageTail tail, int count, int minimum)
+    // A window beginning inside a tool call group (or a chat message's parts) would split it: begin after the group instead.
+    // Message count is loaded unless the session starts there (the loop above asked for it).
+    private static int ShrinkToCut(MessageTail tail, int count, int minimum)
     {
-        while (count > minimum && tail[count - 1].Message.Role == MessageRole.Tool)
+        while (count > minimum && count < tail.Count && !MessageGroups.CanCutBetween(tail[count].Message, tail[count - 1].Message))
         {
             count--;
         }
@@ -624,16 +674,28 @@ public sealed partial class ContextBuilder : IContextBuilder
         return carried;
     }
 
-    /// <summary>Calls the summarizer with a timeout; on failure records the fallback and returns <see langword="null"/>. Only the caller's cancellation propagates.</summary>
+    /// <summary>
+    /// Calls the summarizer with a timeout; on failure records the fallback and returns <see langword="null"/>. Only the
+    /// caller's cancellation propagates. The timeout holds even for a summarizer that ignores its token: the build stops
+    /// waiting (on <see cref="_timeProvider"/>) and abandons the call, observing its eventual failure.
+    /// </summary>
     private async Task<string?> TrySummarizeAsync(SummarizationRequest request, BuildState state, CancellationToken cancellationToken)
     {
         state.SummarizerCalls++;
-        SessionKitDiagnostics.SummarizerCalls.Add(1);
+        var summarizerTag = new KeyValuePair<string, object?>(SessionKitDiagnostics.SummarizerId, _summarizer.Id);
+        Metrics.SummarizerCalls.Add(1, summarizerTag);
+        using var activity = SessionKitDiagnostics.ActivitySource.StartActivity("sessionkit.summarize");
+        activity?.SetTag(SessionKitDiagnostics.SummarizerId, _summarizer.Id);
+        activity?.SetTag(SessionKitDiagnostics.MessageCount, request.Messages.Count);
+        long started = Stopwatch.GetTimestamp();
         using var timeout = new CancellationTokenSource(_options.SummarizerTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        Task<SummarizationResult>? summarizing = null;
         try
         {
-            var result = await _summarizer.SummarizeAsync(request, linked.Token).ConfigureAwait(false);
+            summarizing = _summarizer.SummarizeAsync(request, linked.Token);
+            var result = await summarizing.WaitAsync(_options.SummarizerTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            Metrics.RecordOperation("summarize", started);
             if (string.IsNullOrWhiteSpace(result?.Text))
             {
                 return state.Fail($"The summarizer '{_summarizer.Id}' returned no text.");
@@ -642,9 +704,12 @@ public sealed partial class ContextBuilder : IContextBuilder
             state.SummariesCreated++;
             return result.Text;
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested
+            && (ex is OperationCanceledException || (ex is TimeoutException && !ReferenceEquals(ex, summarizing?.Exception?.InnerException))))
         {
-            SessionKitDiagnostics.SummarizerFailures.Add(1);
+            SessionKitDiagnostics.RecordFailure(activity, ex);
+            Metrics.RecordOperation("summarize", started, ex.GetType().FullName);
+            Metrics.SummarizerFailures.Add(1, summarizerTag, new KeyValuePair<string, object?>(SessionKitDiagnostics.ErrorType, "timeout"));
             LogSummarizerTimedOut(_logger, _summarizer.Id, _options.SummarizerTimeout);
             return state.Fail($"The summarizer '{_summarizer.Id}' timed out after {_options.SummarizerTimeout}.");
         }
@@ -652,9 +717,23 @@ public sealed partial class ContextBuilder : IContextBuilder
         catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
         {
-            SessionKitDiagnostics.SummarizerFailures.Add(1);
+            SessionKitDiagnostics.RecordFailure(activity, ex);
+            Metrics.RecordOperation("summarize", started, ex.GetType().FullName);
+            Metrics.SummarizerFailures.Add(1, summarizerTag, new KeyValuePair<string, object?>(SessionKitDiagnostics.ErrorType, ex.GetType().FullName));
             LogSummarizerFailed(_logger, _summarizer.Id, ex.GetType().Name);
             return state.Fail($"The summarizer '{_summarizer.Id}' failed ({ex.GetType().Name}).");
+        }
+        finally
+        {
+            if (summarizing is { IsCompleted: false })
+            {
+                // Abandoned (timed out, or the caller cancelled): whatever it ends with must not go unobserved.
+                _ = summarizing.ContinueWith(
+                    static task => _ = task.Exception,
+                    CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
         }
     }
 

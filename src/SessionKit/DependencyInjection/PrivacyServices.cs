@@ -16,7 +16,10 @@ internal static class PrivacyServices
         services.TryAddSingleton<ISessionRetentionStore>(static services => Backend<ISessionRetentionStore>(services));
         services.TryAddSingleton<ISessionSweeper>(static services => new SessionSweeper(
             services.GetRequiredService<ISessionRetentionStore>(),
-            services.GetRequiredService<SessionExpiryPolicy>()));
+            services.GetRequiredService<SessionExpiryPolicy>())
+        {
+            Metrics = SessionKitMetrics.From(services),
+        });
         services.TryAddSingleton<IUserDataExporter>(static services => new UserDataExporter(
             services.GetRequiredService<ISessionStore>(),
             services.GetRequiredService<ISessionPrivacyStore>(),

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -37,6 +38,8 @@ public static class SessionKitServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SessionKitOptions>, SessionKitOptionsValidator>());
         services.TryAddSingleton<ISessionStore>(static _ => throw new InvalidOperationException(
             "No SessionKit storage backend is configured. Call UseSqlite(...) (package SessionKit.Sqlite) or UseInMemory() on the builder returned by AddSessionKit()."));
+        // Metrics on a meter from the container's IMeterFactory when there is one (AddMetrics(), or any host), else the shared meter.
+        services.TryAddSingleton(static services => new SessionKitMetrics(services.GetService<IMeterFactory>()));
         services.TryAddSingleton<ITokenCounter>(static services => services.GetRequiredService<IOptions<SessionKitOptions>>().Value.CreateTokenCounter());
         services.TryAddSingleton<ISummarizer>(static services => new ExtractiveSummarizer(services.GetRequiredService<ITokenCounter>()));
         services.TryAddSingleton<IContextBuilder>(static services => new ContextBuilder(
@@ -45,7 +48,10 @@ public static class SessionKitServiceCollectionExtensions
             services.GetRequiredService<ISummarizer>(),
             services.GetRequiredService<IOptions<SessionKitOptions>>().Value.Context,
             services.GetService<TimeProvider>(),
-            services.GetService<ILoggerFactory>()?.CreateLogger<ContextBuilder>()));
+            services.GetService<ILoggerFactory>()?.CreateLogger<ContextBuilder>())
+        {
+            Metrics = SessionKitMetrics.From(services),
+        });
         services.TryAddSingleton<ISessionTokenStore>(static services => services.GetRequiredService<ISessionStore>() as ISessionTokenStore
             ?? throw new InvalidOperationException(
                 $"The configured session store ({services.GetRequiredService<ISessionStore>().GetType().FullName}) does not implement {nameof(ISessionTokenStore)}, " +
@@ -84,7 +90,10 @@ public static class SessionKitServiceCollectionExtensions
                 services.GetRequiredService<ISummarizer>(),
                 services.GetRequiredService<IOptions<SessionKitOptions>>().Value.Context,
                 timeProvider,
-                services.GetService<ILoggerFactory>()?.CreateLogger<ContextBuilder>());
+                services.GetService<ILoggerFactory>()?.CreateLogger<ContextBuilder>())
+            {
+                Metrics = SessionKitMetrics.From(services),
+            };
             return new SessionAccessor(
                 store,
                 services.GetRequiredService<ISessionAccessStore>(),
@@ -122,11 +131,20 @@ public static class SessionKitServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(factory);
 
-        builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore>(services => factory(new SessionStoreContext(
-            services,
-            services.GetRequiredService<IOptions<SessionKitOptions>>().Value.Limits,
-            services.GetService<TimeProvider>() ?? TimeProvider.System,
-            services.GetRequiredService<ITokenCounter>()))));
+        builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore>(services =>
+        {
+            var store = factory(new SessionStoreContext(
+                services,
+                services.GetRequiredService<IOptions<SessionKitOptions>>().Value.Limits,
+                services.GetService<TimeProvider>() ?? TimeProvider.System,
+                services.GetRequiredService<ITokenCounter>()));
+            if (store is SessionStore observed)
+            {
+                observed.Metrics = SessionKitMetrics.From(services);
+            }
+
+            return store;
+        }));
         return builder;
     }
 

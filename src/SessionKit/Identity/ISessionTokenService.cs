@@ -16,12 +16,14 @@ public interface ISessionTokenService
 {
     /// <summary>Issues a new token for <paramref name="userId"/>.</summary>
     /// <param name="userId">The user.</param>
-    /// <param name="sessionId">The session to bind the token to, or <see langword="null"/>.</param>
+    /// <param name="sessionId">The session to bind the token to (an existing session of <paramref name="userId"/>), or <see langword="null"/>.</param>
     /// <param name="deviceId">The device to bind the token to, or <see langword="null"/>; forgetting the device revokes the token.</param>
     /// <param name="lifetime">How long the token is valid; <see langword="null"/> for <see cref="SessionTokenOptions.DefaultLifetime"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The token; its <see cref="IssuedSessionToken.Token"/> is shown only this once.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="lifetime"/> is not positive or exceeds <see cref="SessionTokenOptions.MaxLifetime"/>.</exception>
+    /// <exception cref="SessionNotFoundException"><paramref name="sessionId"/> names no session; no token is stored.</exception>
+    /// <exception cref="SessionAccessDeniedException"><paramref name="sessionId"/> belongs to another user; no token is stored.</exception>
     Task<IssuedSessionToken> IssueAsync(string userId, Guid? sessionId = null, string? deviceId = null, TimeSpan? lifetime = null, CancellationToken cancellationToken = default);
 
     /// <summary>Checks a token and returns what it grants.</summary>

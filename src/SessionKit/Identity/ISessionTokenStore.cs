@@ -18,6 +18,8 @@ public interface ISessionTokenStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the record is stored.</returns>
     /// <exception cref="SessionKitException">A token with that id exists already.</exception>
+    /// <exception cref="SessionNotFoundException">The record names a session that does not exist (checked atomically with the insert).</exception>
+    /// <exception cref="SessionAccessDeniedException">The record names a session of another user.</exception>
     Task SaveTokenAsync(SessionTokenRecord token, CancellationToken cancellationToken = default);
 
     /// <summary>Finds a token record by id, whatever its state (revoked and expired ones included).</summary>

@@ -48,6 +48,26 @@ internal static class IdentityStoreArguments
         };
     }
 
+    /// <summary>
+    /// A token bound to a session must name an existing session of its own user: otherwise validating it would report
+    /// someone else's session (or none) as the holder's.
+    /// </summary>
+    /// <param name="token">The validated record, with a session id.</param>
+    /// <param name="owner">The session's owner as read inside the store's transaction or lock; <see langword="null"/> when it does not exist.</param>
+    public static void CheckTokenSession(SessionTokenRecord token, string? owner)
+    {
+        var sessionId = token.SessionId!.Value;
+        if (owner is null)
+        {
+            throw new SessionNotFoundException(sessionId);
+        }
+
+        if (!string.Equals(owner, token.UserId, StringComparison.Ordinal))
+        {
+            throw new SessionAccessDeniedException($"user '{token.UserId}'", SessionAccess.ReadWrite, sessionId, "hold a token for another user's session");
+        }
+    }
+
     public static void TokenId(Guid tokenId, string paramName)
     {
         if (tokenId == Guid.Empty)

@@ -15,9 +15,30 @@ public sealed partial class InMemorySessionStore : ISessionTokenStore
     {
         token = IdentityStoreArguments.Token(token, Limits.MaxIdLength, nameof(token));
         ThrowIfUnusable(cancellationToken);
-        lock (_identityGate)
+        if (token.SessionId is not { } sessionId)
         {
-            AddToken(token);
+            lock (_identityGate)
+            {
+                AddToken(token);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        // Holding the session's gate keeps a concurrent delete or transfer from slipping between the check and the insert.
+        var entry = _sessions.GetValueOrDefault(sessionId);
+        if (entry is null)
+        {
+            IdentityStoreArguments.CheckTokenSession(token, null);
+        }
+
+        lock (entry!.Gate)
+        {
+            IdentityStoreArguments.CheckTokenSession(token, entry.Deleted ? null : entry.Session.UserId);
+            lock (_identityGate)
+            {
+                AddToken(token);
+            }
         }
 
         return Task.CompletedTask;

@@ -28,6 +28,9 @@ public sealed partial class InMemorySessionStore : SessionStore
     {
     }
 
+    /// <summary>Reports <c>sessionkit.in_memory</c> as <c>db.system.name</c> (OpenTelemetry has no well-known value for an in-process store).</summary>
+    protected override string DatabaseSystemName => "sessionkit.in_memory";
+
     /// <inheritdoc />
     protected override Task<Session> CreateSessionCoreAsync(Session session, CancellationToken cancellationToken)
     {
@@ -106,6 +109,40 @@ public sealed partial class InMemorySessionStore : SessionStore
         // A session deleted meanwhile leaves the page short, so more may follow whenever the index had more than a page.
         string? next = positions.Count > pageSize ? last.ToCursor() : null;
         return Task.FromResult(new SessionPage(items, next));
+    }
+
+    /// <inheritdoc />
+    protected override Task<IReadOnlyList<Session>> ListSessionsByCreationCoreAsync(string userId, int limit, Guid? afterId, CancellationToken cancellationToken)
+    {
+        if (!_users.TryGetValue(userId, out var index))
+        {
+            return Task.FromResult<IReadOnlyList<Session>>([]);
+        }
+
+        var items = new List<Session>(Math.Min(limit, 64));
+        Guid? after = afterId;
+        while (items.Count < limit)
+        {
+            // A session deleted since the ids were taken is passed over, and the next batch continues after it.
+            int wanted = limit - items.Count;
+            var ids = index.PageByCreation(after, wanted);
+            foreach (var id in ids)
+            {
+                if (_sessions.TryGetValue(id, out var entry) && !entry.Deleted)
+                {
+                    items.Add(entry.Session);
+                }
+            }
+
+            if (ids.Count < wanted)
+            {
+                break;
+            }
+
+            after = ids[^1];
+        }
+
+        return Task.FromResult<IReadOnlyList<Session>>(items);
     }
 
     /// <inheritdoc />
@@ -207,6 +244,44 @@ public sealed partial class InMemorySessionStore : SessionStore
             entry.ThrowIfDeleted(sessionId);
             return Task.FromResult<IReadOnlyList<SessionMessage>>(Range(entry.Messages, fromSequence, toSequence));
         }
+    }
+
+    /// <inheritdoc />
+    protected override Task<IReadOnlyList<SessionMessage>> GetMessagesByTimeCoreAsync(Guid sessionId, MessageTimeQuery query, CancellationToken cancellationToken)
+    {
+        var entry = GetEntry(sessionId);
+        lock (entry.Gate)
+        {
+            entry.ThrowIfDeleted(sessionId);
+
+            // Times never decrease with the sequence, so the range is found by two binary searches.
+            var messages = entry.Messages;
+            int from = query.Since is { } since ? FirstAtOrAfter(messages, since) : 0;
+            int to = query.Until is { } until ? FirstAtOrAfter(messages, until) : messages.Count;
+            int count = Math.Min(Math.Max(to - from, 0), query.Limit);
+            int start = query.Newest ? to - count : from;
+            return Task.FromResult<IReadOnlyList<SessionMessage>>(count == 0 ? [] : messages.GetRange(start, count));
+        }
+    }
+
+    private static int FirstAtOrAfter(List<SessionMessage> messages, DateTimeOffset time)
+    {
+        int low = 0;
+        int high = messages.Count;
+        while (low < high)
+        {
+            int middle = low + ((high - low) / 2);
+            if (messages[middle].CreatedAt < time)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
     }
 
     /// <inheritdoc />
@@ -333,11 +408,15 @@ public sealed partial class InMemorySessionStore : SessionStore
     {
         private readonly SortedSet<SessionListPosition> _positions = [];
 
+        // The same sessions by id, newest first: the order of SessionListOrder.Created, which activity never changes.
+        private readonly SortedSet<Guid> _ids = new(Comparer<Guid>.Create(static (x, y) => SessionListPosition.CompareIds(y, x)));
+
         public void Add(SessionListPosition position)
         {
             lock (_positions)
             {
                 _positions.Add(position);
+                _ids.Add(position.Id);
             }
         }
 
@@ -346,7 +425,39 @@ public sealed partial class InMemorySessionStore : SessionStore
             lock (_positions)
             {
                 _positions.Remove(position);
+                _ids.Remove(position.Id);
             }
+        }
+
+        public List<Guid> PageByCreation(Guid? after, int take)
+        {
+            var page = new List<Guid>(Math.Min(take, 64));
+            lock (_positions)
+            {
+                if (_ids.Count == 0)
+                {
+                    return page;
+                }
+
+                IEnumerable<Guid> candidates = after is { } a
+                    ? (_ids.Comparer.Compare(a, _ids.Max) < 0 ? _ids.GetViewBetween(a, _ids.Max) : [])
+                    : _ids;
+                foreach (var id in candidates)
+                {
+                    if (after is { } start && _ids.Comparer.Compare(id, start) <= 0)
+                    {
+                        continue;
+                    }
+
+                    page.Add(id);
+                    if (page.Count == take)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            return page;
         }
 
         public void Move(SessionListPosition from, SessionListPosition to)

@@ -60,6 +60,7 @@ public sealed class UserDataExporter : IUserDataExporter
             result = await WriteDevicesAsync(writer, userId, result, cancellationToken).ConfigureAwait(false);
             result = await WriteTokensAsync(writer, userId, result, cancellationToken).ConfigureAwait(false);
             result = await WriteGrantsAsync(writer, userId, result, cancellationToken).ConfigureAwait(false);
+            result = await WriteUserStateAsync(writer, userId, result, cancellationToken).ConfigureAwait(false);
 
             writer.WriteStartObject("counts");
             writer.WriteNumber("sessions", result.Sessions);
@@ -68,6 +69,7 @@ public sealed class UserDataExporter : IUserDataExporter
             writer.WriteNumber("devices", result.Devices);
             writer.WriteNumber("tokens", result.Tokens);
             writer.WriteNumber("grants", result.Grants);
+            writer.WriteNumber("stateEntries", result.StateEntries);
             writer.WriteEndObject();
             writer.WriteEndObject();
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -167,8 +169,50 @@ public sealed class UserDataExporter : IUserDataExporter
         }
 
         writer.WriteEndArray();
+        long state = await WriteStateAsync(writer, StateScope.Session, session.Id.ToString(), cancellationToken).ConfigureAwait(false);
+        state += await WriteStateAsync(writer, StateScope.Temp, session.Id.ToString(), cancellationToken).ConfigureAwait(false);
         writer.WriteEndObject();
-        return result with { Sessions = result.Sessions + 1, Messages = result.Messages + messages, Summaries = result.Summaries + summaries };
+        return result with { Sessions = result.Sessions + 1, Messages = result.Messages + messages, Summaries = result.Summaries + summaries, StateEntries = result.StateEntries + state };
+    }
+
+    // The user's own state (user scope); session and temp state are written inside each session.
+    private async Task<UserExportResult> WriteUserStateAsync(Utf8JsonWriter writer, string userId, UserExportResult result, CancellationToken cancellationToken)
+    {
+        long count = await WriteStateAsync(writer, StateScope.User, userId, cancellationToken).ConfigureAwait(false);
+        return result with { StateEntries = result.StateEntries + count };
+    }
+
+    /// <summary>Writes one scope's entries as a <c>state</c> array (<c>tempState</c> for the temp scope); returns how many.</summary>
+    private async Task<long> WriteStateAsync(Utf8JsonWriter writer, StateScope scope, string scopeId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<StateEntry> entries = [];
+        if (_sessions is ISessionStateStore state)
+        {
+            try
+            {
+                entries = await state.ListStateAsync(scope, scopeId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SessionNotFoundException)
+            {
+                // Deleted while being exported.
+            }
+        }
+
+        writer.WriteStartArray(scope == StateScope.Temp ? "tempState" : "state");
+        foreach (var entry in entries)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("key", entry.Key);
+            writer.WriteString("value", entry.Value);
+            writer.WriteNumber("version", entry.Version);
+            writer.WriteString("updatedAt", entry.UpdatedAt);
+            WriteOptional(writer, "updatedBy", entry.UpdatedBy);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        await FlushIfFullAsync(writer, cancellationToken).ConfigureAwait(false);
+        return entries.Count;
     }
 
     private async Task<UserExportResult> WriteDevicesAsync(Utf8JsonWriter writer, string userId, UserExportResult result, CancellationToken cancellationToken)

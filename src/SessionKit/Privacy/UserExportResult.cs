@@ -20,4 +20,7 @@ public sealed record UserExportResult
 
     /// <summary>How many access grants the user has given were exported.</summary>
     public long Grants { get; init; }
+
+    /// <summary>How many state entries were exported: the user's own (user scope) and those of their sessions (session and temp scopes).</summary>
+    public long StateEntries { get; init; }
 }

@@ -40,6 +40,12 @@ public sealed class SessionExpiryPolicy
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>
+    /// Whether any retention setting is configured (idle timeout, absolute lifetime or message retention). When none is, only
+    /// sessions with their own overrides (see <see cref="WithOverride"/>) can ever expire or be trimmed.
+    /// </summary>
+    public bool HasRetentionPolicy => _options.IdleTimeout is not null || _options.AbsoluteLifetime is not null || _options.MessageRetention is not null;
+
     /// <summary>What history retention does with old messages.</summary>
     public MessageRetentionMode MessageRetentionMode => _options.MessageRetentionMode;
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace SessionKit;
 
 /// <summary>
@@ -20,11 +22,36 @@ public sealed class SessionSweeper : ISessionSweeper
         _policy = policy;
     }
 
+    /// <summary>The instruments sweeps record into; set from dependency injection, otherwise the shared ones.</summary>
+    internal SessionKitMetrics Metrics { get; set; } = SessionKitMetrics.Default;
+
     /// <inheritdoc />
     public async Task<SweepResult> SweepAsync(SweepOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new SweepOptions();
         options.Validate();
+        using var activity = SessionKitDiagnostics.ActivitySource.StartActivity("sessionkit.sweep");
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await SweepBatchesAsync(options, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("sessionkit.sweep.sessions_scanned", result.SessionsScanned);
+            activity?.SetTag("sessionkit.sweep.sessions_expired", result.SessionsExpired);
+            activity?.SetTag("sessionkit.sweep.messages_deleted", result.MessagesDeleted);
+            activity?.SetTag("sessionkit.sweep.completed", result.Completed);
+            Metrics.RecordOperation("sweep", started);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            SessionKitDiagnostics.RecordFailure(activity, ex);
+            Metrics.RecordOperation("sweep", started, ex.GetType().FullName);
+            throw;
+        }
+    }
+
+    private async Task<SweepResult> SweepBatchesAsync(SweepOptions options, CancellationToken cancellationToken)
+    {
         var now = _policy.Now();
         var result = new SweepResult();
         Guid? after = null;

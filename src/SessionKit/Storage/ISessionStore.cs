@@ -30,7 +30,10 @@ public interface ISessionStore
     /// <returns>The session, or <see langword="null"/>.</returns>
     Task<Session?> FindSessionAsync(Guid sessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists a user's sessions, most recent activity first, one keyset page at a time.</summary>
+    /// <summary>
+    /// Lists a user's sessions one keyset page at a time, most recent activity first, or in creation order with
+    /// <see cref="SessionListOptions.Order"/> = <see cref="SessionListOrder.Created"/> (stable for full scans).
+    /// </summary>
     /// <param name="userId">The owner.</param>
     /// <param name="options">Page size and the cursor of the previous page.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -78,6 +81,17 @@ public interface ISessionStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The messages in the range, oldest first.</returns>
     Task<IReadOnlyList<SessionMessage>> GetMessagesAsync(Guid sessionId, long fromSequence, long toSequence, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads the messages of a session created in [<see cref="MessageTimeQuery.Since"/>, <see cref="MessageTimeQuery.Until"/>),
+    /// oldest first, without reading the rest of the history (backends keep an index on the message time).
+    /// </summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="query">The time range, the limit, and whether to take the oldest or the newest messages of the range.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>Up to <see cref="MessageTimeQuery.Limit"/> messages, oldest first.</returns>
+    /// <exception cref="SessionNotFoundException">No session has that id.</exception>
+    Task<IReadOnlyList<SessionMessage>> GetMessagesByTimeAsync(Guid sessionId, MessageTimeQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Streams every message of a session in order, reading in pages so a long history never sits in memory at once.</summary>
     /// <param name="sessionId">The session id.</param>

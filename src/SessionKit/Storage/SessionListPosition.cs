@@ -13,6 +13,8 @@ public readonly record struct SessionListPosition(long LastActivityTicks, Guid I
 {
     private const int EncodedLength = 1 + 8 + 16;
     private const byte FormatVersion = 1;
+    private const int CreationEncodedLength = 1 + 16;
+    private const byte CreationFormatVersion = 2;
 
     /// <summary>The position of a session.</summary>
     /// <param name="session">The session.</param>
@@ -78,6 +80,34 @@ public readonly record struct SessionListPosition(long LastActivityTicks, Guid I
         BinaryPrimitives.WriteInt64BigEndian(bytes[1..], LastActivityTicks);
         Id.TryWriteBytes(bytes[9..], bigEndian: true, out _);
         return Base64Url.EncodeToString(bytes);
+    }
+
+    /// <summary>The cursor after session <paramref name="id"/> in <see cref="SessionListOrder.Created"/> order.</summary>
+    /// <param name="id">The last session of a page.</param>
+    /// <returns>The cursor.</returns>
+    internal static string ToCreationCursor(Guid id)
+    {
+        Span<byte> bytes = stackalloc byte[CreationEncodedLength];
+        bytes[0] = CreationFormatVersion;
+        id.TryWriteBytes(bytes[1..], bigEndian: true, out _);
+        return Base64Url.EncodeToString(bytes);
+    }
+
+    /// <summary>Parses a cursor made by <see cref="ToCreationCursor"/>.</summary>
+    /// <param name="cursor">The cursor.</param>
+    /// <returns>The id of the last session of the previous page.</returns>
+    /// <exception cref="ArgumentException">The cursor is malformed or belongs to the other order.</exception>
+    internal static Guid FromCreationCursor(string cursor)
+    {
+        ArgumentNullException.ThrowIfNull(cursor);
+        Span<byte> bytes = stackalloc byte[CreationEncodedLength + 3];
+        if (!Base64Url.IsValid(cursor, out int decodedLength) || decodedLength != CreationEncodedLength
+            || !Base64Url.TryDecodeFromChars(cursor, bytes, out int written) || written != CreationEncodedLength || bytes[0] != CreationFormatVersion)
+        {
+            throw new ArgumentException("The cursor is not valid for SessionListOrder.Created: pass the NextCursor of a previous page listed in the same order, unchanged.", nameof(cursor));
+        }
+
+        return new Guid(bytes.Slice(1, 16), bigEndian: true);
     }
 
     /// <summary>Decodes a cursor made by <see cref="ToCursor"/>.</summary>

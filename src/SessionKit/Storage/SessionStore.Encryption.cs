@@ -179,7 +179,17 @@ public abstract partial class SessionStore
             sealedMessages[i] = SealMessage(prepared[i], owner, key!);
         }
 
-        var result = await AppendMessagesCoreAsync(sessionId, sealedMessages, expectedVersion, idempotency, now, cancellationToken).ConfigureAwait(false);
+        AppendResult result;
+        try
+        {
+            result = await AppendMessagesCoreAsync(sessionId, sealedMessages, expectedVersion, Keyed(idempotency, key!), now, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IdempotencyKeyReusedException) when (idempotency is not null)
+        {
+            // The backend knows only the keyed hash; report the key the caller sent.
+            throw new IdempotencyKeyReusedException(sessionId, idempotency.Key);
+        }
+
         var stored = new SessionMessage[result.Messages.Count];
         for (int i = 0; i < stored.Length; i++)
         {
@@ -189,6 +199,12 @@ public abstract partial class SessionStore
 
         return result with { Session = await OpenSessionAsync(result.Session, cancellationToken).ConfigureAwait(false), Messages = stored };
     }
+
+    // An idempotency key is caller text (often a request id that says something) and the fingerprint a hash of the
+    // messages, which would let an observer of the file confirm a guessed content: both are stored as keyed hashes.
+    private static IdempotentAppend? Keyed(IdempotentAppend? idempotency, DataKey key) => idempotency is null ? null : new IdempotentAppend(
+        "k:" + Convert.ToHexStringLower(HMACSHA256.HashData(key.SearchKey, Encoding.UTF8.GetBytes("sessionkit-idempotency-key\n" + idempotency.Key))),
+        Convert.ToHexStringLower(HMACSHA256.HashData(key.SearchKey, Encoding.UTF8.GetBytes("sessionkit-idempotency-fingerprint\n" + idempotency.Fingerprint))));
 
     private async Task<IReadOnlyList<SessionMessage>> OpenAsync(Guid sessionId, Task<IReadOnlyList<SessionMessage>> pending, CancellationToken cancellationToken)
     {
@@ -288,7 +304,7 @@ public abstract partial class SessionStore
 
     private static SessionMessage SealMessage(SessionMessage message, string owner, DataKey key)
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new SealedMessage(message.Content, new Dictionary<string, string>(message.Metadata, StringComparer.Ordinal)));
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new SealedMessage(message.Content, new Dictionary<string, string>(message.Metadata, StringComparer.Ordinal), message.ToolName));
         var envelope = EnvelopeCipher.Seal(key.Key, key.KeyId, payload, RowData("m", owner, message.Id));
 
         // The indexed text: one keyed hash per word, in order, so term frequencies and lengths (and BM25) are as in plaintext.
@@ -299,7 +315,8 @@ public abstract partial class SessionStore
             indexed.Append(EnvelopeCipher.HashTerm(key.SearchKey, word.Stem)).Append(' ');
         }
 
-        return message with { Content = indexed.ToString().TrimEnd(), Metadata = Sealed(envelope) };
+        // The tool name says what the assistant did (e.g. "search_medical_records"), so it lives in the envelope only.
+        return message with { Content = indexed.ToString().TrimEnd(), Metadata = Sealed(envelope), ToolName = null };
     }
 
     private static SessionMessage OpenMessage(SessionMessage message, string owner, DataKey? key)
@@ -311,7 +328,7 @@ public abstract partial class SessionStore
 
         var json = EnvelopeCipher.Open(key.Key, key.KeyId, Decode(sealedText, $"message '{message.Id}'"), RowData("m", owner, message.Id), $"message '{message.Id}'");
         var payload = JsonSerializer.Deserialize<SealedMessage>(json) ?? throw new SessionDecryptionException($"Message '{message.Id}' has an empty envelope.");
-        return message with { Content = payload.Content, Metadata = payload.Metadata.AsReadOnly() };
+        return message with { Content = payload.Content, Metadata = payload.Metadata.AsReadOnly(), ToolName = payload.ToolName ?? message.ToolName };
     }
 
     private static string SealSummaryText(SessionSummary summary, string owner, DataKey key) =>
@@ -423,7 +440,8 @@ public abstract partial class SessionStore
 
     private sealed record SealedSession(string? Title, Dictionary<string, string> Metadata);
 
-    private sealed record SealedMessage(string Content, Dictionary<string, string> Metadata);
+    // ToolName is absent (null) in envelopes written before tool names were sealed; those kept it in the row.
+    private sealed record SealedMessage(string Content, Dictionary<string, string> Metadata, string? ToolName = null);
 
     // Sealed rows are bound to their id and owner, and revisions have no envelope yet: rather than store plaintext in an
     // encrypted store (or keep envelopes that no longer open), operations that would need re-sealing are refused.

@@ -67,7 +67,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
             ContinuesFromSessionId = options?.ContinuesFromSessionId,
             Metadata = metadata,
         };
-        return IsEncrypted ? CreateSealedAsync(session, cancellationToken) : CreateSessionCoreAsync(session, cancellationToken);
+        return Observe(Start(StoreOperation.CreateSession, session.Id), IsEncrypted ? CreateSealedAsync(session, cancellationToken) : CreateSessionCoreAsync(session, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -84,7 +84,10 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     {
         ValidateSessionId(sessionId);
         ThrowIfUnusable(cancellationToken);
-        return IsEncrypted ? OpenAsync(FindSessionCoreAsync(sessionId, cancellationToken), cancellationToken) : FindSessionCoreAsync(sessionId, cancellationToken);
+        return Observe(
+            Start(StoreOperation.GetSession, sessionId),
+            IsEncrypted ? OpenAsync(FindSessionCoreAsync(sessionId, cancellationToken), cancellationToken) : FindSessionCoreAsync(sessionId, cancellationToken),
+            static session => session is null ? 0 : 1);
     }
 
     /// <inheritdoc />
@@ -100,10 +103,36 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
                 $"SessionListOptions.PageSize must be between 1 and {SessionListOptions.MaxPageSize}.");
         }
 
+        if (!Enum.IsDefined(options.Order))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Order, "SessionListOptions.Order is not a defined SessionListOrder.");
+        }
+
+        if (options.Order == SessionListOrder.Created)
+        {
+            Guid? afterId = options.Cursor is null ? null : SessionListPosition.FromCreationCursor(options.Cursor);
+            ThrowIfUnusable(cancellationToken);
+            var created = ListByCreationAsync(userId, options.PageSize, afterId, cancellationToken);
+            return IsEncrypted ? OpenAsync(created, cancellationToken) : created;
+        }
+
         SessionListPosition? after = options.Cursor is null ? null : SessionListPosition.FromCursor(options.Cursor);
         ThrowIfUnusable(cancellationToken);
+        var scope = Start(StoreOperation.ListSessions);
         var page = ListSessionsCoreAsync(userId, options.PageSize, after, cancellationToken);
-        return IsEncrypted ? OpenAsync(page, cancellationToken) : page;
+        return Observe(scope, IsEncrypted ? OpenAsync(page, cancellationToken) : page, static page => page.Items.Count);
+    }
+
+    private async Task<SessionPage> ListByCreationAsync(string userId, int pageSize, Guid? afterId, CancellationToken cancellationToken)
+    {
+        var sessions = await ListSessionsByCreationCoreAsync(userId, pageSize + 1, afterId, cancellationToken).ConfigureAwait(false);
+        if (sessions.Count <= pageSize)
+        {
+            return new SessionPage(sessions, null);
+        }
+
+        var items = sessions.Take(pageSize).ToList();
+        return new SessionPage(items, SessionListPosition.ToCreationCursor(items[^1].Id));
     }
 
     /// <inheritdoc />
@@ -117,7 +146,9 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         ThrowIfUnusable(cancellationToken);
 
         var normalized = update with { Metadata = metadata };
-        return NotifyAfter(IsEncrypted ? UpdateSealedAsync(sessionId, normalized, cancellationToken) : UpdateSessionCoreAsync(sessionId, normalized, cancellationToken), sessionId);
+        return Observe(
+            Start(StoreOperation.UpdateSession, sessionId),
+            NotifyAfter(IsEncrypted ? UpdateSealedAsync(sessionId, normalized, cancellationToken) : UpdateSessionCoreAsync(sessionId, normalized, cancellationToken), sessionId));
     }
 
     /// <inheritdoc />
@@ -125,7 +156,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     {
         ValidateSessionId(sessionId);
         ThrowIfUnusable(cancellationToken);
-        return ForgetTempAfter(DeleteSessionCoreAsync(sessionId, cancellationToken), sessionId);
+        return Observe(Start(StoreOperation.DeleteSession, sessionId), ForgetTempAfter(DeleteSessionCoreAsync(sessionId, cancellationToken), sessionId));
     }
 
     /// <inheritdoc />
@@ -160,11 +191,16 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
 
         var idempotency = PrepareIdempotency(options, prepared);
         ThrowIfUnusable(cancellationToken);
-        return NotifyAfter(
-            IsEncrypted
-                ? AppendSealedAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken)
-                : AppendMessagesCoreAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken),
-            sessionId);
+        var scope = Start(StoreOperation.Append, sessionId);
+        scope.Activity?.SetTag(SessionKitDiagnostics.MessageCount, prepared.Length);
+        return Observe(
+            scope,
+            NotifyAfter(
+                IsEncrypted
+                    ? AppendSealedAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken)
+                    : AppendMessagesCoreAsync(sessionId, prepared, options?.ExpectedVersion, idempotency, now, cancellationToken),
+                sessionId),
+            appended: static result => result.IsReplay ? 0 : result.Messages.Count);
     }
 
     /// <inheritdoc />
@@ -173,8 +209,9 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         ValidateSessionId(sessionId);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ThrowIfUnusable(cancellationToken);
+        var scope = Start(StoreOperation.ReadLast, sessionId);
         var messages = GetLastMessagesCoreAsync(sessionId, count, cancellationToken);
-        return IsEncrypted ? OpenAsync(sessionId, messages, cancellationToken) : messages;
+        return Observe(scope, IsEncrypted ? OpenAsync(sessionId, messages, cancellationToken) : messages, static messages => messages.Count);
     }
 
     /// <inheritdoc />
@@ -184,8 +221,9 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         ArgumentOutOfRangeException.ThrowIfLessThan(fromSequence, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(toSequence, fromSequence);
         ThrowIfUnusable(cancellationToken);
+        var scope = Start(StoreOperation.ReadRange, sessionId);
         var messages = GetMessagesCoreAsync(sessionId, fromSequence, toSequence, cancellationToken);
-        return IsEncrypted ? OpenAsync(sessionId, messages, cancellationToken) : messages;
+        return Observe(scope, IsEncrypted ? OpenAsync(sessionId, messages, cancellationToken) : messages, static messages => messages.Count);
     }
 
     /// <inheritdoc />
@@ -197,11 +235,32 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<SessionMessage>> GetMessagesByTimeAsync(Guid sessionId, MessageTimeQuery query, CancellationToken cancellationToken = default)
+    {
+        ValidateSessionId(sessionId);
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit is < 1 or > MessageTimeQuery.MaxLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.Limit, $"MessageTimeQuery.Limit must be between 1 and {MessageTimeQuery.MaxLimit}.");
+        }
+
+        if (query.Since is { } since && query.Until is { } until && since >= until)
+        {
+            throw new ArgumentException("MessageTimeQuery.Since must be earlier than MessageTimeQuery.Until.", nameof(query));
+        }
+
+        ThrowIfUnusable(cancellationToken);
+        var normalized = query with { Since = query.Since?.ToUniversalTime(), Until = query.Until?.ToUniversalTime() };
+        var messages = GetMessagesByTimeCoreAsync(sessionId, normalized, cancellationToken);
+        return IsEncrypted ? OpenAsync(sessionId, messages, cancellationToken) : messages;
+    }
+
+    /// <inheritdoc />
     public Task<long> CountMessagesAsync(Guid sessionId, CancellationToken cancellationToken = default)
     {
         ValidateSessionId(sessionId);
         ThrowIfUnusable(cancellationToken);
-        return CountMessagesCoreAsync(sessionId, cancellationToken);
+        return Observe(Start(StoreOperation.Count, sessionId), CountMessagesCoreAsync(sessionId, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -249,7 +308,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
             SummarizerId = summary.SummarizerId,
             CreatedAt = now,
         };
-        return IsEncrypted ? SaveSealedSummaryAsync(stored, cancellationToken) : SaveSummaryCoreAsync(stored, cancellationToken);
+        return Observe(Start(StoreOperation.SaveSummary, sessionId), IsEncrypted ? SaveSealedSummaryAsync(stored, cancellationToken) : SaveSummaryCoreAsync(stored, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -268,8 +327,9 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         }
 
         ThrowIfUnusable(cancellationToken);
+        var scope = Start(StoreOperation.GetSummaries, sessionId);
         var summaries = GetSummariesCoreAsync(sessionId, query, cancellationToken);
-        return IsEncrypted ? OpenAsync(sessionId, summaries, cancellationToken) : summaries;
+        return Observe(scope, IsEncrypted ? OpenAsync(sessionId, summaries, cancellationToken) : summaries, static summaries => summaries.Count);
     }
 
     /// <inheritdoc />
@@ -278,7 +338,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         ValidateSessionId(sessionId);
         ArgumentOutOfRangeException.ThrowIfLessThan(fromSequence, 1);
         ThrowIfUnusable(cancellationToken);
-        return InvalidateSummariesCoreAsync(sessionId, fromSequence, cancellationToken);
+        return Observe(Start(StoreOperation.InvalidateSummaries, sessionId), InvalidateSummariesCoreAsync(sessionId, fromSequence, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -318,8 +378,10 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
 
         var terms = SearchText.QueryTerms(query.Text);
         return terms.Count == 0 ? Task.FromResult(SearchResults.Empty)
-            : IsEncrypted ? SearchSealedAsync(userId, query, terms, cancellationToken)
-            : SearchCoreAsync(userId, query, terms, cancellationToken);
+            : Observe(
+                Start(StoreOperation.Search, query.SessionId),
+                IsEncrypted ? SearchSealedAsync(userId, query, terms, cancellationToken) : SearchCoreAsync(userId, query, terms, cancellationToken),
+                static results => results.Hits.Count);
     }
 
     /// <summary>
@@ -403,6 +465,18 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     /// <returns>The page; its cursor is the last item's position when more may follow.</returns>
     protected abstract Task<SessionPage> ListSessionsCoreAsync(string userId, int pageSize, SessionListPosition? after, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads up to <paramref name="limit"/> of a user's sessions in descending id order (ids compared as big-endian bytes, see
+    /// <see cref="SessionListPosition.CompareIds"/>), after <paramref name="afterId"/> in that order. Backs
+    /// <see cref="SessionListOrder.Created"/>, which must stay stable while sessions change.
+    /// </summary>
+    /// <param name="userId">A validated user id.</param>
+    /// <param name="limit">At least 2 (a page and one more, so the base class knows whether another page follows).</param>
+    /// <param name="afterId">Only sessions with a smaller id; <see langword="null"/> from the newest.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The sessions.</returns>
+    protected abstract Task<IReadOnlyList<Session>> ListSessionsByCreationCoreAsync(string userId, int limit, Guid? afterId, CancellationToken cancellationToken);
+
     /// <summary>Applies a validated update (metadata already copied), checking the expected version, and increments the version.</summary>
     /// <param name="sessionId">A non-empty id.</param>
     /// <param name="update">The update.</param>
@@ -452,6 +526,18 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The messages.</returns>
     protected abstract Task<IReadOnlyList<SessionMessage>> GetMessagesCoreAsync(Guid sessionId, long fromSequence, long toSequence, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads the messages created in [Since, Until) (either bound may be absent), oldest first: the first
+    /// <see cref="MessageTimeQuery.Limit"/> of the range, or the last ones when <see cref="MessageTimeQuery.Newest"/> is set.
+    /// Must not read the whole session (use an index on the message time, or the fact that times never decrease with the
+    /// sequence). Throws <see cref="SessionNotFoundException"/> for an unknown session.
+    /// </summary>
+    /// <param name="sessionId">A non-empty id.</param>
+    /// <param name="query">A validated query with times in UTC.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The messages.</returns>
+    protected abstract Task<IReadOnlyList<SessionMessage>> GetMessagesByTimeCoreAsync(Guid sessionId, MessageTimeQuery query, CancellationToken cancellationToken);
 
     /// <summary>Counts messages; throws <see cref="SessionNotFoundException"/> for an unknown session.</summary>
     /// <param name="sessionId">A non-empty id.</param>

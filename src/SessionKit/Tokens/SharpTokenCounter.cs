@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Collections.Immutable;
 using SharpToken;
 
 namespace SessionKit;
@@ -36,10 +35,6 @@ public sealed class SharpTokenCounter : ITokenCounter
     private const int TokensPerName = 1;
     private const int TokensPerReply = 3;
 
-    // An empty "disallowed" set makes SharpToken treat special-token markers as text instead of throwing, and skips its
-    // per-call scan for them (which allocates several KB); a null "allowed" set allows none.
-    private static readonly ISet<string> NoSpecialTokens = ImmutableHashSet<string>.Empty;
-
     private static readonly SharpTokenCounter O200k = new(O200kBase);
     private static readonly SharpTokenCounter Cl100k = new(Cl100kBase);
 
@@ -70,12 +65,19 @@ public sealed class SharpTokenCounter : ITokenCounter
         ("text-embedding-ada-002", Cl100k),
     ];
 
+    private static string ModelAdvice =>
+        $"SessionKit has the tokenizers of OpenAI models only ({string.Join(", ", SupportedEncodings)}). "
+        + "For a model without a public tokenizer (Claude, Gemini, Llama, …) count with the conservative upper bound: set "
+        + $"SessionKitOptions.TokenEncoding = \"{ConservativeTokenCounter.Utf8Bytes}\" and leave SessionKitOptions.Model unset "
+        + $"(outside dependency injection: {nameof(ConservativeTokenCounter)}.{nameof(ConservativeTokenCounter.Instance)}). "
+        + $"For a model that uses an OpenAI encoding set SessionKitOptions.TokenEncoding to \"{O200kBase}\" or \"{Cl100kBase}\".";
+
     private readonly Lazy<LoadedEncoding> _encoding;
 
     private SharpTokenCounter(string encodingName)
     {
         EncodingName = encodingName;
-        _encoding = new Lazy<LoadedEncoding>(() => new LoadedEncoding(GptEncoding.GetEncoding(encodingName)), LazyThreadSafetyMode.ExecutionAndPublication);
+        _encoding = new Lazy<LoadedEncoding>(() => new LoadedEncoding(BytePairCounter.Load(encodingName)), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The counter for <c>o200k_base</c>, the encoding of current OpenAI models. The same instance every time.</summary>
@@ -93,7 +95,7 @@ public sealed class SharpTokenCounter : ITokenCounter
     /// </summary>
     public int RequestOverhead => TokensPerReply;
 
-    internal GptEncoding Encoding => _encoding.Value.Encoding;
+    internal BytePairCounter Counter => _encoding.Value.Counter;
 
     /// <summary>Gets the counter for an encoding by its tiktoken name.</summary>
     /// <param name="encodingName"><c>o200k_base</c> or <c>cl100k_base</c> (ordinal, case-sensitive, as tiktoken names them).</param>
@@ -140,10 +142,7 @@ public sealed class SharpTokenCounter : ITokenCounter
         catch (Exception ex) when (ex.GetType() == typeof(Exception))
         {
             // SharpToken signals an unknown model with a plain Exception.
-            throw new ArgumentException(
-                $"Unknown model '{modelName}'. Use {nameof(ForEncoding)} with one of: {string.Join(", ", SupportedEncodings)}.",
-                nameof(modelName),
-                ex);
+            throw new ArgumentException($"Unknown model '{modelName}'. {ModelAdvice}", nameof(modelName), ex);
         }
 
         if (ByEncoding.TryGetValue(encodingName, out var mapped))
@@ -152,7 +151,7 @@ public sealed class SharpTokenCounter : ITokenCounter
         }
 
         throw new ArgumentException(
-            $"Model '{modelName}' uses the encoding '{encodingName}', which is not supported. Supported encodings: {string.Join(", ", SupportedEncodings)}.",
+            $"Model '{modelName}' uses the encoding '{encodingName}', which SessionKit does not support. {ModelAdvice}",
             nameof(modelName));
     }
 
@@ -163,7 +162,7 @@ public sealed class SharpTokenCounter : ITokenCounter
     public int CountTokens(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return text.Length == 0 ? 0 : Encoding.CountTokens(text, null, NoSpecialTokens);
+        return text.Length == 0 ? 0 : Counter.Count(text);
     }
 
     /// <summary>
@@ -204,19 +203,13 @@ public sealed class SharpTokenCounter : ITokenCounter
     {
         private readonly int[] _roleTokens;
 
-        public LoadedEncoding(GptEncoding encoding)
+        public LoadedEncoding(BytePairCounter counter)
         {
-            Encoding = encoding;
-            _roleTokens =
-            [
-                encoding.CountTokens("system", null, NoSpecialTokens),
-                encoding.CountTokens("user", null, NoSpecialTokens),
-                encoding.CountTokens("assistant", null, NoSpecialTokens),
-                encoding.CountTokens("tool", null, NoSpecialTokens),
-            ];
+            Counter = counter;
+            _roleTokens = [counter.Count("system"), counter.Count("user"), counter.Count("assistant"), counter.Count("tool")];
         }
 
-        public GptEncoding Encoding { get; }
+        public BytePairCounter Counter { get; }
 
         public int RoleTokens(MessageRole role) => role switch
         {

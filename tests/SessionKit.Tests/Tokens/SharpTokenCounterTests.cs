@@ -229,9 +229,9 @@ public sealed class SharpTokenCounterTests
     {
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(SharpTokenCounter.ForModel("gpt-4").Encoding, Is.SameAs(SharpTokenCounter.ForEncoding("cl100k_base").Encoding));
-            Assert.That(SharpTokenCounter.ForModel("o3-mini").Encoding, Is.SameAs(SharpTokenCounter.Default.Encoding));
-            Assert.That(SharpTokenCounter.Default.Encoding, Is.Not.SameAs(SharpTokenCounter.ForEncoding("cl100k_base").Encoding));
+            Assert.That(SharpTokenCounter.ForModel("gpt-4").Counter, Is.SameAs(SharpTokenCounter.ForEncoding("cl100k_base").Counter));
+            Assert.That(SharpTokenCounter.ForModel("o3-mini").Counter, Is.SameAs(SharpTokenCounter.Default.Counter));
+            Assert.That(SharpTokenCounter.Default.Counter, Is.Not.SameAs(SharpTokenCounter.ForEncoding("cl100k_base").Counter));
         }
     }
 
