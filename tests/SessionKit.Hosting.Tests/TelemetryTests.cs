@@ -143,7 +143,7 @@ public sealed class TelemetryTests
             session.Id, new ContextRequest { TokenBudget = 600, SystemPrompt = SystemPrompt, Query = RecallWord });
         await services.GetRequiredService<ISessionSweeper>().SweepAsync();
         using var chat = new ChatClientBuilder(new EchoChatClient())
-            .UseSessionKit(store, services.GetRequiredService<IContextBuilder>(), services.GetRequiredService<ITokenCounter>(), o => o.TokenBudget = 600)
+            .UseSessionKitTrusted(store, services.GetRequiredService<IContextBuilder>(), services.GetRequiredService<ITokenCounter>(), o => o.TokenBudget = 600)
             .Build(services);
         await chat.GetResponseAsync([new ChatMessage(ChatRole.System, SystemPrompt), new ChatMessage(ChatRole.User, $"And the {SecretWord}?")], new ChatOptions { ConversationId = session.Id.ToString() });
 
@@ -215,7 +215,7 @@ public sealed class TelemetryTests
         await store.ListSessionsAsync(UserId);
         Assert.ThrowsAsync<SessionNotFoundException>(() => store.AppendMessagesAsync(Guid.CreateVersion7(), [new NewMessage(MessageRole.User, SecretWord)]));
         using var chat = new ChatClientBuilder(new EchoChatClient())
-            .UseSessionKit(store, services.GetRequiredService<IContextBuilder>(), services.GetRequiredService<ITokenCounter>(), o => o.TokenBudget = 600)
+            .UseSessionKitTrusted(store, services.GetRequiredService<IContextBuilder>(), services.GetRequiredService<ITokenCounter>(), o => o.TokenBudget = 600)
             .Build(services);
         await chat.GetResponseAsync([new ChatMessage(ChatRole.System, SystemPrompt), new ChatMessage(ChatRole.User, SecretWord)], new ChatOptions { ConversationId = session.Id.ToString() });
         await foreach (var _ in chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, SecretWord)], new ChatOptions { ConversationId = session.Id.ToString() }))
