@@ -849,6 +849,7 @@ public sealed partial class SqliteSessionStore : SessionStore
                 }
 
                 before = SqliteSchema.Migrate(connection.Connection);
+                SqliteSchema.CheckEncryptionMode(connection.Connection, IsEncrypted, DataSource);
             }
             catch (SqliteException e) when (e.SqliteErrorCode == NotADatabase)
             {
@@ -859,8 +860,6 @@ public sealed partial class SqliteSessionStore : SessionStore
             {
                 LogMigrated(_logger, DataSource, before, SqliteSchema.CurrentVersion);
             }
-
-            SqliteSchema.CheckEncryptionMode(connection.Connection, IsEncrypted, DataSource);
 
             LogOpened(_logger, DataSource, SqliteSchema.CurrentVersion);
             _initialized = true;
