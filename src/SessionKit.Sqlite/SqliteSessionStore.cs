@@ -842,6 +842,7 @@ public sealed partial class SqliteSessionStore : SessionStore
                 }
 
                 before = SqliteSchema.Migrate(connection.Connection);
+                SqliteSchema.CheckEncryptionMode(connection.Connection, IsEncrypted, DataSource);
             }
             catch (SqliteException e) when (e.SqliteErrorCode == NotADatabase)
             {
@@ -852,8 +853,6 @@ public sealed partial class SqliteSessionStore : SessionStore
             {
                 LogMigrated(_logger, DataSource, before, SqliteSchema.CurrentVersion);
             }
-
-            SqliteSchema.CheckEncryptionMode(connection.Connection, IsEncrypted, DataSource);
 
             LogOpened(_logger, DataSource, SqliteSchema.CurrentVersion);
             _initialized = true;
