@@ -23,11 +23,12 @@ internal sealed record CommandLineOptions(string DatabasePath, string UserId, in
     public const string Usage = """
         Usage: dotnet run --project samples/ResearchAssistant -- [--db PATH] [--user ID] [--budget TOKENS] [--days-later N] [--reset]
 
-          --db PATH         the SQLite database file (default: research-assistant.db in the current directory)
+          --db PATH         the SQLite database file (default: research-assistant.db in the current directory); a new
+                            file or an existing SessionKit database, never any other file
           --user ID         who is talking to the assistant (default: researcher-ada)
           --budget TOKENS   the token budget of the context window for each reply (default: 750)
           --days-later N    how many days before the first return the day-0 conversation is played (default: 2)
-          --reset           delete the database first and start the story over
+          --reset           delete the database first (only a SessionKit database) and start the story over
           --help            show this text
 
         A new user plays day 0 and comes back N days later in the same run; every later run comes back again with

@@ -23,7 +23,9 @@ internal sealed class ModelResponder(IChatClient chatClient) : IDisposable
     /// <summary>Wraps <paramref name="model"/> with the middleware over the sample's store, budget and token counter.</summary>
     public static ModelResponder Create(IChatClient model, ISessionStore store, IContextBuilder contextBuilder, ITokenCounter tokenCounter, int tokenBudget) =>
         new(new ChatClientBuilder(model)
-            .UseSessionKit(store, contextBuilder, tokenCounter, options => options.TokenBudget = tokenBudget)
+            // A single-user console demo over its own store: the unchecked form is the plain choice here. A server takes
+            // UseSessionKit(accessor, ...) so each request is held to its caller.
+            .UseSessionKitTrusted(store, contextBuilder, tokenCounter, options => options.TokenBudget = tokenBudget)
             .Build());
 
     public void Dispose() => chatClient.Dispose();

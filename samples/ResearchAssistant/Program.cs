@@ -8,6 +8,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using ResearchAssistant;
 using SessionKit;
+using SessionKit.Samples;
 
 CommandLineOptions options;
 try
@@ -27,9 +28,17 @@ if (options.ShowHelp)
     return 0;
 }
 
+// The database is this sample's own file: an existing file that is not a SessionKit database is refused, never opened,
+// overwritten or (with --reset) deleted.
+if (SampleDatabaseFile.ProblemWith(options.DatabasePath) is { } problem)
+{
+    Console.Error.WriteLine(problem);
+    return 2;
+}
+
 if (options.Reset)
 {
-    int deleted = DatabaseFiles.Delete(options.DatabasePath);
+    int deleted = SampleDatabaseFile.Delete(options.DatabasePath);
     Console.WriteLine($"--reset: deleted {deleted} database file(s) at {Path.GetFullPath(options.DatabasePath)}.");
 }
 

@@ -97,25 +97,66 @@ public sealed partial class SqliteSessionStore
             cancellationToken);
 
     /// <inheritdoc />
-    protected override Task<IReadOnlyList<Session>> ScanSessionsCoreAsync(Guid? afterSessionId, int limit, CancellationToken cancellationToken) =>
-        ReadAsync(
+    /// <remarks>A corrupted session row is passed over (and logged by id) so one damaged row does not stop every sweep.</remarks>
+    protected override async Task<IReadOnlyList<Session>> ScanSessionsCoreAsync(Guid? afterSessionId, int limit, CancellationToken cancellationToken)
+    {
+        var (sessions, skipped) = await ReadAsync(
             (afterSessionId, limit),
             static (connection, transaction, state) =>
             {
-                var command = connection.Command(
-                    state.afterSessionId is null
-                        ? "SELECT " + SqliteRows.SessionColumns + " FROM sessions ORDER BY id LIMIT $limit;"
-                        : "SELECT " + SqliteRows.SessionColumns + " FROM sessions WHERE id > $after ORDER BY id LIMIT $limit;",
-                    transaction);
-                command.Parameters.AddWithValue("$limit", state.limit);
-                if (state.afterSessionId is { } after)
+                var items = new List<Session>(Math.Min(state.limit, 64));
+                var skipped = new List<Guid>();
+                object after = state.afterSessionId is { } id ? SqliteRows.Id(id) : DBNull.Value;
+                while (items.Count < state.limit)
                 {
-                    command.Parameters.AddWithValue("$after", SqliteRows.Id(after));
+                    int wanted = state.limit - items.Count;
+
+                    // Two texts, so the one with a lower bound is a range on the primary key.
+                    var command = connection.Command(
+                        after is DBNull
+                            ? "SELECT " + SqliteRows.SessionColumns + " FROM sessions ORDER BY id LIMIT $limit;"
+                            : "SELECT " + SqliteRows.SessionColumns + " FROM sessions WHERE id > $after ORDER BY id LIMIT $limit;",
+                        transaction);
+                    if (after is not DBNull)
+                    {
+                        command.Parameters.AddWithValue("$after", after);
+                    }
+
+                    command.Parameters.AddWithValue("$limit", wanted);
+                    int rows = 0;
+                    using (var reader = command.ExecuteReader())
+                    {
+                        while (reader.Read())
+                        {
+                            rows++;
+                            after = reader.GetFieldValue<byte[]>(0);
+                            try
+                            {
+                                items.Add(SqliteRows.ReadSession(reader));
+                            }
+                            catch (SessionDataCorruptedException ex)
+                            {
+                                skipped.Add(ex.SessionId);
+                            }
+                        }
+                    }
+
+                    if (rows < wanted)
+                    {
+                        break;
+                    }
                 }
 
-                return (IReadOnlyList<Session>)ReadAll(command, SqliteRows.ReadSession);
+                return ((IReadOnlyList<Session>)items, skipped);
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        foreach (var sessionId in skipped)
+        {
+            LogCorruptSessionSkipped(_logger, DataSource, sessionId);
+        }
+
+        return sessions;
+    }
 
     /// <inheritdoc />
     protected override async Task<MessageRetentionResult> DeleteMessagesBeforeCoreAsync(

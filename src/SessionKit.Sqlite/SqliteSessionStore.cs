@@ -191,16 +191,23 @@ public sealed partial class SqliteSessionStore : SessionStore
             {
                 var (userId, limit, afterId) = state;
                 var items = new List<Session>(Math.Min(limit, 64));
-                var command = connection.Command(
-                    "SELECT " + SqliteRows.SessionColumns + " FROM sessions WHERE user_id = $user_id AND ($after IS NULL OR id < $after) ORDER BY id DESC LIMIT $take;",
-                    transaction);
                 object after = afterId is { } id ? SqliteRows.Id(id) : DBNull.Value;
                 while (items.Count < limit)
                 {
                     int wanted = limit - items.Count;
-                    command.Parameters.Clear();
+
+                    // Two texts, so the one with a bound is a range on ix_sessions_user_id.
+                    var command = connection.Command(
+                        after is DBNull
+                            ? "SELECT " + SqliteRows.SessionColumns + " FROM sessions WHERE user_id = $user_id ORDER BY id DESC LIMIT $take;"
+                            : "SELECT " + SqliteRows.SessionColumns + " FROM sessions WHERE user_id = $user_id AND id < $after ORDER BY id DESC LIMIT $take;",
+                        transaction);
                     command.Parameters.AddWithValue("$user_id", userId);
-                    command.Parameters.AddWithValue("$after", after);
+                    if (after is not DBNull)
+                    {
+                        command.Parameters.AddWithValue("$after", after);
+                    }
+
                     command.Parameters.AddWithValue("$take", wanted);
                     int rows = 0;
                     using (var reader = command.ExecuteReader())
@@ -876,7 +883,7 @@ public sealed partial class SqliteSessionStore : SessionStore
         "Retry later, raise BusyTimeout, or end the long transaction holding the lock (another process or a database tool with the file open).",
         ex);
 
-    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Session {SessionId} in {DataSource} is corrupted in storage and was left out of a listing; reading it reports the damage.")]
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Session {SessionId} in {DataSource} is corrupted in storage and was left out of a listing or sweep; reading it reports the damage.")]
     private static partial void LogCorruptSessionSkipped(ILogger logger, string dataSource, Guid sessionId);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened SQLite session store {DataSource} (schema version {SchemaVersion}).")]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 
@@ -154,5 +155,53 @@ public sealed class ChatClientSummarizerTests
         Assert.That(summarizer.Id, Is.EqualTo("chat-client/1:small-model"));
         await summarizer.SummarizeAsync(Block());
         Assert.That(_model.Requests.Single().Options!.ModelId, Is.EqualTo("small-model"));
+    }
+
+    [Test]
+    public async Task SummarizeAsync_AfterAFailure_LogsItWithTheException_AndRestsWithDoublingBackoffOnTheClock()
+    {
+        var time = new FakeTimeProvider(Start);
+        var logger = new RecordingLogger();
+        var failure = new HttpRequestException("model unavailable");
+        _model.Failure = failure;
+        var summarizer = new ChatClientSummarizer(_model, Counter, new ChatClientSummarizerOptions { FailureBackoff = TimeSpan.FromSeconds(30), MaxFailureBackoff = TimeSpan.FromMinutes(1) }, time, logger);
+
+        Assert.ThrowsAsync<HttpRequestException>(() => summarizer.SummarizeAsync(Block()));
+        var resting = Assert.ThrowsAsync<SummarizerUnavailableException>(() => summarizer.SummarizeAsync(Block()));
+        time.Advance(TimeSpan.FromSeconds(29));
+        Assert.ThrowsAsync<SummarizerUnavailableException>(() => summarizer.SummarizeAsync(Block()));
+        Assert.That(_model.Requests, Has.Count.EqualTo(1), "no call to the model while it rests");
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.ThrowsAsync<HttpRequestException>(() => summarizer.SummarizeAsync(Block()));
+        time.Advance(TimeSpan.FromSeconds(59));
+        Assert.ThrowsAsync<SummarizerUnavailableException>(() => summarizer.SummarizeAsync(Block()));
+        time.Advance(TimeSpan.FromSeconds(1));
+        _model.Failure = null;
+        _model.Respond = _ => new ChatResponse(new ChatMessage(ChatRole.Assistant, "A summary."));
+        var result = await summarizer.SummarizeAsync(Block());
+        _model.Failure = failure;
+        Assert.ThrowsAsync<HttpRequestException>(() => summarizer.SummarizeAsync(Block()));
+
+        Assert.That(result.Text, Is.EqualTo("A summary."));
+        Assert.That(resting!.RetryAt, Is.EqualTo(Start + TimeSpan.FromSeconds(30)));
+        Assert.That(_model.Requests, Has.Count.EqualTo(4), "asked at 0 s, 30 s (doubled pause to 60 s), 90 s, and again at once after the success");
+        Assert.That(logger.Entries.Select(e => (e.Level, e.Exception)), Is.EqualTo(new (LogLevel, Exception?)[] { (LogLevel.Warning, failure), (LogLevel.Warning, failure), (LogLevel.Warning, failure) }));
+        Assert.That(logger.Entries.Select(e => e.Message), Is.All.Contain("rests for"));
+        Assert.That(logger.Entries[1].Message, Does.Contain("00:01:00"), "the second failure in a row doubles the pause");
+        Assert.That(logger.Entries[2].Message, Does.Contain("00:00:30"), "a success resets the pause");
+    }
+
+    private sealed class RecordingLogger : ILogger<ChatClientSummarizer>
+    {
+        public List<(LogLevel Level, Exception? Exception, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((logLevel, exception, formatter(state, exception)));
     }
 }

@@ -3,11 +3,17 @@ using System.Reflection;
 
 namespace SessionKit.Samples.Tests;
 
-/// <summary>Runs a sample's built assembly with <c>dotnet exec</c> in a working folder and captures what it prints.</summary>
+/// <summary>
+/// Runs a sample's built assembly with <c>dotnet exec</c> in a working folder and captures what it prints. The sample's temp
+/// folder (TMPDIR) is <see cref="TempFolderOf"/> the working folder, so a test can see every temp file it leaves behind.
+/// </summary>
 internal static class SampleRun
 {
+    public static string TempFolderOf(string workingDirectory) => workingDirectory + ".tmp";
+
     public static async Task<(int ExitCode, string Output)> RunAsync(string assemblyName, string workingDirectory, params string[] args)
     {
+        string tempDirectory = TempFolderOf(workingDirectory);
         string path = Assembly.Load(assemblyName).Location;
         var start = new ProcessStartInfo("dotnet")
         {
@@ -16,6 +22,8 @@ internal static class SampleRun
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        Directory.CreateDirectory(tempDirectory);
+        start.Environment["TMPDIR"] = tempDirectory;
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(path);
         foreach (string arg in args)

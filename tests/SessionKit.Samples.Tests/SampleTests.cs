@@ -7,7 +7,11 @@ namespace SessionKit.Samples.Tests;
 [NonParallelizable]
 public sealed class SampleTests
 {
+    private const string ForeignText = "my notes, not a database";
+
     private string _folder = string.Empty;
+
+    private string TempFolder => SampleRun.TempFolderOf(_folder);
 
     [SetUp]
     public void CreateFolder()
@@ -19,13 +23,19 @@ public sealed class SampleTests
     [TearDown]
     public void DeleteFolder()
     {
-        try
+        foreach (string folder in new[] { _folder, TempFolder })
         {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held open is the sample's business; the temp folder is cleaned eventually.
+            try
+            {
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+            catch (IOException)
+            {
+                // A file still held open is the sample's business; the temp folder is cleaned eventually.
+            }
         }
     }
 
@@ -59,9 +69,99 @@ public sealed class SampleTests
     }
 
     [Test]
+    public async Task ResearchAssistant_RunTwiceThenReset_StartsTheStoryOverOnItsOwnDatabase()
+    {
+        await SampleRun.RunAsync("ResearchAssistant", _folder);
+        var (exitCode, output) = await SampleRun.RunAsync("ResearchAssistant", _folder, "--reset");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exitCode, Is.Zero, output);
+            Assert.That(output, Does.Contain("--reset: deleted"));
+            Assert.That(output, Does.Contain("Resolver: a user with no sessions yet"));
+        }
+    }
+
+    [TestCase("ResearchAssistant")]
+    [TestCase("MultiDevice")]
+    [TestCase("MultiAgent")]
+    public async Task Help_PrintsUsage_ExitsZero_AndTouchesNoFile(string sample)
+    {
+        var (exitCode, output) = await SampleRun.RunAsync(sample, _folder, "--help");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exitCode, Is.Zero, output);
+            Assert.That(output, Does.Contain("Usage: dotnet run --project samples/" + sample));
+            Assert.That(FilesIn(_folder), Is.Empty, "--help creates no file in the working folder");
+            Assert.That(FilesIn(TempFolder), Is.Empty, "--help creates no temp file");
+        }
+    }
+
+    [TestCase("ResearchAssistant", "--bogus")]
+    [TestCase("ResearchAssistant", "--budget", "lots")]
+    [TestCase("ResearchAssistant", "--db")]
+    [TestCase("ResearchAssistant", "stray.db")]
+    [TestCase("MultiDevice", "--bogus")]
+    [TestCase("MultiDevice", "--db")]
+    [TestCase("MultiDevice", "stray.db")]
+    [TestCase("MultiAgent", "--bogus")]
+    [TestCase("MultiAgent", "--db")]
+    [TestCase("MultiAgent", "stray.db")]
+    public async Task BadArguments_ExitNonZero_WithTheProblemAndUsage_AndTouchNoFile(string sample, params string[] args)
+    {
+        var (exitCode, output) = await SampleRun.RunAsync(sample, _folder, args);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exitCode, Is.EqualTo(2), output);
+            Assert.That(output, Does.Contain(args[0]), "the message names the argument");
+            Assert.That(output, Does.Contain("Usage:"));
+            Assert.That(FilesIn(_folder), Is.Empty);
+            Assert.That(FilesIn(TempFolder), Is.Empty);
+        }
+    }
+
+    [TestCase("ResearchAssistant", "--db")]
+    [TestCase("ResearchAssistant", "--reset", "--db")]
+    [TestCase("MultiDevice", "--db")]
+    [TestCase("MultiAgent", "--db")]
+    public async Task AnExistingFileThatIsNotASessionKitDatabase_IsRefused_AndLeftAsItWas(string sample, params string[] args)
+    {
+        string notes = Path.Combine(_folder, "notes.txt");
+        await File.WriteAllTextAsync(notes, ForeignText);
+
+        var (exitCode, output) = await SampleRun.RunAsync(sample, _folder, [.. args, notes]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exitCode, Is.EqualTo(2), output);
+            Assert.That(output, Does.Contain(notes));
+            Assert.That(await File.ReadAllTextAsync(notes), Is.EqualTo(ForeignText), "the file is neither deleted nor overwritten");
+            Assert.That(FilesIn(_folder), Is.EqualTo(new[] { notes }), "no database or companion file was created beside it");
+        }
+    }
+
+    [TestCase("ResearchAssistant")]
+    [TestCase("MultiAgent")]
+    public async Task AnEmptyExistingFile_IsRefused_AndLeftAsItWas(string sample)
+    {
+        string empty = Path.Combine(_folder, "empty.db");
+        await File.WriteAllBytesAsync(empty, []);
+
+        var (exitCode, output) = await SampleRun.RunAsync(sample, _folder, "--db", empty);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exitCode, Is.EqualTo(2), output);
+            Assert.That(new FileInfo(empty).Length, Is.Zero, "SQLite would have written a database into the empty file");
+        }
+    }
+
+    [Test]
     public async Task MultiDevice_ContinuesOnTheLaptop_AndRefusesTheRevokedPhoneToken()
     {
-        var (exitCode, output) = await SampleRun.RunAsync("MultiDevice", _folder, "story.db");
+        var (exitCode, output) = await SampleRun.RunAsync("MultiDevice", _folder);
 
         using (Assert.EnterMultipleScope())
         {
@@ -71,13 +171,32 @@ public sealed class SampleTests
             Assert.That(output, Does.Contain("token valid: False"));
             Assert.That(output, Does.Contain("SessionAccessDeniedException"));
             Assert.That(output, Does.Contain("Every step behaved as expected."));
+            Assert.That(FilesIn(_folder), Is.Empty, "by default the story runs on a temp file");
+            Assert.That(FilesIn(TempFolder), Is.Empty, "the temp database is deleted at the end");
         }
     }
 
     [Test]
-    public async Task MultiAgent_ShowsAuthorsRevisionsAndSharedState()
+    public async Task MultiDevice_WithANewDbPath_KeepsTheDatabase_AndRefusesItOnTheNextRun()
+    {
+        var (exitCode, output) = await SampleRun.RunAsync("MultiDevice", _folder, "--db", "story.db");
+        var (secondExitCode, secondOutput) = await SampleRun.RunAsync("MultiDevice", _folder, "--db", "story.db");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exitCode, Is.Zero, output);
+            Assert.That(output, Does.Contain("Every step behaved as expected."));
+            Assert.That(File.Exists(Path.Combine(_folder, "story.db")), Is.True);
+            Assert.That(secondExitCode, Is.EqualTo(2), secondOutput);
+            Assert.That(secondOutput, Does.Contain("already exists"));
+        }
+    }
+
+    [Test]
+    public async Task MultiAgent_ShowsAuthorsRevisionsAndSharedState_AndEndsOnTheCorrectedDraft()
     {
         var (exitCode, output) = await SampleRun.RunAsync("MultiAgent", _folder);
+        string finalDraft = output.Split('\n').Single(line => line.StartsWith("Final draft", StringComparison.Ordinal));
 
         using (Assert.EnterMultipleScope())
         {
@@ -86,6 +205,27 @@ public sealed class SampleTests
             Assert.That(output, Does.Contain("revision 1, replaced by researcher"));
             Assert.That(output, Does.Contain("by writer"));
             Assert.That(output, Does.Contain("findings = corrected (version 2, by researcher)"));
+            Assert.That(output, Does.Contain("status = final (version 2, by writer)"));
+            Assert.That(finalDraft, Does.Contain("30%").And.Not.Contain("10%"), "the story ends on the corrected finding");
+            Assert.That(FilesIn(_folder), Is.Empty);
+            Assert.That(FilesIn(TempFolder), Is.Empty, "the temp database and its WAL files are deleted at the end");
         }
     }
+
+    [Test]
+    public async Task MultiAgent_WithAnExistingSessionKitDatabase_AddsASession_AndKeepsTheFile()
+    {
+        var (firstExitCode, firstOutput) = await SampleRun.RunAsync("MultiAgent", _folder, "--db", "agents.db");
+        var (exitCode, output) = await SampleRun.RunAsync("MultiAgent", _folder, "--db", "agents.db");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(firstExitCode, Is.Zero, firstOutput);
+            Assert.That(exitCode, Is.Zero, output);
+            Assert.That(File.Exists(Path.Combine(_folder, "agents.db")), Is.True);
+        }
+    }
+
+    private static string[] FilesIn(string folder) =>
+        Directory.Exists(folder) ? Directory.GetFiles(folder, "*", SearchOption.AllDirectories) : [];
 }

@@ -93,6 +93,35 @@ internal sealed class SqliteCorruptionTests : SqliteFileFixture
         }
     }
 
+    [Test]
+    public async Task ScanForTheSweeper_PassesOverACorruptSession_AndReturnsEveryOther()
+    {
+        await using var store = Open();
+        var sessions = new List<Guid>();
+        for (int i = 0; i < 5; i++)
+        {
+            Time.Advance(TimeSpan.FromSeconds(1));
+            sessions.Add((await store.CreateSessionAsync($"user-{i}")).Id);
+        }
+
+        Execute($"UPDATE sessions SET metadata = 'not json' WHERE id = {Hex(sessions[1])};");
+        var scanned = new List<Guid>();
+        Guid? after = null;
+        while (true)
+        {
+            var batch = await store.ScanSessionsAsync(after, 2);
+            scanned.AddRange(batch.Select(s => s.Id));
+            if (batch.Count < 2)
+            {
+                break;
+            }
+
+            after = batch[^1].Id;
+        }
+
+        Assert.That(scanned, Is.EqualTo(sessions.Where(s => s != sessions[1])));
+    }
+
     private static string Hex(Guid id) => "X'" + Convert.ToHexString(id.ToByteArray(bigEndian: true)) + "'";
 
     private void Execute(string sql) => Scalar(sql);

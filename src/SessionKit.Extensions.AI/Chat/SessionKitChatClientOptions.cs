@@ -2,7 +2,10 @@ using Microsoft.Extensions.AI;
 
 namespace SessionKit.Extensions.AI;
 
-/// <summary>Settings for <see cref="SessionKitChatClient"/>.</summary>
+/// <summary>
+/// Settings for <see cref="SessionKitChatClient"/>. Binds from configuration
+/// (<c>services.AddSessionKitChatClientOptions().Bind(configuration.GetSection("SessionKit:Chat"))</c>), validated at start.
+/// </summary>
 public sealed class SessionKitChatClientOptions
 {
     /// <summary>
@@ -12,8 +15,17 @@ public sealed class SessionKitChatClientOptions
     public int? TokenBudget { get; set; }
 
     /// <summary>
+    /// Whether a request may start a session (default <see langword="false"/>): a request without
+    /// <see cref="ChatOptions.ConversationId"/> gets a new session of its caller, and a conversation id that is not a
+    /// session of the caller (your own id such as <c>"chat-123"</c>, or an unknown GUID) names a session created on its
+    /// first use and found again on later requests (the mapping is kept in the caller's user-scoped state under a hash of
+    /// the id). The response's <see cref="ChatResponse.ConversationId"/> is always the session id. Needs a user caller.
+    /// </summary>
+    public bool CreateSessionWhenMissing { get; set; }
+
+    /// <summary>
     /// Finds the session of a request. <see langword="null"/> (the default) parses <see cref="ChatOptions.ConversationId"/>
-    /// as the session's id.
+    /// as the session's id. Not bound from configuration.
     /// </summary>
     public Func<IEnumerable<ChatMessage>, ChatOptions?, CancellationToken, ValueTask<Guid>>? SessionIdResolver { get; set; }
 

@@ -170,22 +170,7 @@ public static class ChatMessageConversion
     }
 
     /// <summary>The position of a stored message in its chat message: (index, count); (0, 1) when it stands alone.</summary>
-    internal static (int Index, int Count) PartOf(SessionMessage message)
-    {
-        if (message.Metadata.TryGetValue(ChatMessageMetadataKeys.Part, out string? part))
-        {
-            int slash = part.IndexOf('/', StringComparison.Ordinal);
-            if (slash > 0
-                && int.TryParse(part.AsSpan(0, slash), NumberStyles.None, CultureInfo.InvariantCulture, out int index)
-                && int.TryParse(part.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int count)
-                && index < count)
-            {
-                return (index, count);
-            }
-        }
-
-        return (0, 1);
-    }
+    internal static (int Index, int Count) PartOf(SessionMessage message) => MessageParts.PartOf(message);
 
     private static ChatMessage ToChatMessage(List<SessionMessage> parts)
     {
@@ -215,7 +200,7 @@ public static class ChatMessageConversion
                     break;
                 case ChatMessageMetadataKeys.Properties:
                     properties ??= [];
-                    foreach (var (name, element) in JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(value, Json) ?? [])
+                    foreach (var (name, element) in JsonSerializer.Deserialize(value, ChatConversionJsonContext.Default.DictionaryStringJsonElement) ?? [])
                     {
                         properties[name] = element.ValueKind == JsonValueKind.Null ? null : element;
                     }
@@ -242,12 +227,12 @@ public static class ChatMessageConversion
         switch (encoding)
         {
             case EncodingJson:
-                return JsonSerializer.Deserialize<AIContent>(message.Content, Json)
+                return (AIContent?)JsonSerializer.Deserialize(message.Content, Json.GetTypeInfo(typeof(AIContent)))
                     ?? throw new JsonException($"Message #{message.Sequence} holds JSON content that is null.");
             case EncodingResult:
                 return new FunctionResultContent(message.ToolCallId ?? string.Empty, message.Content);
             case EncodingResultJson:
-                return new FunctionResultContent(message.ToolCallId ?? string.Empty, JsonSerializer.Deserialize<JsonElement>(message.Content, Json));
+                return new FunctionResultContent(message.ToolCallId ?? string.Empty, JsonSerializer.Deserialize(message.Content, ChatConversionJsonContext.Default.JsonElement));
             case EncodingResultNull:
                 return new FunctionResultContent(message.ToolCallId ?? string.Empty, null);
             case EncodingArgumentsNull:
@@ -269,7 +254,7 @@ public static class ChatMessageConversion
     {
         try
         {
-            var parsed = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(content, Json);
+            var parsed = JsonSerializer.Deserialize(content, ChatConversionJsonContext.Default.DictionaryStringJsonElement);
             if (parsed is not null)
             {
                 return parsed.ToDictionary(p => p.Key, p => p.Value.ValueKind == JsonValueKind.Null ? null : (object?)p.Value, StringComparer.Ordinal);
@@ -291,22 +276,24 @@ public static class ChatMessageConversion
             case FunctionCallContent call:
                 return call.Arguments is null
                     ? (new NewMessage(role, string.Empty) { ToolCallId = call.CallId, ToolName = call.Name }, EncodingArgumentsNull)
-                    : (new NewMessage(role, JsonSerializer.Serialize(call.Arguments, Json)) { ToolCallId = call.CallId, ToolName = call.Name }, null);
+                    : (new NewMessage(role, JsonSerializer.Serialize(call.Arguments, Json.GetTypeInfo(typeof(IDictionary<string, object?>)))) { ToolCallId = call.CallId, ToolName = call.Name }, null);
             case FunctionResultContent result:
                 return result.Result switch
                 {
                     null => (new NewMessage(role, string.Empty) { ToolCallId = result.CallId }, EncodingResultNull),
                     string text => (new NewMessage(role, text) { ToolCallId = result.CallId }, EncodingResult),
-                    var value => (new NewMessage(role, JsonSerializer.Serialize(value, Json)) { ToolCallId = result.CallId }, EncodingResultJson),
+                    var value => (new NewMessage(role, JsonSerializer.Serialize(value, Json.GetTypeInfo(value.GetType()))) { ToolCallId = result.CallId }, EncodingResultJson),
                 };
             default:
-                return (new NewMessage(role, JsonSerializer.Serialize(content, Json)), EncodingJson);
+                return (new NewMessage(role, JsonSerializer.Serialize(content, Json.GetTypeInfo(typeof(AIContent)))), EncodingJson);
         }
     }
 
     private static JsonSerializerOptions CompactOptions()
     {
+        // Source-generated metadata only (ours, then Microsoft.Extensions.AI's), so conversion works trimmed and under native AOT.
         var options = new JsonSerializerOptions(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+        options.TypeInfoResolverChain.Insert(0, ChatConversionJsonContext.Default);
         options.MakeReadOnly();
         return options;
     }
@@ -341,7 +328,7 @@ public static class ChatMessageConversion
 
             if (other is not null)
             {
-                metadata[ChatMessageMetadataKeys.Properties] = JsonSerializer.Serialize(other, Json);
+                metadata[ChatMessageMetadataKeys.Properties] = JsonSerializer.Serialize(other, Json.GetTypeInfo(typeof(Dictionary<string, object?>)));
             }
         }
 

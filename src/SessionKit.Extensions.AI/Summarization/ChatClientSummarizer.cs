@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace SessionKit.Extensions.AI;
 
@@ -11,10 +13,13 @@ namespace SessionKit.Extensions.AI;
 /// <remarks>
 /// The model is told the target, and <see cref="ChatOptions.MaxOutputTokens"/> is set to it; a reply that is still longer
 /// (counted with the <see cref="ITokenCounter"/>) is cut at the last whole word that fits. An empty reply or a failing
-/// client throws, so the context builder falls back and tries again on a later build. Give it a plain client, not one
-/// wrapped with <c>UseSessionKit</c>: summaries are not conversation turns.
+/// client throws, so the context builder falls back to verbatim messages. A failure is logged with its exception, and the
+/// summarizer then rests for <see cref="ChatClientSummarizerOptions.FailureBackoff"/> (doubling with each failure in a
+/// row, up to <see cref="ChatClientSummarizerOptions.MaxFailureBackoff"/>, on the injected <see cref="TimeProvider"/>):
+/// meanwhile it throws <see cref="SummarizerUnavailableException"/> at once instead of calling the model on every build.
+/// Give it a plain client, not one wrapped with <c>UseSessionKit</c>: summaries are not conversation turns.
 /// </remarks>
-public sealed class ChatClientSummarizer : ISummarizer
+public sealed partial class ChatClientSummarizer : ISummarizer
 {
     /// <summary>The built-in instructions; <c>{0}</c> is replaced by the target length in tokens.</summary>
     public const string DefaultInstructions =
@@ -23,22 +28,44 @@ public sealed class ChatClientSummarizer : ISummarizer
         "numbers, dates, units and quantities exactly), the decisions made, and the questions still open. Leave out " +
         "greetings and filler, do not invent anything, and do not address the reader. Use at most {0} tokens.";
 
-    private readonly IChatClient _chatClient;
+    private readonly Lazy<IChatClient> _chatClient;
     private readonly ITokenCounter _tokenCounter;
     private readonly ChatClientSummarizerOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private int _failuresInARow;
+    private DateTimeOffset _restUntil = DateTimeOffset.MinValue;
 
     /// <summary>Creates the summarizer.</summary>
     /// <param name="chatClient">The client to ask.</param>
     /// <param name="tokenCounter">Counts the summary against the target.</param>
-    /// <param name="options">Model, temperature and id; <see langword="null"/> for the defaults. Copied.</param>
+    /// <param name="options">Model, temperature, id and back-off; <see langword="null"/> for the defaults. Copied.</param>
+    /// <param name="timeProvider">The clock of the back-off after failures; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="logger">Where failures are logged; <see langword="null"/> for none.</param>
     /// <exception cref="ArgumentNullException">A required argument is <see langword="null"/>.</exception>
-    public ChatClientSummarizer(IChatClient chatClient, ITokenCounter tokenCounter, ChatClientSummarizerOptions? options = null)
+    /// <exception cref="ArgumentOutOfRangeException">A back-off is negative, or the maximum is below the first.</exception>
+    public ChatClientSummarizer(
+        IChatClient chatClient,
+        ITokenCounter tokenCounter,
+        ChatClientSummarizerOptions? options = null,
+        TimeProvider? timeProvider = null,
+        ILogger<ChatClientSummarizer>? logger = null)
+        : this(new Lazy<IChatClient>(chatClient ?? throw new ArgumentNullException(nameof(chatClient))), tokenCounter, options, timeProvider, logger)
     {
-        ArgumentNullException.ThrowIfNull(chatClient);
+    }
+
+    /// <summary>Resolves the client on first use, so a dependency-injection container can register it after (or around) SessionKit.</summary>
+    internal ChatClientSummarizer(Lazy<IChatClient> chatClient, ITokenCounter tokenCounter, ChatClientSummarizerOptions? options, TimeProvider? timeProvider, ILogger? logger)
+    {
         ArgumentNullException.ThrowIfNull(tokenCounter);
+        _options = options?.Clone() ?? new ChatClientSummarizerOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.FailureBackoff, TimeSpan.Zero, "options.FailureBackoff");
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxFailureBackoff, _options.FailureBackoff, "options.MaxFailureBackoff");
         _chatClient = chatClient;
         _tokenCounter = tokenCounter;
-        _options = options?.Clone() ?? new ChatClientSummarizerOptions();
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
         Id = _options.Id ?? (_options.ModelId is null ? "chat-client/1" : $"chat-client/1:{_options.ModelId}");
     }
 
@@ -47,6 +74,7 @@ public sealed class ChatClientSummarizer : ISummarizer
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">The model returned no text.</exception>
+    /// <exception cref="SummarizerUnavailableException">The summarizer rests after a failure; the exception says until when.</exception>
     public async Task<SummarizationResult> SummarizeAsync(SummarizationRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -54,6 +82,54 @@ public sealed class ChatClientSummarizer : ISummarizer
         if (request.Messages.Count == 0 && request.Summaries.Count == 0)
         {
             throw new ArgumentException("The request has neither messages nor summaries to summarize.", nameof(request));
+        }
+
+        DateTimeOffset restUntil;
+        lock (_gate)
+        {
+            restUntil = _restUntil;
+        }
+
+        if (_timeProvider.GetUtcNow() < restUntil)
+        {
+            throw new SummarizerUnavailableException(Id, restUntil);
+        }
+
+        try
+        {
+            var result = await AskAsync(request, cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _failuresInARow = 0;
+            }
+
+            return result;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            TimeSpan pause;
+            int failures;
+            lock (_gate)
+            {
+                failures = ++_failuresInARow;
+                double factor = Math.Pow(2, Math.Min(failures - 1, 30));
+                pause = TimeSpan.FromTicks((long)Math.Min(_options.MaxFailureBackoff.Ticks, _options.FailureBackoff.Ticks * factor));
+                _restUntil = _timeProvider.GetUtcNow() + pause;
+            }
+
+            LogSummarizerFailed(_logger, ex, Id, failures, pause);
+            throw;
+        }
+    }
+
+    private async Task<SummarizationResult> AskAsync(SummarizationRequest request, CancellationToken cancellationToken)
+    {
+        var chatClient = _chatClient.Value;
+        if (chatClient.GetService(typeof(SessionKitChatClient)) is not null)
+        {
+            throw new InvalidOperationException(
+                "ChatClientSummarizer was given a client wrapped with UseSessionKit, which would store summaries as conversation turns. " +
+                "Register the plain model as a keyed client (services.AddKeyedChatClient(\"summarizer\", model)) and use UseChatClientSummarizer(\"summarizer\"), or pass the model itself.");
         }
 
         string instructions = string.Format(CultureInfo.InvariantCulture, _options.Instructions ?? DefaultInstructions, request.TargetTokens);
@@ -65,7 +141,7 @@ public sealed class ChatClientSummarizer : ISummarizer
             MaxOutputTokens = request.TargetTokens,
         };
 
-        var response = await _chatClient.GetResponseAsync(prompt, chatOptions, cancellationToken).ConfigureAwait(false);
+        var response = await chatClient.GetResponseAsync(prompt, chatOptions, cancellationToken).ConfigureAwait(false);
         string text = response.Text.Trim();
         if (text.Length == 0)
         {
@@ -150,4 +226,7 @@ public sealed class ChatClientSummarizer : ISummarizer
             ? text[..ends[best]]
             : throw new InvalidOperationException($"Not even the first word of the summary fits {targetTokens} tokens.");
     }
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Summarizer {SummarizerId} failed ({FailuresInARow} in a row); it rests for {Pause} before asking the model again.")]
+    private static partial void LogSummarizerFailed(ILogger logger, Exception exception, string summarizerId, int failuresInARow, TimeSpan pause);
 }

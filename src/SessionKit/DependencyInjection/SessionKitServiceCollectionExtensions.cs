@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -152,7 +153,7 @@ public static class SessionKitServiceCollectionExtensions
     /// <typeparam name="TSummarizer">The summarizer type, constructed from the container.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
-    public static ISessionKitBuilder UseSummarizer<TSummarizer>(this ISessionKitBuilder builder)
+    public static ISessionKitBuilder UseSummarizer<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSummarizer>(this ISessionKitBuilder builder)
         where TSummarizer : class, ISummarizer
     {
         ArgumentNullException.ThrowIfNull(builder);

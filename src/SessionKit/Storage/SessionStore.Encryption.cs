@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace SessionKit;
 
@@ -291,20 +292,20 @@ public abstract partial class SessionStore
         var key = await KeyForUserAsync(session.UserId, create: false, cancellationToken).ConfigureAwait(false)
             ?? throw new SessionDecryptionException($"The data key of the owner of session '{session.Id}' is missing.");
         var json = EnvelopeCipher.Open(key.Key, key.KeyId, Decode(sealedText, $"session '{session.Id}'"), RowData("s", session.UserId, session.Id), $"session '{session.Id}'");
-        var payload = JsonSerializer.Deserialize<SealedSession>(json) ?? throw new SessionDecryptionException($"Session '{session.Id}' has an empty envelope.");
+        var payload = JsonSerializer.Deserialize(json, SealedJsonContext.Default.SealedSession) ?? throw new SessionDecryptionException($"Session '{session.Id}' has an empty envelope.");
         return session with { Title = payload.Title, Metadata = payload.Metadata.AsReadOnly() };
     }
 
     private static Session SealSession(Session session, DataKey key)
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new SealedSession(session.Title, new Dictionary<string, string>(session.Metadata, StringComparer.Ordinal)));
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new SealedSession(session.Title, new Dictionary<string, string>(session.Metadata, StringComparer.Ordinal)), SealedJsonContext.Default.SealedSession);
         var envelope = EnvelopeCipher.Seal(key.Key, key.KeyId, payload, RowData("s", session.UserId, session.Id));
         return session with { Title = null, Metadata = Sealed(envelope) };
     }
 
     private static SessionMessage SealMessage(SessionMessage message, string owner, DataKey key)
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new SealedMessage(message.Content, new Dictionary<string, string>(message.Metadata, StringComparer.Ordinal), message.ToolName));
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new SealedMessage(message.Content, new Dictionary<string, string>(message.Metadata, StringComparer.Ordinal), message.ToolName), SealedJsonContext.Default.SealedMessage);
         var envelope = EnvelopeCipher.Seal(key.Key, key.KeyId, payload, RowData("m", owner, message.Id));
 
         // The indexed text: one keyed hash per word, in order, so term frequencies and lengths (and BM25) are as in plaintext.
@@ -327,7 +328,7 @@ public abstract partial class SessionStore
         }
 
         var json = EnvelopeCipher.Open(key.Key, key.KeyId, Decode(sealedText, $"message '{message.Id}'"), RowData("m", owner, message.Id), $"message '{message.Id}'");
-        var payload = JsonSerializer.Deserialize<SealedMessage>(json) ?? throw new SessionDecryptionException($"Message '{message.Id}' has an empty envelope.");
+        var payload = JsonSerializer.Deserialize(json, SealedJsonContext.Default.SealedMessage) ?? throw new SessionDecryptionException($"Message '{message.Id}' has an empty envelope.");
         return message with { Content = payload.Content, Metadata = payload.Metadata.AsReadOnly(), ToolName = payload.ToolName ?? message.ToolName };
     }
 
@@ -442,6 +443,14 @@ public abstract partial class SessionStore
 
     // ToolName is absent (null) in envelopes written before tool names were sealed; those kept it in the row.
     private sealed record SealedMessage(string Content, Dictionary<string, string> Metadata, string? ToolName = null);
+
+    // Source-generated (no reflection), so the store works trimmed and under native AOT; the JSON is the same as the
+    // reflection serializer wrote (property names as declared), so existing envelopes still open.
+    [JsonSerializable(typeof(SealedSession))]
+    [JsonSerializable(typeof(SealedMessage))]
+    private sealed partial class SealedJsonContext : JsonSerializerContext
+    {
+    }
 
     // Sealed rows are bound to their id and owner, and revisions have no envelope yet: rather than store plaintext in an
     // encrypted store (or keep envelopes that no longer open), operations that would need re-sealing are refused.

@@ -1,6 +1,6 @@
 using Microsoft.Agents.AI;
 
-namespace SessionKit.Extensions.AI;
+namespace SessionKit.Agents.AI;
 
 /// <summary>Settings for <see cref="SessionKitChatHistoryProvider"/>.</summary>
 public sealed class SessionKitChatHistoryProviderOptions
@@ -12,14 +12,14 @@ public sealed class SessionKitChatHistoryProviderOptions
     public int? TokenBudget { get; set; }
 
     /// <summary>
-    /// The owner of the SessionKit session created for an agent session that has none yet. When <see langword="null"/>,
-    /// an agent session must be attached to an existing session first (<see cref="SessionKitChatHistoryProvider.AttachSession"/>)
-    /// or <see cref="SessionIdResolver"/> must find it.
+    /// Whether an agent session without a SessionKit session gets a new one, owned by the run's user caller (default
+    /// <see langword="true"/>). When <see langword="false"/>, attach one first (<see cref="SessionKitAgentSession.AttachSession"/>)
+    /// or let <see cref="SessionIdResolver"/> find it.
     /// </summary>
-    public string? UserId { get; set; }
+    public bool CreateSessionWhenMissing { get; set; } = true;
 
-    /// <summary>Finds the SessionKit session of an agent session that has none attached; <see langword="null"/> to create one for <see cref="UserId"/>.</summary>
-    public Func<AgentSession, CancellationToken, ValueTask<Guid>>? SessionIdResolver { get; set; }
+    /// <summary>Finds the SessionKit session of an agent session that has none attached (given the run's caller, if any); <see langword="null"/> to create one.</summary>
+    public Func<AgentSession, SessionCaller?, CancellationToken, ValueTask<Guid>>? SessionIdResolver { get; set; }
 
     /// <summary>Whether the newest user message is used as the query that recalls older messages verbatim (default <see langword="true"/>).</summary>
     public bool RecallWithLatestUserMessage { get; set; } = true;

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.AI;
 
 namespace SessionKit.Extensions.AI;
@@ -7,28 +5,23 @@ namespace SessionKit.Extensions.AI;
 /// <summary>
 /// Builds the history part of a prompt from a session's context window so that, together with the new messages, it fits
 /// the budget as counted by <see cref="ChatMessageTokenCounting"/>. Shared by the chat-client middleware and the agent
-/// chat-history provider.
+/// chat-history provider (shared source: compiled into each package that uses it). The store and context builder are
+/// given per call, so a caller-scoped view (<see cref="SessionScope"/>) can be used for each request.
 /// </summary>
 internal sealed class ContextPrompt
 {
     private const int MaxBuildAttempts = 4;
 
-    private readonly ISessionStore store;
-    private readonly IContextBuilder contextBuilder;
     private readonly ITokenCounter tokenCounter;
     private readonly int tokenBudget;
     private readonly bool summarizeInline;
 
     /// <summary>Validates the parts; a <see langword="null"/> budget means <see cref="ContextOptions.DefaultTokenBudget"/>.</summary>
-    public ContextPrompt(ISessionStore store, IContextBuilder contextBuilder, ITokenCounter tokenCounter, int? tokenBudget, bool summarizeInline)
+    public ContextPrompt(ITokenCounter tokenCounter, int? tokenBudget, bool summarizeInline)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(contextBuilder);
         ArgumentNullException.ThrowIfNull(tokenCounter);
         this.tokenBudget = tokenBudget ?? new ContextOptions().DefaultTokenBudget;
         ArgumentOutOfRangeException.ThrowIfLessThan(this.tokenBudget, 1, "options.TokenBudget");
-        this.store = store;
-        this.contextBuilder = contextBuilder;
         this.tokenCounter = tokenCounter;
         this.summarizeInline = summarizeInline;
     }
@@ -38,10 +31,32 @@ internal sealed class ContextPrompt
         recall && pending.LastOrDefault(m => m.Role == ChatRole.User)?.Text is { Length: > 0 } text ? text : null;
 
     /// <summary>
+    /// Throws when the system prompt and <paramref name="pending"/> alone exceed the budget, so a request that cannot be
+    /// served is refused before anything (such as a session created on first use) is written.
+    /// </summary>
+    public void EnsureFits(string? systemPrompt, IReadOnlyList<ChatMessage> pending)
+    {
+        var fixedPart = systemPrompt is null ? pending : [new ChatMessage(ChatRole.System, systemPrompt), .. pending];
+        int tokens = ChatMessageTokenCounting.CountPrompt(tokenCounter, fixedPart);
+        if (tokens > tokenBudget)
+        {
+            throw new ContextBudgetExceededException(tokens, tokenBudget, "The system prompt and the new turn");
+        }
+    }
+
+    /// <summary>
     /// The system prompt, the framed summaries and recalled messages, and the recent messages, such that these plus
     /// <paramref name="pending"/> (which the caller sends after them) cost at most the budget.
     /// </summary>
-    public async Task<List<ChatMessage>> BuildAsync(Guid sessionId, string? systemPrompt, IReadOnlyList<ChatMessage> pending, string? query, CancellationToken cancellationToken)
+    public async Task<List<ChatMessage>> BuildAsync(
+        ISessionStore store,
+        IContextBuilder contextBuilder,
+        Guid sessionId,
+        string? systemPrompt,
+        IReadOnlyList<ChatMessage> pending,
+        string? query,
+        CancellationToken cancellationToken,
+        bool recentMessages = true)
     {
         int pendingTokens = ChatMessageTokenCounting.CountPrompt(tokenCounter, pending) - tokenCounter.RequestOverhead;
         int windowBudget = tokenBudget - pendingTokens;
@@ -57,7 +72,7 @@ internal sealed class ContextPrompt
                 RequireNewestUserTurn = false,
             }, cancellationToken).ConfigureAwait(false);
 
-            var history = await RenderAsync(window, cancellationToken).ConfigureAwait(false);
+            var history = await RenderAsync(store, window, recentMessages, cancellationToken).ConfigureAwait(false);
             total = ChatMessageTokenCounting.CountPrompt(tokenCounter, history) + pendingTokens;
             if (total <= tokenBudget)
             {
@@ -72,35 +87,20 @@ internal sealed class ContextPrompt
         throw new ContextBudgetExceededException(total, tokenBudget, "The system prompt and the new turn");
     }
 
-    /// <summary>Turns the window into chat messages: framed summaries and recalled messages, then the recent messages regrouped.</summary>
-    private async Task<List<ChatMessage>> RenderAsync(ContextWindow window, CancellationToken cancellationToken)
+    /// <summary>
+    /// Turns the window into chat messages: the system prompt (the only system message), then summaries and recalled
+    /// messages quoted as data in one user-role message (<see cref="ContextFraming"/>), then the recent messages regrouped.
+    /// </summary>
+    private static async Task<List<ChatMessage>> RenderAsync(ISessionStore store, ContextWindow window, bool recentMessages, CancellationToken cancellationToken)
     {
         var prompt = new List<ChatMessage>(window.Items.Count);
-        var recent = window.Items.Where(i => i.Kind == ContextItemKind.Message).ToList();
+        var recent = recentMessages ? window.Items.Where(i => i.Kind == ContextItemKind.Message).ToList() : [];
         var summaries = window.Items.Where(i => i.Kind == ContextItemKind.Summary).ToList();
         var recalled = window.Items.Where(i => i.Kind == ContextItemKind.Recalled).ToList();
         prompt.AddRange(window.Items.Where(i => i.Kind == ContextItemKind.SystemPrompt).Select(i => new ChatMessage(ChatRole.System, i.Content)));
-        if (summaries.Count > 0)
+        if (ContextFraming.Render(summaries, recalled) is { } framed)
         {
-            // One framed message for all summaries (and one for all recalled messages) costs less than a message per item.
-            var text = new StringBuilder("Summary of the earlier conversation:");
-            foreach (var item in summaries)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"\n[#{item.Sequences.From}–#{item.Sequences.To}] {item.Content}");
-            }
-
-            prompt.Add(new ChatMessage(ChatRole.System, text.ToString()));
-        }
-
-        if (recalled.Count > 0)
-        {
-            var text = new StringBuilder("Earlier messages recalled verbatim:");
-            foreach (var item in recalled)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"\n[#{item.Sequences.From} {item.Role.ToString().ToLowerInvariant()}, {item.CreatedAt:yyyy-MM-dd}] {item.Content}");
-            }
-
-            prompt.Add(new ChatMessage(ChatRole.System, text.ToString()));
+            prompt.Add(framed);
         }
 
         if (recent.Count > 0)
@@ -121,7 +121,7 @@ internal sealed class ContextPrompt
     private static List<SessionMessage> CompleteGroups(List<SessionMessage> messages)
     {
         int start = 0;
-        while (start < messages.Count && ChatMessageConversion.PartOf(messages[start]).Index > 0)
+        while (start < messages.Count && MessageParts.PartOf(messages[start]).Index > 0)
         {
             start++;
         }
