@@ -119,7 +119,7 @@ internal sealed partial class AccessControlledSessionStore(ISessionStore inner, 
         return await inner.InvalidateSummariesAsync(sessionId, fromSequence, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<SearchResults> SearchAsync(string userId, SearchQuery query, CancellationToken cancellationToken = default)
+    public async Task<SearchPage> SearchAsync(string userId, SearchQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userId);
         ArgumentNullException.ThrowIfNull(query);
