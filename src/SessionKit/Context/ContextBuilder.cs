@@ -89,6 +89,11 @@ public sealed partial class ContextBuilder : IContextBuilder
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(request.TokenBudget, 1, nameof(request));
+        if (request.Layout is { } layout && !Enum.IsDefined(layout))
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), layout, "ContextRequest.Layout has an undefined value.");
+        }
+
         return BuildCoreAsync(sessionId, request, cancellationToken);
     }
 
@@ -178,50 +183,76 @@ public sealed partial class ContextBuilder : IContextBuilder
         long mandatoryStart = mandatoryCount == 0 ? session.LastSequence + 1 : tail[mandatoryCount - 1].Sequence;
         int recentBudget = Math.Max(mandatoryTokens, available - summaryCap - recallCap);
 
-        // 3. Summarize blocks that no longer fit verbatim, oldest first, each once.
+        // 3. Summarize blocks that no longer fit verbatim, oldest first, each once. The cache-stable layout, once it has to
+        //    move its boundary, moves it far enough to free half the recent share, so the prompt's start changes rarely.
+        var layout = request.Layout ?? _options.Layout;
         long summarizedThrough = await ThroughPointAsync(sessionId, level: 1, upper: null, cancellationToken).ConfigureAwait(false);
         if (request.SummarizeInline)
         {
-            summarizedThrough = await SummarizeBacklogAsync(sessionId, tail, summarizedThrough, recentBudget, mandatoryStart, state, cancellationToken).ConfigureAwait(false);
+            int catchUpTo = layout == ContextLayout.CacheStable ? Math.Max(mandatoryTokens, recentBudget / 2) : recentBudget;
+            summarizedThrough = await SummarizeBacklogAsync(sessionId, tail, summarizedThrough, recentBudget, catchUpTo, mandatoryStart, state, cancellationToken).ConfigureAwait(false);
         }
 
-        // 4. Recent messages verbatim, never reaching into the summarized range.
-        int verbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, recentBudget, mandatoryCount, cancellationToken).ConfigureAwait(false);
-        int verbatimTokens = SumTokens(tail, verbatimCount);
-        long verbatimStart = verbatimCount == 0 ? session.LastSequence + 1 : tail[verbatimCount - 1].Sequence;
+        int recallReserve = request.Query is null ? 0 : recallCap;
+        var composition = new Composition(tail, session.LastSequence);
+        List<SessionSummary> summaries;
+        if (layout == ContextLayout.CacheStable)
+        {
+            // 4. Summaries first, within their share (a fixed share keeps which ones are shown stable), then every message
+            //    after the summarized range verbatim; only when that does not fit (summarizing is off or failing) does the
+            //    window slide.
+            summaries = await SelectSummariesAsync(sessionId, summarizedThrough, Math.Min(summaryCap, available - mandatoryTokens - recallReserve), state, cancellationToken).ConfigureAwait(false);
+            composition.SummaryTokens = summaries.Sum(SummaryTokens);
+            composition.VerbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, available - recallReserve - composition.SummaryTokens, mandatoryCount, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // 4. Recent messages verbatim, up to what the summary and recall shares leave.
+            composition.VerbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, recentBudget, mandatoryCount, cancellationToken).ConfigureAwait(false);
 
-        // 5. Older messages matching the query, verbatim, within the recall share (linked earlier sessions included).
+            // 5. Summaries for what lies before the verbatim window: within their share when unsummarized messages lie in
+            //    between (the budget left goes to those, step 7), otherwise everything recent messages and recall leave.
+            long verbatimStartNow = composition.VerbatimStart();
+            long summaryUpper = Math.Min(summarizedThrough, verbatimStartNow - 1);
+            int unused = available - composition.VerbatimTokens - recallReserve;
+            int summaryBudget = verbatimStartNow > summarizedThrough + 1 ? Math.Min(summaryCap, unused) : unused;
+            summaries = await SelectSummariesAsync(sessionId, summaryUpper, summaryBudget, state, cancellationToken).ConfigureAwait(false);
+            composition.SummaryTokens = summaries.Sum(SummaryTokens);
+        }
+
+        long verbatimStart = composition.VerbatimStart();
+
+        // 6. Older messages matching the query, verbatim, within the recall share (linked earlier sessions included). Content
+        //    is never sent twice: a hit the verbatim window holds is skipped, a hit a level-1 summary covers replaces that
+        //    summary (the words themselves beat their gist), and a hit inside a rolled-up summary is skipped.
         List<Session>? linked = session.ContinuesFromSessionId is null || _options.MaxLinkedSessions == 0 ? [] : null;
         var recalled = request.Query is null || recallCap == 0
             ? []
             : await RecallAsync(session, linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), request.Query, verbatimStart, recallCap, cancellationToken).ConfigureAwait(false);
+        RemoveSummariesCoveringRecall(session.Id, summaries, recalled);
+        composition.SummaryTokens = summaries.Sum(SummaryTokens);
         int recalledTokens = recalled.Sum(r => r.Tokens);
 
-        // 6. Summaries for what lies before the verbatim window. When the verbatim window reaches the summarized range,
-        //    summaries get everything recent messages and recall left unused (verbatim messages cannot reach into a
-        //    summarized range, so summaries are the way further back); when unsummarized messages lie in between, they keep
-        //    to their share and the rest goes to those more recent messages (step 7).
-        long summaryUpper = Math.Min(summarizedThrough, verbatimStart - 1);
-        int unused = available - verbatimTokens - recalledTokens;
-        int summaryBudget = verbatimStart > summarizedThrough + 1 ? Math.Min(summaryCap, unused) : unused;
-        var summaries = await SelectSummariesAsync(sessionId, summaryUpper, summaryBudget, state, cancellationToken).ConfigureAwait(false);
-        int summaryTokens = summaries.Sum(SummaryTokens);
-
-        // 7. Budget still unused goes back to older messages that no summary covers.
-        if (verbatimStart > summarizedThrough + 1)
+        // 7. Fill: budget still unused goes to older messages verbatim — first those no summary covers, then whole blocks in
+        //    place of their summaries, newest first, for as long as they fit. The cache-stable layout keeps its boundary.
+        if (layout == ContextLayout.Fill)
         {
-            int leftover = available - verbatimTokens - summaryTokens - recalledTokens;
-            verbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, verbatimTokens + leftover, verbatimCount, cancellationToken).ConfigureAwait(false);
-            verbatimTokens = SumTokens(tail, verbatimCount);
+            await FillVerbatimAsync(composition, summaries, recalled, available, summaryCap, cancellationToken).ConfigureAwait(false);
+            recalledTokens = recalled.Sum(r => r.Tokens);
         }
 
-        // 8. Budget still unused carries over the summaries of the sessions this one continues.
+        int verbatimCount = composition.VerbatimCount;
+        int verbatimTokens = composition.VerbatimTokens;
+        int summaryTokens = composition.SummaryTokens;
+
+        // 8. Budget still unused carries over the summaries of the sessions this one continues (never one covering a message
+        //    recalled from that session).
         int carriedCap = available - verbatimTokens - summaryTokens - recalledTokens;
         var carried = session.ContinuesFromSessionId is null || carriedCap <= 0 || _options.MaxLinkedSessions == 0
             ? []
-            : await CarriedSummariesAsync(linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), carriedCap, cancellationToken).ConfigureAwait(false);
+            : await CarriedSummariesAsync(linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), carriedCap, recalled, cancellationToken).ConfigureAwait(false);
 
-        var window = Assemble(session, request, systemTokens, carried, summaries, recalled, tail, verbatimCount, state);
+        var window = Assemble(session, request, layout, systemTokens, carried, summaries, recalled, tail, verbatimCount, mandatoryCount, state);
         Debug.Assert(window.TotalTokens <= budget, "A context window must never exceed its budget.");
         return window;
     }
@@ -272,17 +303,31 @@ public sealed partial class ContextBuilder : IContextBuilder
         MessageTail tail,
         long summarizedThrough,
         int recentBudget,
+        int catchUpTo,
         long mandatoryStart,
         BuildState state,
         CancellationToken cancellationToken)
     {
         int blockSize = _options.SummaryBlockSize;
-        while (state.CanSummarize)
+        bool started = false;
+        while (true)
         {
-            if (await FitsAfterAsync(tail, summarizedThrough, recentBudget, cancellationToken).ConfigureAwait(false))
+            // Summarizing starts when the unsummarized messages no longer fit the recent share, and then goes on until they fit
+            // catchUpTo (at most the recent share).
+            if (await FitsAfterAsync(tail, summarizedThrough, started ? catchUpTo : recentBudget, cancellationToken).ConfigureAwait(false))
             {
                 break;
             }
+
+            if (!state.CanSummarize)
+            {
+                // The configured work is done but messages are still waiting: a background summarizer may take it from here.
+                state.BacklogRemains = state.FallbackReason is null && summarizedThrough + blockSize < mandatoryStart
+                    && !await FitsAfterAsync(tail, summarizedThrough, recentBudget, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+
+            started = true;
 
             long blockStart = summarizedThrough + 1;
             if (blockStart + blockSize - 1 >= mandatoryStart)
@@ -420,6 +465,8 @@ public sealed partial class ContextBuilder : IContextBuilder
             {
                 continue;
             }
+
+            state.BacklogRemains |= state.LimitReached;
 
             // Keep the newest (finest) summaries that fit; older coverage is left out and reported as omitted.
             var selected = new List<SessionSummary>();
@@ -597,6 +644,157 @@ public sealed partial class ContextBuilder : IContextBuilder
         return recalled;
     }
 
+    /// <summary>
+    /// Makes sure no content is sent twice: a recalled message a level-1 summary covers replaces that summary (its words beat
+    /// their gist, and a block's summary is cheap to leave out); a recalled message inside a rolled-up summary, which stands for
+    /// far more than the one message, is dropped instead.
+    /// </summary>
+    private static void RemoveSummariesCoveringRecall(Guid sessionId, List<SessionSummary> summaries, List<TailMessage> recalled)
+    {
+        for (int r = recalled.Count - 1; r >= 0; r--)
+        {
+            var message = recalled[r];
+            if (message.Message.SessionId != sessionId)
+            {
+                continue;
+            }
+
+            int covering = summaries.FindIndex(s => message.Sequence >= s.FromSequence && message.Sequence <= s.ToSequence);
+            if (covering < 0)
+            {
+                continue;
+            }
+
+            if (summaries[covering].Level == 1)
+            {
+                summaries.RemoveAt(covering);
+            }
+            else
+            {
+                recalled.RemoveAt(r);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gives the budget still unused to older messages verbatim, newest first: message by message over messages no selected
+    /// summary covers, and a whole block in place of the summary adjacent to the window when the block fits (taking, if need
+    /// be, the budget of the oldest summaries beyond the summary share). Stops at the first message or block that does not
+    /// fit, so the window is full to within one message or block. Recalled messages the window now holds are dropped.
+    /// </summary>
+    private async Task FillVerbatimAsync(Composition window, List<SessionSummary> summaries, List<TailMessage> recalled, int available, int summaryCap, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            int leftover = available - window.VerbatimTokens - window.SummaryTokens - RecalledTokens(recalled);
+            long floor = summaries.Count == 0 ? 0 : summaries[0].ToSequence;
+            long start = window.VerbatimStart();
+            if (start > floor + 1)
+            {
+                // Messages no summary in the window covers: as many as fit.
+                int count = await SelectVerbatimAsync(window.Tail, floor, window.VerbatimTokens + Math.Max(0, leftover), window.VerbatimCount, cancellationToken).ConfigureAwait(false);
+                if (count == window.VerbatimCount)
+                {
+                    return;
+                }
+
+                window.VerbatimCount = count;
+                DropRecalledInWindow(window, recalled);
+                continue;
+            }
+
+            var adjacent = summaries[0];
+            if (adjacent.ToSequence != start - 1 || adjacent.ToSequence - adjacent.FromSequence + 1 > 4 * _options.SummaryBlockSize)
+            {
+                return;
+            }
+
+            // The summary's block verbatim instead, if it fits.
+            int end = window.VerbatimCount;
+            int blockTokens = 0;
+            while (await window.Tail.EnsureAsync(end, cancellationToken).ConfigureAwait(false) && window.Tail[end].Sequence >= adjacent.FromSequence)
+            {
+                blockTokens += window.Tail[end].Tokens;
+                end++;
+            }
+
+            int freedRecall = 0;
+            foreach (var r in recalled)
+            {
+                if (r.Message.SessionId == window.Tail.SessionId && r.Sequence >= adjacent.FromSequence && r.Sequence <= adjacent.ToSequence)
+                {
+                    freedRecall += r.Tokens;
+                }
+            }
+
+            int adjacentTokens = SummaryTokens(adjacent);
+            int need = blockTokens - adjacentTokens - freedRecall - leftover;
+            int excess = window.SummaryTokens - adjacentTokens - summaryCap;
+            if (need > 0 && need > excess)
+            {
+                return;
+            }
+
+            summaries.RemoveAt(0);
+            window.SummaryTokens -= adjacentTokens;
+            while (need > 0 && summaries.Count > 0)
+            {
+                // The oldest summaries beyond the summary share make room: verbatim text is preferred over them.
+                int oldest = SummaryTokens(summaries[^1]);
+                summaries.RemoveAt(summaries.Count - 1);
+                window.SummaryTokens -= oldest;
+                need -= oldest;
+            }
+
+            window.VerbatimCount = ShrinkToCut(window.Tail, end, window.VerbatimCount);
+            DropRecalledInWindow(window, recalled);
+        }
+    }
+
+    private static void DropRecalledInWindow(Composition window, List<TailMessage> recalled)
+    {
+        long start = window.VerbatimStart();
+        Guid sessionId = window.Tail.SessionId;
+        recalled.RemoveAll(r => r.Message.SessionId == sessionId && r.Sequence >= start);
+    }
+
+    private static int RecalledTokens(List<TailMessage> recalled)
+    {
+        int tokens = 0;
+        foreach (var r in recalled)
+        {
+            tokens += r.Tokens;
+        }
+
+        return tokens;
+    }
+
+    /// <summary>The parts of a window being composed: the verbatim tail and what the summaries cost.</summary>
+    private sealed class Composition(MessageTail tail, long lastSequence)
+    {
+        private int _verbatimCount;
+
+        public MessageTail Tail => tail;
+
+        /// <summary>How many of the newest messages are verbatim.</summary>
+        public int VerbatimCount
+        {
+            get => _verbatimCount;
+            set
+            {
+                _verbatimCount = value;
+                VerbatimTokens = SumTokens(tail, value);
+            }
+        }
+
+        public int VerbatimTokens { get; private set; }
+
+        public int SummaryTokens { get; set; }
+
+        /// <summary>The first verbatim sequence (one past the last message when there is none).</summary>
+        public long VerbatimStart() => _verbatimCount == 0 ? lastSequence + 1 : tail[_verbatimCount - 1].Sequence;
+    }
+
     /// <summary>Adds one search's hits; a caller-scoped store may refuse a search beyond what the caller was granted, and that search is then skipped.</summary>
     private async Task<bool> TrySearchAsync(string userId, string query, Guid? sessionId, int limit, List<SearchHit> hits, CancellationToken cancellationToken)
     {
@@ -645,7 +843,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     }
 
     /// <summary>The newest summaries of the linked sessions that fit <paramref name="cap"/>, read as they are (nothing is summarized or rolled up in another session).</summary>
-    private async Task<List<SessionSummary>> CarriedSummariesAsync(IReadOnlyList<Session> linked, int cap, CancellationToken cancellationToken)
+    private async Task<List<SessionSummary>> CarriedSummariesAsync(IReadOnlyList<Session> linked, int cap, List<TailMessage> recalled, CancellationToken cancellationToken)
     {
         var carried = new List<SessionSummary>();
         int used = 0;
@@ -660,6 +858,12 @@ public sealed partial class ContextBuilder : IContextBuilder
             var (frontier, _, _) = await ReadFrontierAsync(earlier.Id, through, cap - used, cancellationToken).ConfigureAwait(false);
             foreach (var summary in frontier)
             {
+                if (recalled.Exists(r => r.Message.SessionId == summary.SessionId && r.Sequence >= summary.FromSequence && r.Sequence <= summary.ToSequence))
+                {
+                    // That message is in the window verbatim: its summary would send the same content twice.
+                    continue;
+                }
+
                 int tokens = SummaryTokens(summary);
                 if (used + tokens > cap)
                 {
@@ -740,12 +944,14 @@ public sealed partial class ContextBuilder : IContextBuilder
     private ContextWindow Assemble(
         Session session,
         ContextRequest request,
+        ContextLayout layout,
         int systemTokens,
         List<SessionSummary> carried,
         List<SessionSummary> summaries,
         List<TailMessage> recalled,
         MessageTail tail,
         int verbatimCount,
+        int mandatoryCount,
         BuildState state)
     {
         var items = new List<ContextItem>(carried.Count + summaries.Count + recalled.Count + verbatimCount + 1);
@@ -761,29 +967,52 @@ public sealed partial class ContextBuilder : IContextBuilder
             });
         }
 
-        // Summaries carried over from earlier sessions come first (oldest first), then recalled messages from other sessions
-        // (oldest first); then this session's summaries and recalled
-        // messages by position (a recalled message follows the summary of the range it is in); then the recent messages.
-        // Carried summaries were selected newest session first and newest coverage first; reversed, they read in order.
+        // Summaries carried over from earlier sessions come first (oldest first). Carried summaries were selected newest
+        // session first and newest coverage first; reversed, they read in order.
         for (int i = carried.Count - 1; i >= 0; i--)
         {
             items.Add(SummaryItem(carried[i]) with { SourceSessionId = carried[i].SessionId });
         }
 
-        foreach (var other in recalled.Where(r => r.Message.SessionId != session.Id).OrderBy(r => r.Message.CreatedAt))
+        if (layout == ContextLayout.CacheStable)
         {
-            items.Add(MessageItem(ContextItemKind.Recalled, other, other.Message.SessionId));
+            // What changes from turn to turn goes last: this session's summaries oldest first, the recent history, then the
+            // recalled messages (other sessions', then this one's, oldest first), then the newest user turn.
+            for (int i = summaries.Count - 1; i >= 0; i--)
+            {
+                items.Add(SummaryItem(summaries[i]));
+            }
+
+            for (int i = verbatimCount - 1; i >= mandatoryCount; i--)
+            {
+                items.Add(MessageItem(ContextItemKind.Message, tail[i], null));
+            }
+
+            AddRecalledByTime(items, session.Id, recalled);
+            for (int i = Math.Min(mandatoryCount, verbatimCount) - 1; i >= 0; i--)
+            {
+                items.Add(MessageItem(ContextItemKind.Message, tail[i], null));
+            }
         }
-
-        var older = summaries.Select(s => (From: s.FromSequence, Order: 0, Item: SummaryItem(s)))
-            .Concat(recalled.Where(r => r.Message.SessionId == session.Id).Select(r => (From: r.Sequence, Order: 1, Item: MessageItem(ContextItemKind.Recalled, r, null))))
-            .OrderBy(x => x.From)
-            .ThenBy(x => x.Order);
-        items.AddRange(older.Select(x => x.Item));
-
-        for (int i = verbatimCount - 1; i >= 0; i--)
+        else
         {
-            items.Add(MessageItem(ContextItemKind.Message, tail[i], null));
+            // Recalled messages from other sessions (oldest first); then this session's summaries and recalled messages by
+            // position (a recalled message follows the summary of the range it is in); then the recent messages.
+            foreach (var other in recalled.Where(r => r.Message.SessionId != session.Id).OrderBy(r => r.Message.CreatedAt))
+            {
+                items.Add(MessageItem(ContextItemKind.Recalled, other, other.Message.SessionId));
+            }
+
+            var older = summaries.Select(s => (From: s.FromSequence, Order: 0, Item: SummaryItem(s)))
+                .Concat(recalled.Where(r => r.Message.SessionId == session.Id).Select(r => (From: r.Sequence, Order: 1, Item: MessageItem(ContextItemKind.Recalled, r, null))))
+                .OrderBy(x => x.From)
+                .ThenBy(x => x.Order);
+            items.AddRange(older.Select(x => x.Item));
+
+            for (int i = verbatimCount - 1; i >= 0; i--)
+            {
+                items.Add(MessageItem(ContextItemKind.Message, tail[i], null));
+            }
         }
 
         return new ContextWindow
@@ -799,6 +1028,19 @@ public sealed partial class ContextBuilder : IContextBuilder
             UsedFallback = state.FallbackReason is not null,
             FallbackReason = state.FallbackReason,
         };
+    }
+
+    private static void AddRecalledByTime(List<ContextItem> items, Guid sessionId, List<TailMessage> recalled)
+    {
+        foreach (var other in recalled.Where(r => r.Message.SessionId != sessionId).OrderBy(r => r.Message.CreatedAt))
+        {
+            items.Add(MessageItem(ContextItemKind.Recalled, other, other.Message.SessionId));
+        }
+
+        foreach (var own in recalled.Where(r => r.Message.SessionId == sessionId).OrderBy(r => r.Sequence))
+        {
+            items.Add(MessageItem(ContextItemKind.Recalled, own, null));
+        }
     }
 
     private ContextItem SummaryItem(SessionSummary summary) => new()
@@ -881,7 +1123,13 @@ public sealed partial class ContextBuilder : IContextBuilder
 
         public string? FallbackReason { get; private set; }
 
+        /// <summary>Whether the build stopped at its summarizer-call limit with summarizing still to do.</summary>
+        public bool BacklogRemains { get; set; }
+
         public bool CanSummarize => request.SummarizeInline && FallbackReason is null && SummarizerCalls < maxSummarizerCalls;
+
+        /// <summary>Whether summarizing stopped only because this build made as many summarizer calls as it may.</summary>
+        public bool LimitReached => request.SummarizeInline && FallbackReason is null && SummarizerCalls >= maxSummarizerCalls;
 
         public string? Fail(string reason)
         {
