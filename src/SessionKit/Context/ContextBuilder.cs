@@ -228,7 +228,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         List<Session>? linked = session.ContinuesFromSessionId is null || _options.MaxLinkedSessions == 0 ? [] : null;
         var recalled = request.Query is null || recallCap == 0
             ? []
-            : await RecallAsync(session, linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), request.Query, verbatimStart, recallCap, cancellationToken).ConfigureAwait(false);
+            : await RecallAsync(session, linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), request.Query, composition, summaries, layout, recallCap, cancellationToken).ConfigureAwait(false);
         RemoveSummariesCoveringRecall(session.Id, summaries, recalled);
         composition.SummaryTokens = summaries.Sum(SummaryTokens);
         int recalledTokens = recalled.Sum(r => r.Tokens);
@@ -592,7 +592,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// Searches the session (or its user's sessions) for the query and keeps the best hits that are not already in the
     /// verbatim window, are not half of a tool call, and fit the recall share.
     /// </summary>
-    private async Task<List<TailMessage>> RecallAsync(Session session, IReadOnlyList<Session> linked, string query, long verbatimStart, int cap, CancellationToken cancellationToken)
+    private async Task<List<TailMessage>> RecallAsync(Session session, IReadOnlyList<Session> linked, string query, Composition window, List<SessionSummary> summaries, ContextLayout layout, int cap, CancellationToken cancellationToken)
     {
         var recalled = new List<TailMessage>();
         if (_options.MaxRecalledMessages == 0)
@@ -617,31 +617,7 @@ public sealed partial class ContextBuilder : IContextBuilder
             hits.Sort(static (a, b) => b.Score.CompareTo(a.Score));
         }
 
-        int used = 0;
-        foreach (var hit in hits)
-        {
-            var message = hit.Message;
-            bool inWindow = message.SessionId == session.Id && message.Sequence >= verbatimStart;
-            if (inWindow || message.Role == MessageRole.Tool || message.ToolCallId is not null)
-            {
-                continue;
-            }
-
-            int tokens = TokenCounting.CountMessageCached(_counter, message);
-            if (used + tokens > cap)
-            {
-                continue;
-            }
-
-            recalled.Add(new TailMessage(message, tokens));
-            used += tokens;
-            if (recalled.Count == _options.MaxRecalledMessages)
-            {
-                break;
-            }
-        }
-
-        return recalled;
+        return await SelectRecalledAsync(session.Id, hits, window, summaries, layout == ContextLayout.CacheStable ? 1 : 2, cap, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -703,21 +679,19 @@ public sealed partial class ContextBuilder : IContextBuilder
                 continue;
             }
 
-            var adjacent = summaries[0];
-            if (adjacent.ToSequence != start - 1 || adjacent.ToSequence - adjacent.FromSequence + 1 > 4 * _options.SummaryBlockSize)
+            if (summaries.Count == 0)
             {
                 return;
             }
 
-            // The summary's block verbatim instead, if it fits.
-            int end = window.VerbatimCount;
-            int blockTokens = 0;
-            while (await window.Tail.EnsureAsync(end, cancellationToken).ConfigureAwait(false) && window.Tail[end].Sequence >= adjacent.FromSequence)
+            var adjacent = summaries[0];
+            if (adjacent.ToSequence != start - 1)
             {
-                blockTokens += window.Tail[end].Tokens;
-                end++;
+                return;
             }
 
+            // The summary's range verbatim instead, if it fits; reading stops as soon as it cannot, so a rolled-up summary
+            // over a long range costs no more reads than the budget allows.
             int freedRecall = 0;
             foreach (var r in recalled)
             {
@@ -728,12 +702,24 @@ public sealed partial class ContextBuilder : IContextBuilder
             }
 
             int adjacentTokens = SummaryTokens(adjacent);
-            int need = blockTokens - adjacentTokens - freedRecall - leftover;
-            int excess = window.SummaryTokens - adjacentTokens - summaryCap;
-            if (need > 0 && need > excess)
+            int excess = Math.Max(0, window.SummaryTokens - adjacentTokens - summaryCap);
+            int affordable = leftover + adjacentTokens + freedRecall + excess;
+            int end = window.VerbatimCount;
+            int blockTokens = 0;
+            while (blockTokens <= affordable
+                && await window.Tail.EnsureAsync(end, cancellationToken).ConfigureAwait(false)
+                && window.Tail[end].Sequence >= adjacent.FromSequence)
+            {
+                blockTokens += window.Tail[end].Tokens;
+                end++;
+            }
+
+            if (blockTokens > affordable)
             {
                 return;
             }
+
+            int need = blockTokens - adjacentTokens - freedRecall - leftover;
 
             summaries.RemoveAt(0);
             window.SummaryTokens -= adjacentTokens;
@@ -756,6 +742,16 @@ public sealed partial class ContextBuilder : IContextBuilder
         long start = window.VerbatimStart();
         Guid sessionId = window.Tail.SessionId;
         recalled.RemoveAll(r => r.Message.SessionId == sessionId && r.Sequence >= start);
+        if (recalled.Count > 0)
+        {
+            var texts = new HashSet<string>(StringComparer.Ordinal);
+            for (int i = 0; i < window.VerbatimCount; i++)
+            {
+                texts.Add(window.Tail[i].Message.Content);
+            }
+
+            recalled.RemoveAll(r => texts.Contains(r.Message.Content));
+        }
     }
 
     private static int RecalledTokens(List<TailMessage> recalled)
