@@ -9,13 +9,14 @@ public sealed partial class ContextBuilder
     /// Chooses what to recall from search hits, best first, within <paramref name="cap"/>: for a matching question, the
     /// answer that followed it (with the question when both fit, else the answer alone) — a question that merely repeats the
     /// query's words holds no fact; never a message the verbatim window holds, half of a tool call, the same text twice, or
-    /// a text that mostly repeats one already chosen (so a few hits on one point do not crowd out the others), nor a message a
-    /// summary of level <paramref name="coveredFromLevel"/> or above in the window covers (the summary stands for it; the
-    /// cache-stable layout passes 1 so recall never changes the prompt's start, the fill layout 2 so a recalled message may
-    /// replace the one block summary covering it).
+    /// a text that mostly repeats one already chosen (so a few hits on one point do not crowd out the others), nor a message
+    /// a summary in the window covers at level <paramref name="coveredLevel"/> or below (the summary stands for it: the
+    /// cache-stable layout passes 1 so recall never changes the prompt's start; the fill layout 0, as a recalled message
+    /// replaces the block summary covering it) or whose text a covering summary quotes. A rolled-up summary is the gist of
+    /// many blocks: the recalled message brings back the detail it dropped.
     /// </summary>
     private async Task<List<TailMessage>> SelectRecalledAsync(
-        Guid sessionId, List<SearchHit> hits, Composition window, List<SessionSummary> summaries, int coveredFromLevel, int cap, CancellationToken cancellationToken)
+        Guid sessionId, List<SearchHit> hits, Composition window, List<SessionSummary> summaries, int coveredLevel, int cap, CancellationToken cancellationToken)
     {
         var recalled = new List<TailMessage>();
         if (hits.Count == 0)
@@ -87,7 +88,8 @@ public sealed partial class ContextBuilder
             && !chosen.Contains((m.SessionId, m.Sequence))
             && !verbatimTexts.Contains(m.Content)
             && !recalled.Exists(r => string.Equals(r.Message.Content, m.Content, StringComparison.Ordinal))
-            && !(m.SessionId == sessionId && summaries.Exists(s => s.Level >= coveredFromLevel && m.Sequence >= s.FromSequence && m.Sequence <= s.ToSequence));
+            && !(m.SessionId == sessionId && summaries.Exists(s => m.Sequence >= s.FromSequence && m.Sequence <= s.ToSequence
+                && (s.Level <= coveredLevel || s.Text.Contains(m.Content, StringComparison.Ordinal))));
     }
 
     /// <summary>The assistant message right after <paramref name="question"/> in its session, if that is a plain answer (not a tool call).</summary>

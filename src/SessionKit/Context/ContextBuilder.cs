@@ -71,10 +71,14 @@ public sealed partial class ContextBuilder : IContextBuilder
         _timeProvider = settings._timeProvider;
         _logger = settings._logger;
         Metrics = settings.Metrics;
+        Backlog = settings.Backlog;
     }
 
     /// <summary>The instruments builds record into; set from dependency injection, otherwise the shared ones.</summary>
     internal SessionKitMetrics Metrics { get; set; } = SessionKitMetrics.Default;
+
+    /// <summary>Where builds that stop with a summarization backlog report it (the hosted background summarizer's queue); <see langword="null"/> for nowhere.</summary>
+    internal SummarizationBacklog? Backlog { get; set; }
 
     /// <summary>A builder with the same settings that reads and writes through another store (a caller-scoped one).</summary>
     internal ContextBuilder WithStore(ISessionStore store) => new(this, store);
@@ -114,6 +118,28 @@ public sealed partial class ContextBuilder : IContextBuilder
     public Task<int> SummarizeAsync(Guid sessionId, CancellationToken cancellationToken = default) =>
         SummarizeAsync(sessionId, _options.DefaultTokenBudget, cancellationToken);
 
+    /// <inheritdoc />
+    public async Task<int> CatchUpAsync(Guid sessionId, int tokenBudget, CancellationToken cancellationToken = default)
+    {
+        if (sessionId == Guid.Empty)
+        {
+            throw new ArgumentException("The session id must not be Guid.Empty.", nameof(sessionId));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(tokenBudget, 1);
+        int created = 0;
+        while (true)
+        {
+            // Each round is one build's worth of work; a round that makes nothing (caught up, or the summarizer failing) ends it.
+            var window = await BuildCoreAsync(sessionId, new ContextRequest { TokenBudget = tokenBudget, SummarizeInline = true, RequireNewestUserTurn = false }, cancellationToken).ConfigureAwait(false);
+            created += window.SummariesCreated;
+            if (window.SummariesCreated == 0 || !window.SummarizationBacklog)
+            {
+                return created;
+            }
+        }
+    }
+
     private async Task<ContextWindow> BuildCoreAsync(Guid sessionId, ContextRequest request, CancellationToken cancellationToken)
     {
         using var activity = SessionKitDiagnostics.ActivitySource.StartActivity("sessionkit.context.build");
@@ -134,6 +160,11 @@ public sealed partial class ContextBuilder : IContextBuilder
             if (recalled > 0)
             {
                 Metrics.RecallHits.Add(recalled);
+            }
+
+            if (window.SummarizationBacklog)
+            {
+                Backlog?.TryAdd(sessionId, request.TokenBudget);
             }
 
             return window;
@@ -449,7 +480,7 @@ public sealed partial class ContextBuilder : IContextBuilder
             bool rolledUp = false;
             foreach (var (level, after, through) in levels)
             {
-                if (await TryRollUpAsync(sessionId, level, after, through, state, cancellationToken).ConfigureAwait(false))
+                if (await TryRollUpAsync(sessionId, level, after, through, partial: false, state, cancellationToken).ConfigureAwait(false))
                 {
                     rolledUp = true;
                     break;
@@ -459,6 +490,14 @@ public sealed partial class ContextBuilder : IContextBuilder
                 {
                     break;
                 }
+            }
+
+            // No level has a full run of RollupSize: roll up a shorter run, oldest part first, rather than leave the oldest
+            // coverage out (otherwise a long history at a small budget always keeps an omitted range).
+            for (int i = levels.Count - 1; !rolledUp && i >= 0 && state.CanSummarize; i--)
+            {
+                var (level, after, through) = levels[i];
+                rolledUp = await TryRollUpAsync(sessionId, level, after, through, partial: true, state, cancellationToken).ConfigureAwait(false);
             }
 
             if (rolledUp)
@@ -542,7 +581,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         return (frontier, levels, false);
     }
 
-    private async Task<bool> TryRollUpAsync(Guid sessionId, int level, long after, long upper, BuildState state, CancellationToken cancellationToken)
+    private async Task<bool> TryRollUpAsync(Guid sessionId, int level, long after, long upper, bool partial, BuildState state, CancellationToken cancellationToken)
     {
         if (!state.CanSummarize || level >= MaxSummaryLevel)
         {
@@ -553,7 +592,7 @@ public sealed partial class ContextBuilder : IContextBuilder
             sessionId,
             new SummaryQuery { Level = level, FromSequenceAfter = after, ToSequenceAtMost = upper, NewestFirst = false, Limit = _options.RollupSize },
             cancellationToken).ConfigureAwait(false);
-        if (group.Count < _options.RollupSize || group[0].FromSequence != after + 1 || !IsContiguous(group))
+        if (group.Count < (partial ? 2 : _options.RollupSize) || group[0].FromSequence != after + 1 || !IsContiguous(group))
         {
             return false;
         }
@@ -617,13 +656,13 @@ public sealed partial class ContextBuilder : IContextBuilder
             hits.Sort(static (a, b) => b.Score.CompareTo(a.Score));
         }
 
-        return await SelectRecalledAsync(session.Id, hits, window, summaries, layout == ContextLayout.CacheStable ? 1 : 2, cap, cancellationToken).ConfigureAwait(false);
+        return await SelectRecalledAsync(session.Id, hits, window, summaries, layout == ContextLayout.CacheStable ? 1 : 0, cap, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Makes sure no content is sent twice: a recalled message a level-1 summary covers replaces that summary (its words beat
-    /// their gist, and a block's summary is cheap to leave out); a recalled message inside a rolled-up summary, which stands for
-    /// far more than the one message, is dropped instead.
+    /// their gist, and a block's summary is cheap to leave out). A rolled-up summary, the gist of many blocks, stays: recall
+    /// skipped the messages whose text it quotes.
     /// </summary>
     private static void RemoveSummariesCoveringRecall(Guid sessionId, List<SessionSummary> summaries, List<TailMessage> recalled)
     {
@@ -644,10 +683,6 @@ public sealed partial class ContextBuilder : IContextBuilder
             if (summaries[covering].Level == 1)
             {
                 summaries.RemoveAt(covering);
-            }
-            else
-            {
-                recalled.RemoveAt(r);
             }
         }
     }
@@ -1023,6 +1058,8 @@ public sealed partial class ContextBuilder : IContextBuilder
             SummariesCreated = state.SummariesCreated,
             UsedFallback = state.FallbackReason is not null,
             FallbackReason = state.FallbackReason,
+            Layout = layout,
+            SummarizationBacklog = state.BacklogRemains,
         };
     }
 

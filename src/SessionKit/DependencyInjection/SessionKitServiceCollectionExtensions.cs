@@ -52,6 +52,7 @@ public static class SessionKitServiceCollectionExtensions
             services.GetService<ILoggerFactory>()?.CreateLogger<ContextBuilder>())
         {
             Metrics = SessionKitMetrics.From(services),
+            Backlog = services.GetService<SummarizationBacklog>(),
         });
         services.TryAddSingleton<ISessionTokenStore>(static services => services.GetRequiredService<ISessionStore>() as ISessionTokenStore
             ?? throw new InvalidOperationException(
@@ -94,6 +95,7 @@ public static class SessionKitServiceCollectionExtensions
                 services.GetService<ILoggerFactory>()?.CreateLogger<ContextBuilder>())
             {
                 Metrics = SessionKitMetrics.From(services),
+                Backlog = services.GetService<SummarizationBacklog>(),
             };
             return new SessionAccessor(
                 store,
