@@ -21,6 +21,9 @@ public sealed partial class ContextBuilder : IContextBuilder
     private const int MaxSummaryLevel = 8;
     private const int SummaryPage = 32;
 
+    /// <summary>The share of its room the cache-stable layout's verbatim part fills right after its boundary moves.</summary>
+    private const double CacheStableRefill = 0.5;
+
     private readonly ISessionStore _store;
     private readonly ITokenCounter _counter;
     private readonly ISummarizer _summarizer;
@@ -214,14 +217,12 @@ public sealed partial class ContextBuilder : IContextBuilder
         long mandatoryStart = mandatoryCount == 0 ? session.LastSequence + 1 : tail[mandatoryCount - 1].Sequence;
         int recentBudget = Math.Max(mandatoryTokens, available - summaryCap - recallCap);
 
-        // 3. Summarize blocks that no longer fit verbatim, oldest first, each once. The cache-stable layout, once it has to
-        //    move its boundary, moves it far enough to free half the recent share, so the prompt's start changes rarely.
+        // 3. Summarize blocks that no longer fit verbatim, oldest first, each once.
         var layout = request.Layout ?? _options.Layout;
         long summarizedThrough = await ThroughPointAsync(sessionId, level: 1, upper: null, cancellationToken).ConfigureAwait(false);
-        if (request.SummarizeInline)
+        if (request.SummarizeInline && layout == ContextLayout.Fill)
         {
-            int catchUpTo = layout == ContextLayout.CacheStable ? Math.Max(mandatoryTokens, recentBudget / 2) : recentBudget;
-            summarizedThrough = await SummarizeBacklogAsync(sessionId, tail, summarizedThrough, recentBudget, catchUpTo, mandatoryStart, state, cancellationToken).ConfigureAwait(false);
+            summarizedThrough = await SummarizeBacklogAsync(sessionId, tail, summarizedThrough, recentBudget, recentBudget, mandatoryStart, state, cancellationToken).ConfigureAwait(false);
         }
 
         int recallReserve = request.Query is null ? 0 : recallCap;
@@ -229,12 +230,23 @@ public sealed partial class ContextBuilder : IContextBuilder
         List<SessionSummary> summaries;
         if (layout == ContextLayout.CacheStable)
         {
-            // 4. Summaries first, within their share (a fixed share keeps which ones are shown stable), then every message
-            //    after the summarized range verbatim; only when that does not fit (summarizing is off or failing) does the
-            //    window slide.
-            summaries = await SelectSummariesAsync(sessionId, summarizedThrough, Math.Min(summaryCap, available - mandatoryTokens - recallReserve), state, cancellationToken).ConfigureAwait(false);
+            // 4. Summaries first, within their share, then every message after the summarized range verbatim in what is left
+            //    besides the recall share. When they no longer fit, the boundary moves: blocks are summarized until the
+            //    unsummarized messages take at most CacheStableRefill of that room, so it moves rarely. Only when summarizing is
+            //    off or failing does the window slide.
+            int summaryRoom = Math.Min(summaryCap, available - mandatoryTokens - recallReserve);
+            summaries = await SelectSummariesAsync(sessionId, summarizedThrough, summaryRoom, state, cancellationToken).ConfigureAwait(false);
+            int verbatimRoom = available - recallReserve - summaries.Sum(SummaryTokens);
+            if (request.SummarizeInline && !await FitsAfterAsync(tail, summarizedThrough, verbatimRoom, cancellationToken).ConfigureAwait(false))
+            {
+                int catchUpTo = Math.Max(mandatoryTokens, (int)(verbatimRoom * CacheStableRefill));
+                summarizedThrough = await SummarizeBacklogAsync(sessionId, tail, summarizedThrough, verbatimRoom, catchUpTo, mandatoryStart, state, cancellationToken).ConfigureAwait(false);
+                summaries = await SelectSummariesAsync(sessionId, summarizedThrough, summaryRoom, state, cancellationToken).ConfigureAwait(false);
+                verbatimRoom = available - recallReserve - summaries.Sum(SummaryTokens);
+            }
+
             composition.SummaryTokens = summaries.Sum(SummaryTokens);
-            composition.VerbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, available - recallReserve - composition.SummaryTokens, mandatoryCount, cancellationToken).ConfigureAwait(false);
+            composition.VerbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, verbatimRoom, mandatoryCount, cancellationToken).ConfigureAwait(false);
         }
         else
         {
