@@ -240,3 +240,15 @@ public static class WindowQuality
         await store.AppendMessagesAsync(sessionId, SeededConversation.Create(80, 60, 120, seed: 31), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 }
+
+#if BEFORE_ISSUE_17
+/// <summary>Stands in for the layout enum when this report is compiled against the code before it existed (for the "before" figures).</summary>
+public enum ContextLayout
+{
+    /// <summary>Unused before.</summary>
+    Fill = 0,
+
+    /// <summary>Unused before.</summary>
+    CacheStable = 1,
+}
+#endif
