@@ -1,3 +1,5 @@
+using SessionKit.Storage;
+
 namespace SessionKit;
 
 public sealed partial class ContextBuilder
@@ -89,7 +91,7 @@ public sealed partial class ContextBuilder
             && !verbatimTexts.Contains(m.Content)
             && !recalled.Exists(r => string.Equals(r.Message.Content, m.Content, StringComparison.Ordinal))
             && !(m.SessionId == sessionId && summaries.Exists(s => m.Sequence >= s.FromSequence && m.Sequence <= s.ToSequence
-                && (s.Level <= coveredLevel || s.Text.Contains(m.Content, StringComparison.Ordinal))));
+                && (s.Level <= coveredLevel || s.Content.Contains(m.Content, StringComparison.Ordinal))));
     }
 
     /// <summary>The assistant message right after <paramref name="question"/> in its session, if that is a plain answer (not a tool call).</summary>

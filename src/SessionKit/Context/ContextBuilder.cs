@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SessionKit.Storage;
 
 namespace SessionKit;
 
@@ -844,7 +845,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         try
         {
             var results = await _store.SearchAsync(userId, new SearchQuery { Text = query, SessionId = sessionId, Limit = limit }, cancellationToken).ConfigureAwait(false);
-            hits.AddRange(results.Hits);
+            hits.AddRange(results.Items);
             return true;
         }
         catch (SessionAccessDeniedException)
@@ -1092,7 +1093,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     {
         Kind = ContextItemKind.Summary,
         Role = MessageRole.System,
-        Content = summary.Text,
+        Content = summary.Content,
         Sequences = new SequenceRange(summary.FromSequence, summary.ToSequence),
         TokenCount = SummaryTokens(summary),
         CreatedAt = summary.CreatedAt,
@@ -1138,7 +1139,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     private int SummaryTokens(SessionSummary summary) =>
         string.Equals(summary.TokenEncoding, _counter.EncodingName, StringComparison.Ordinal)
             ? summary.TokenCount
-            : TokenCounting.CountSummary(_counter, summary.Text);
+            : TokenCounting.CountSummary(_counter, summary.Content);
 
     private static int SumTokens(MessageTail tail, int count)
     {
