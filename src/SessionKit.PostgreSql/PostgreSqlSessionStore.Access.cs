@@ -94,7 +94,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionAccessStore
             async tx =>
             {
                 await tx.ExecAsync(tx.Cmd("UPDATE §messages SET user_key = @to_key WHERE session_id IN (SELECT id FROM §sessions WHERE user_id = @from);")
-                    .Text("to_key", UserKey.For(toUserId))
+                    .Text("to_key", UserKey.For(PgText.Encode(toUserId)))
                     .Text("from", fromUserId)).ConfigureAwait(false);
                 await tx.ExecAsync(tx.Cmd("DELETE FROM §session_grants WHERE owner_user_id = @from;").Text("from", fromUserId)).ConfigureAwait(false);
                 return await tx.ExecAsync(tx.Cmd("UPDATE §sessions SET user_id = @to WHERE user_id = @from;")

@@ -104,7 +104,7 @@ public sealed partial class PostgreSqlSessionStore
                 if (messages.Count > 0)
                 {
                     var copies = messages.ConvertAll(m => CopyForFork(m, forkId, now));
-                    await InsertMessagesAsync(tx, copies, copies.ConvertAll(m => SearchVector.Build(m.Content)), UserKey.For(fork.UserId)).ConfigureAwait(false);
+                    await InsertMessagesAsync(tx, copies, copies.ConvertAll(m => SearchVector.Build(m.Content)), fork.UserId).ConfigureAwait(false);
                 }
 
                 foreach (var summary in summaries)

@@ -84,7 +84,7 @@ public sealed partial class PostgreSqlSessionStore
                     .Append("JOIN §messages m ON m.session_id = r.session_id AND m.sequence = r.sequence ")
                     .Append("ORDER BY r.score DESC, r.created_at DESC, r.session_id DESC, r.sequence DESC;");
                 command.CommandText = SqlTextOf(sql.ToString());
-                command.Text("user_key", UserKey.For(userId))
+                command.Text("user_key", UserKey.For(PgText.Encode(userId)))
                     .Text("query", SearchVector.Query(stems))
                     .TextArray("stems", stems)
                     .DoubleArray("idfs", idfs)

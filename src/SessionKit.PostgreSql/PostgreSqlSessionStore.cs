@@ -256,14 +256,20 @@ public sealed partial class PostgreSqlSessionStore : SessionStore
             documents[i] = SearchVector.Build(messages[i].Content);
         }
 
-        return WriteAsync(
+        return AppendAsync();
+
+        async Task<AppendResult> AppendAsync()
+        {
+            if (idempotency is null
+                && await AutoCommitAsync(tx => TryAdvanceSessionAsync(tx, sessionId, messages, documents, expectedVersion, now), cancellationToken).ConfigureAwait(false) is { } advanced)
+            {
+                return advanced;
+            }
+
+            // A key to check, no such session, or a version conflict: the reading path, in a transaction, throws the right exception.
+            return await WriteAsync(
             async tx =>
             {
-                if (idempotency is null && await TryAdvanceSessionAsync(tx, sessionId, messages, documents, expectedVersion, now).ConfigureAwait(false) is { } advanced)
-                {
-                    return advanced;
-                }
-
                 var current = await FindSessionAsync(tx, sessionId, forUpdate: true).ConfigureAwait(false) ?? throw new SessionNotFoundException(sessionId);
                 if (idempotency is not null && await FindReplayAsync(tx, current, idempotency).ConfigureAwait(false) is { } replay)
                 {
@@ -271,7 +277,7 @@ public sealed partial class PostgreSqlSessionStore : SessionStore
                 }
 
                 var result = PlanAppend(current, messages, expectedVersion, now);
-                await InsertMessagesAsync(tx, result.Messages, documents, UserKey.For(current.UserId)).ConfigureAwait(false);
+                await InsertMessagesAsync(tx, result.Messages, documents, current.UserId).ConfigureAwait(false);
                 if (idempotency is not null)
                 {
                     await SaveIdempotencyKeyAsync(tx, sessionId, idempotency, result).ConfigureAwait(false);
@@ -287,7 +293,8 @@ public sealed partial class PostgreSqlSessionStore : SessionStore
                 await LogChangeAsync(tx, ChangeOf(result)).ConfigureAwait(false);
                 return result;
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
@@ -498,29 +505,47 @@ public sealed partial class PostgreSqlSessionStore : SessionStore
             "INSERT INTO §summaries (" + PostgresRows.SummaryColumns + ") VALUES (@id, @session_id, @level, @from_sequence, @to_sequence, @text, @token_count, @token_encoding, @summarizer_id, @created_at);")
             .SummaryParameters(summary));
 
-    /// <summary>Inserts messages with one statement (arrays unnested server-side), whatever the batch size.</summary>
-    private static Task<int> InsertMessagesAsync(Tx tx, IReadOnlyList<SessionMessage> messages, IReadOnlyList<(string Vector, int Length)> documents, string userKey)
-    {
-        if (messages.Count == 1)
-        {
-            return tx.ExecAsync(tx.Cmd(
-                "INSERT INTO §messages (" + PostgresRows.MessageColumns + ", user_key, search_vector, search_length) VALUES (@id, @session_id, @sequence, @role, @content, @author_id, @tool_call_id, @tool_name, @created_at, @metadata, @token_count, @token_encoding, @revision, @user_key, @search_vector::tsvector, @search_length);")
-                .MessageParameters(messages[0])
-                .Text("user_key", userKey)
-                .Text("search_vector", documents[0].Vector)
-                .Int("search_length", documents[0].Length));
-        }
+    // The messages of one statement as arrays, unnested server-side (one round trip whatever the batch size), and the CTEs
+    // that insert them and add their words to the BM25 statistics (deletions and edits are counted by triggers).
+    private const string MessageArrays =
+        "unnest(@ids, @roles, @contents, @authors, @tool_calls, @tool_names, @metadata, @tokens, @encodings, @revisions, @vectors, @lengths) WITH ORDINALITY " +
+        "AS t(id, role, content, author_id, tool_call_id, tool_name, metadata, token_count, token_encoding, revision, search_vector, search_length, ord)";
 
+    private const string InsertRows =
+        "m AS (INSERT INTO §messages (" + PostgresRows.MessageColumns + ", user_key, search_vector, search_length) " +
+        "SELECT i.id, i.session_id, i.sequence, i.role, i.content, i.author_id, i.tool_call_id, i.tool_name, i.created_at, i.metadata, i.token_count, i.token_encoding, i.revision, i.user_key, i.search_vector, i.search_length FROM i), " +
+        "st AS (INSERT INTO §search_stats AS x (shard, doc_count, token_count) SELECT hashtext(i.session_id::text) & 15, count(*), sum(i.search_length) FROM i GROUP BY 1 ORDER BY 1 " +
+        "ON CONFLICT (shard) DO UPDATE SET doc_count = x.doc_count + excluded.doc_count, token_count = x.token_count + excluded.token_count), " +
+        "tm AS (INSERT INTO §search_terms AS x (stem, shard, doc_count) SELECT y.lexeme, y.shard, count(*) FROM (SELECT unnest(tsvector_to_array(i.search_vector)) AS lexeme, hashtext(i.session_id::text) & 15 AS shard FROM i) y " +
+        "GROUP BY y.lexeme, y.shard ORDER BY y.lexeme, y.shard ON CONFLICT (stem, shard) DO UPDATE SET doc_count = x.doc_count + excluded.doc_count)";
+
+    // The owner key computed server-side from the stored user id, as UserKey.For computes it from the same text.
+    private static string UserKeyOf(string userIdExpression) => "'u' || left(encode(sha256(convert_to(" + userIdExpression + ", 'UTF8')), 'hex'), 32)";
+
+    /// <summary>Inserts messages (sequences and times already assigned) and their search statistics with one statement.</summary>
+    private static Task<int> InsertMessagesAsync(Tx tx, IReadOnlyList<SessionMessage> messages, IReadOnlyList<(string Vector, int Length)> documents, string userId)
+    {
+        var command = tx.Cmd(
+            "WITH i AS (SELECT t.id, @session_id::uuid AS session_id, s.sequence, t.role, t.content, t.author_id, t.tool_call_id, t.tool_name, s.created_at, t.metadata, t.token_count, t.token_encoding, t.revision, " +
+            UserKeyOf("@user_id::text") + " AS user_key, t.search_vector::tsvector AS search_vector, t.search_length " +
+            "FROM " + MessageArrays + " JOIN unnest(@sequences, @created) WITH ORDINALITY AS s(sequence, created_at, ord) USING (ord) ), " +
+            InsertRows + " SELECT count(*) FROM i;");
+        AddMessageArrays(command, messages, documents);
+        command.Uuid("session_id", messages[0].SessionId).Text("user_id", userId);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("sequences", messages.Select(m => m.Sequence).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<long[]>("created", messages.Select(m => PostgresRows.Ticks(m.CreatedAt)).ToArray()));
+        return tx.ExecAsync(command);
+    }
+
+    private static void AddMessageArrays(NpgsqlCommand command, IReadOnlyList<SessionMessage> messages, IReadOnlyList<(string Vector, int Length)> documents)
+    {
         int n = messages.Count;
         var ids = new Guid[n];
-        var sessions = new Guid[n];
-        var sequences = new long[n];
         var roles = new int[n];
         var contents = new string[n];
         var authors = new string?[n];
         var toolCalls = new string?[n];
         var toolNames = new string?[n];
-        var created = new long[n];
         var metadata = new string?[n];
         var tokens = new int[n];
         var encodings = new string?[n];
@@ -531,14 +556,11 @@ public sealed partial class PostgreSqlSessionStore : SessionStore
         {
             var m = messages[i];
             ids[i] = m.Id;
-            sessions[i] = m.SessionId;
-            sequences[i] = m.Sequence;
             roles[i] = (int)m.Role;
             contents[i] = PgText.Encode(m.Content);
             authors[i] = PgText.EncodeNullable(m.AuthorId);
             toolCalls[i] = PgText.EncodeNullable(m.ToolCallId);
             toolNames[i] = PgText.EncodeNullable(m.ToolName);
-            created[i] = PostgresRows.Ticks(m.CreatedAt);
             metadata[i] = MetadataJson.Serialize(m.Metadata) is { } json ? PgText.Encode(json) : null;
             tokens[i] = m.TokenCount;
             encodings[i] = PgText.EncodeNullable(m.TokenEncoding);
@@ -547,33 +569,26 @@ public sealed partial class PostgreSqlSessionStore : SessionStore
             lengths[i] = documents[i].Length;
         }
 
-        var command = tx.Cmd(
-            "INSERT INTO §messages (" + PostgresRows.MessageColumns + ", user_key, search_vector, search_length) " +
-            "SELECT id, session_id, sequence, role, content, author_id, tool_call_id, tool_name, created_at, metadata, token_count, token_encoding, revision, @user_key, search_vector::tsvector, search_length " +
-            "FROM unnest(@ids, @sessions, @sequences, @roles, @contents, @authors, @tool_calls, @tool_names, @created, @metadata, @tokens, @encodings, @revisions, @vectors, @lengths) " +
-            "AS t(id, session_id, sequence, role, content, author_id, tool_call_id, tool_name, created_at, metadata, token_count, token_encoding, revision, search_vector, search_length);");
+        const NpgsqlTypes.NpgsqlDbType TextArray = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text;
         command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids));
-        command.Parameters.Add(new NpgsqlParameter<Guid[]>("sessions", sessions));
-        command.Parameters.Add(new NpgsqlParameter<long[]>("sequences", sequences));
         command.Parameters.Add(new NpgsqlParameter<int[]>("roles", roles));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("contents", contents));
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("authors", authors) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("tool_calls", toolCalls) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("tool_names", toolNames) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter<long[]>("created", created));
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("metadata", metadata) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<string[]>("contents", contents) { NpgsqlDbType = TextArray });
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("authors", authors) { NpgsqlDbType = TextArray });
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("tool_calls", toolCalls) { NpgsqlDbType = TextArray });
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("tool_names", toolNames) { NpgsqlDbType = TextArray });
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("metadata", metadata) { NpgsqlDbType = TextArray });
         command.Parameters.Add(new NpgsqlParameter<int[]>("tokens", tokens));
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("encodings", encodings) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("encodings", encodings) { NpgsqlDbType = TextArray });
         command.Parameters.Add(new NpgsqlParameter<int[]>("revisions", revisions));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("vectors", vectors));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("vectors", vectors) { NpgsqlDbType = TextArray });
         command.Parameters.Add(new NpgsqlParameter<int[]>("lengths", lengths));
-        command.Text("user_key", userKey);
-        return tx.ExecAsync(command);
     }
 
     /// <summary>
-    /// The common append (no idempotency key): advances the session row with <c>UPDATE … RETURNING</c>, which also takes its
-    /// row lock, exactly as <see cref="SessionStore.PlanAppend"/> would plan it, then inserts the messages and the change.
+    /// The common append (no idempotency key) as ONE statement, committed on its own: advance the session row (which takes
+    /// its row lock) exactly as <see cref="SessionStore.PlanAppend"/> would plan it, insert the messages with the sequences
+    /// that follow, count their words, log the change and notify listeners. The row lock is held only while the server runs
+    /// it: no client round trip happens inside, which is what lets many servers append to one session quickly.
     /// </summary>
     /// <returns>The result, or <see langword="null"/> when no row matched (no such session, or a version conflict).</returns>
     private async Task<AppendResult?> TryAdvanceSessionAsync(
@@ -584,14 +599,31 @@ public sealed partial class PostgreSqlSessionStore : SessionStore
         long? expectedVersion,
         DateTimeOffset now)
     {
-        var updated = await tx.FirstAsync(
-            tx.Cmd("UPDATE §sessions SET last_sequence = last_sequence + @count, message_count = message_count + @count, last_activity_at = greatest(last_activity_at, @now), version = version + 1 " +
-                "WHERE id = @id AND (@expected_version::bigint IS NULL OR version = @expected_version) RETURNING " + PostgresRows.SessionColumns + ";")
-                .Uuid("id", sessionId)
-                .Long("count", messages.Count)
-                .Long("now", PostgresRows.Ticks(now))
-                .Long("expected_version", expectedVersion),
-            PostgresRows.ReadSession).ConfigureAwait(false);
+        var command = tx.Cmd(
+            "WITH s AS (UPDATE §sessions SET last_sequence = last_sequence + @count, message_count = message_count + @count, last_activity_at = greatest(last_activity_at, @now), version = version + 1 " +
+            "WHERE id = @session_id AND (@expected_version::bigint IS NULL OR version = @expected_version) RETURNING " + PostgresRows.SessionColumns + "), " +
+            "i AS (SELECT t.id, s.id AS session_id, s.last_sequence - @count + t.ord AS sequence, t.role, t.content, t.author_id, t.tool_call_id, t.tool_name, s.last_activity_at AS created_at, t.metadata, t.token_count, t.token_encoding, t.revision, " +
+            UserKeyOf("s.user_id") + " AS user_key, t.search_vector::tsvector AS search_vector, t.search_length " +
+            "FROM s, " + MessageArrays + "), " +
+            InsertRows + ", " +
+            "c AS (INSERT INTO §session_changes (session_id, version, kind, from_sequence, to_sequence, state_key, author_id, changed_at) " +
+            "SELECT s.id, s.version, @kind, s.last_sequence - @count + 1, s.last_sequence, NULL, @author_id, s.last_activity_at FROM s) " +
+            (_options.UseNotifications
+                ? "SELECT " + PostgresRows.SessionColumns + ", pg_notify(@channel, replace(s.id::text, '-', '') || ':' || s.version) FROM s;"
+                : "SELECT " + PostgresRows.SessionColumns + " FROM s;"))
+            .Uuid("session_id", sessionId)
+            .Long("count", messages.Count)
+            .Long("now", PostgresRows.Ticks(now))
+            .Long("expected_version", expectedVersion)
+            .Int("kind", (int)SessionChangeKind.MessagesAppended)
+            .Text("author_id", messages[0].AuthorId);
+        AddMessageArrays(command, messages, documents);
+        if (_options.UseNotifications)
+        {
+            command.Text("channel", Channel);
+        }
+
+        var updated = await tx.FirstAsync(command, PostgresRows.ReadSession).ConfigureAwait(false);
         if (updated is null)
         {
             return null;
@@ -604,10 +636,7 @@ public sealed partial class PostgreSqlSessionStore : SessionStore
             stored[i] = messages[i] with { Sequence = ++sequence, CreatedAt = updated.LastActivityAt };
         }
 
-        var result = new AppendResult(updated, stored);
-        await InsertMessagesAsync(tx, stored, documents, UserKey.For(updated.UserId)).ConfigureAwait(false);
-        await LogChangeAsync(tx, ChangeOf(result)).ConfigureAwait(false);
-        return result;
+        return new AppendResult(updated, stored);
     }
 
     private static Task<Session?> FindSessionAsync(Tx tx, Guid sessionId, bool forUpdate) =>
@@ -671,6 +700,28 @@ public sealed partial class PostgreSqlSessionStore : SessionStore
         await using (connection.ConfigureAwait(false))
         {
             return await work(new Tx(connection, null, _sql, _timeoutSeconds, cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs one statement committed on its own (no explicit transaction), retrying a deadlock as <see cref="WriteAsync{TResult}"/> does.</summary>
+    private async Task<TResult> AutoCommitAsync<TResult>(Func<Tx, Task<TResult>> work, CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        for (int attempt = 1; ; attempt++)
+        {
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                try
+                {
+                    return await work(new Tx(connection, null, _sql, _timeoutSeconds, cancellationToken)).ConfigureAwait(false);
+                }
+                catch (PostgresException ex) when (ex.SqlState is Deadlock or SerializationFailure && attempt < MaxWriteAttempts)
+                {
+                    LogRetried(_logger, Database, ex.SqlState, attempt);
+                }
+            }
         }
     }
 

@@ -195,8 +195,8 @@ internal static class PostgresSchema
             PRIMARY KEY (stem, shard)
         );
 
-        -- Kept in step with the messages by statement-level triggers, in the same transaction as every insert, update and
-        -- delete (cascades from deleted sessions included). Rows are touched in key order, so concurrent writers never deadlock.
+        -- Inserts count their words in the inserting statement itself (see PostgreSqlSessionStore.InsertRows); updates and
+        -- deletes (cascades from deleted sessions included) are counted by statement-level triggers in the same transaction. Rows are touched in key order, so concurrent writers never deadlock.
         CREATE FUNCTION §search_stats_apply() RETURNS trigger LANGUAGE plpgsql AS $fn$
         BEGIN
             IF TG_OP = 'INSERT' THEN
@@ -237,8 +237,6 @@ internal static class PostgresSchema
             RETURN NULL;
         END
         $fn$;
-        CREATE TRIGGER messages_search_insert AFTER INSERT ON §messages REFERENCING NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION §search_stats_apply();
         CREATE TRIGGER messages_search_delete AFTER DELETE ON §messages REFERENCING OLD TABLE AS old_rows
             FOR EACH STATEMENT EXECUTE FUNCTION §search_stats_apply();
         CREATE TRIGGER messages_search_update AFTER UPDATE ON §messages REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
