@@ -36,6 +36,9 @@ public sealed class PostgresServer
     /// </summary>
     public static string NewSchema() => SchemaPool.Take(() => $"t{Interlocked.Increment(ref _schemas)}");
 
+    /// <summary>A schema name never used before in this run and never reused (for tests of a schema's first creation).</summary>
+    public static string UniqueSchema() => $"u{Interlocked.Increment(ref _schemas)}";
+
     /// <summary>One data source for every store under test (stores do not dispose a data source they are given), so physical connections are reused.</summary>
     public static Npgsql.NpgsqlDataSource DataSource => _dataSource ?? throw Unavailable();
 
