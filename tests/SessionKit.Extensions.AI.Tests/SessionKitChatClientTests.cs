@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
+using SessionKit.Storage;
 
 namespace SessionKit.Extensions.AI.Tests;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SessionKit.Storage;
 
 namespace SessionKit;
 
@@ -603,7 +604,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         try
         {
             var results = await _store.SearchAsync(userId, new SearchQuery { Text = query, SessionId = sessionId, Limit = limit }, cancellationToken).ConfigureAwait(false);
-            hits.AddRange(results.Hits);
+            hits.AddRange(results.Items);
             return true;
         }
         catch (SessionAccessDeniedException)
@@ -805,7 +806,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     {
         Kind = ContextItemKind.Summary,
         Role = MessageRole.System,
-        Content = summary.Text,
+        Content = summary.Content,
         Sequences = new SequenceRange(summary.FromSequence, summary.ToSequence),
         TokenCount = SummaryTokens(summary),
         CreatedAt = summary.CreatedAt,
@@ -851,7 +852,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     private int SummaryTokens(SessionSummary summary) =>
         string.Equals(summary.TokenEncoding, _counter.EncodingName, StringComparison.Ordinal)
             ? summary.TokenCount
-            : TokenCounting.CountSummary(_counter, summary.Text);
+            : TokenCounting.CountSummary(_counter, summary.Content);
 
     private static int SumTokens(MessageTail tail, int count)
     {

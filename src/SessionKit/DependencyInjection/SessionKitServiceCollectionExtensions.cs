@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SessionKit.Storage;
 using SessionKit;
 
 namespace Microsoft.Extensions.DependencyInjection;

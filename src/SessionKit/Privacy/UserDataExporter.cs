@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SessionKit.Storage;
 
 namespace SessionKit;
 
@@ -317,7 +318,7 @@ public sealed class UserDataExporter : IUserDataExporter
         writer.WriteNumber("level", summary.Level);
         writer.WriteNumber("fromSequence", summary.FromSequence);
         writer.WriteNumber("toSequence", summary.ToSequence);
-        writer.WriteString("text", summary.Text);
+        writer.WriteString("text", summary.Content);
         writer.WriteString("summarizerId", summary.SummarizerId);
         writer.WriteString("createdAt", summary.CreatedAt);
         writer.WriteEndObject();
