@@ -1,4 +1,5 @@
 using Npgsql;
+using SessionKit.Storage;
 
 namespace SessionKit.PostgreSql;
 

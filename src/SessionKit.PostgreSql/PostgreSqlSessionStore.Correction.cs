@@ -1,3 +1,4 @@
+using SessionKit.Storage;
 namespace SessionKit.PostgreSql;
 
 // Correction and rollback, idempotency keys: each one transaction holding the session's row lock. The search statistics

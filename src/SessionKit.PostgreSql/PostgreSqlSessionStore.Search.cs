@@ -15,7 +15,7 @@ public sealed partial class PostgreSqlSessionStore
     private const int ScopeTokens = 1;
 
     /// <inheritdoc />
-    protected override Task<SearchResults> SearchCoreAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, CancellationToken cancellationToken)
+    protected override Task<SearchPage> SearchCoreAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, int offset, CancellationToken cancellationToken)
     {
         var stems = new string[terms.Count];
         for (int i = 0; i < stems.Length; i++)
@@ -32,7 +32,7 @@ public sealed partial class PostgreSqlSessionStore
                 long documents = totals![0];
                 if (documents <= 0)
                 {
-                    return SearchResults.Empty;
+                    return SearchPageOf([], null);
                 }
 
                 var frequencies = (await tx.ListAsync(
@@ -93,7 +93,7 @@ public sealed partial class PostgreSqlSessionStore
                     .Double("avg", averageLength)
                     .Int("scope", ScopeTokens)
                     .Int("limit", query.Limit + 1)
-                    .Int("offset", query.Offset);
+                    .Int("offset", offset);
                 var rows = await tx.ListAsync(command, static reader => (Message: PostgresRows.ReadMessage(reader), Score: reader.GetDouble(PostgresRows.MessageColumnCount))).ConfigureAwait(false);
 
                 bool more = rows.Count > query.Limit;
@@ -109,7 +109,7 @@ public sealed partial class PostgreSqlSessionStore
                     hits.Add(new SearchHit(message, score, snippet));
                 }
 
-                return new SearchResults(hits, more ? query.Offset + query.Limit : null);
+                return SearchPageOf(hits, more ? offset + query.Limit : null);
             },
             cancellationToken);
     }

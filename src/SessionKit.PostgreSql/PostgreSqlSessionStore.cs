@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using SessionKit.Storage;
 
 namespace SessionKit.PostgreSql;
 

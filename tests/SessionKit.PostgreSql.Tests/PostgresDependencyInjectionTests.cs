@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NUnit.Framework;
+using SessionKit.Storage;
 
 namespace SessionKit.PostgreSql.Tests;
 
@@ -32,7 +33,7 @@ public sealed class PostgresDependencyInjectionTests
             Assert.That(store, Is.InstanceOf<PostgreSqlSessionStore>());
             Assert.That(provider.GetRequiredService<ISessionTokenStore>(), Is.SameAs(store));
             Assert.That(provider.GetRequiredService<ISessionSweeper>(), Is.InstanceOf<PostgreSqlSessionSweeper>());
-            Assert.That((await store.SearchAsync("alice", new SearchQuery { Text = "carbon" })).Hits, Has.Count.EqualTo(1));
+            Assert.That((await store.SearchAsync("alice", new SearchQuery { Text = "carbon" })).Items, Has.Count.EqualTo(1));
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Text;
 using Npgsql;
 using NUnit.Framework;
-using SessionKit.Conformance;
+using SessionKit.Testing;
 
 namespace SessionKit.PostgreSql.Tests;
 
@@ -69,7 +69,7 @@ public sealed class PostgresErasureTests
 
             Assert.That(await PostgresMigrationTests.ScalarAsync($"SELECT count(*) FROM \"{schema}\".search_terms WHERE stem IN ('nitrogen', 'cycl', 'move');"), Is.Zero, "words only alice used leave the statistics");
             Assert.That(await PostgresMigrationTests.ScalarAsync($"SELECT sum(doc_count) FROM \"{schema}\".search_stats;"), Is.EqualTo(1L));
-            Assert.That((await store.SearchAsync("bob", new SearchQuery { Text = "carbon" })).Hits, Has.Count.EqualTo(1));
+            Assert.That((await store.SearchAsync("bob", new SearchQuery { Text = "carbon" })).Items, Has.Count.EqualTo(1));
         }
     }
 

@@ -63,7 +63,7 @@ public sealed class PostgresMigrationTests
     public async Task AnEncryptedSchema_OpenedWithoutEncryption_IsRefused()
     {
         string schema = PostgresServer.UniqueSchema();
-        await using (var encrypted = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema }, masterKeys: Conformance.TestMasterKeys.Provider()))
+        await using (var encrypted = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema }, masterKeys: Testing.TestMasterKeys.Provider()))
         {
             await encrypted.CreateSessionAsync("alice");
         }

@@ -43,9 +43,9 @@ public sealed class PostgresSearchTests
         var session = await store.CreateSessionAsync("a\0b");
         await store.AppendMessagesAsync(session.Id, [NewMessage.User("carbon\0cycle \uFFFF end")]);
 
-        var hit = (await store.SearchAsync("a\0b", new SearchQuery { Text = "cycle" })).Hits.Single();
+        var hit = (await store.SearchAsync("a\0b", new SearchQuery { Text = "cycle" })).Items.Single();
         Assert.That(hit.Message.Content, Is.EqualTo("carbon\0cycle \uFFFF end"));
         Assert.That((await store.ListSessionsAsync("a\0b")).Items.Single().UserId, Is.EqualTo("a\0b"));
-        Assert.That((await store.SearchAsync("a", new SearchQuery { Text = "cycle" })).Hits, Is.Empty);
+        Assert.That((await store.SearchAsync("a", new SearchQuery { Text = "cycle" })).Items, Is.Empty);
     }
 }

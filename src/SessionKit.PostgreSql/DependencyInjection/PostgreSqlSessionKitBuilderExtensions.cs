@@ -45,7 +45,7 @@ public static class PostgreSqlSessionKitBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Singleton<global::SessionKit.ISessionSweeper>(static services =>
         {
             var sweeper = new global::SessionKit.SessionSweeper(
-                services.GetRequiredService<global::SessionKit.ISessionRetentionStore>(),
+                services.GetRequiredService<global::SessionKit.Storage.ISessionRetentionStore>(),
                 services.GetRequiredService<global::SessionKit.SessionExpiryPolicy>());
             return services.GetRequiredService<global::SessionKit.ISessionStore>() is PostgreSqlSessionStore store
                 ? new PostgreSqlSessionSweeper(store, sweeper)

@@ -155,7 +155,7 @@ internal static class PostgresRows
         Level = reader.GetInt32(2),
         FromSequence = reader.GetInt64(3),
         ToSequence = reader.GetInt64(4),
-        Text = ReadText(reader, 5),
+        Content = ReadText(reader, 5),
         TokenCount = reader.GetInt32(6),
         TokenEncoding = ReadText(reader, 7),
         SummarizerId = ReadText(reader, 8),
@@ -168,7 +168,7 @@ internal static class PostgresRows
             .Int("level", summary.Level)
             .Long("from_sequence", summary.FromSequence)
             .Long("to_sequence", summary.ToSequence)
-            .Text("text", summary.Text)
+            .Text("text", summary.Content)
             .Int("token_count", summary.TokenCount)
             .Text("token_encoding", summary.TokenEncoding)
             .Text("summarizer_id", summary.SummarizerId)
