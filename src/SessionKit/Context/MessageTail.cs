@@ -17,6 +17,8 @@ internal sealed class MessageTail(ISessionStore store, ITokenCounter counter, Gu
 
     public int Count => _newestFirst.Count;
 
+    public Guid SessionId => sessionId;
+
     public TailMessage this[int index] => _newestFirst[index];
 
     /// <summary>Reads one more (older) page; <see langword="false"/> when the start of the session was reached.</summary>

@@ -53,6 +53,7 @@ public static class SessionKitServiceCollectionExtensions
             services.GetService<ILoggerFactory>()?.CreateLogger<ContextBuilder>())
         {
             Metrics = SessionKitMetrics.From(services),
+            Backlog = services.GetService<SummarizationBacklog>(),
         });
         services.TryAddSingleton<ISessionTokenStore>(static services => services.GetRequiredService<ISessionStore>() as ISessionTokenStore
             ?? throw new InvalidOperationException(
@@ -95,6 +96,7 @@ public static class SessionKitServiceCollectionExtensions
                 services.GetService<ILoggerFactory>()?.CreateLogger<ContextBuilder>())
             {
                 Metrics = SessionKitMetrics.From(services),
+                Backlog = services.GetService<SummarizationBacklog>(),
             };
             return new SessionAccessor(
                 store,
