@@ -21,6 +21,9 @@ public sealed partial class ContextBuilder : IContextBuilder
     private const int MaxSummaryLevel = 8;
     private const int SummaryPage = 32;
 
+    // How far back (in messages) a build looks for the newest user message to recall with when no query is given.
+    private const int NewestUserScan = 32;
+
     private readonly ISessionStore _store;
     private readonly ITokenCounter _counter;
     private readonly ISummarizer _summarizer;
@@ -162,7 +165,6 @@ public sealed partial class ContextBuilder : IContextBuilder
         }
 
         int summaryCap = (int)(budget * _options.SummaryShare);
-        int recallCap = request.Query is null ? 0 : (int)(budget * _options.RecallShare);
         state.SummaryTargetTokens = Math.Clamp(summaryCap / 2, 16, _options.SummaryTargetTokens);
 
         // 2. The mandatory part: from the newest user message to the end.
@@ -176,6 +178,10 @@ public sealed partial class ContextBuilder : IContextBuilder
         }
 
         long mandatoryStart = mandatoryCount == 0 ? session.LastSequence + 1 : tail[mandatoryCount - 1].Sequence;
+
+        // Recall needs a query: the caller's, else (unless opted out) the newest user message.
+        string? query = request.Query ?? (request.RecallNewestUserMessage ? await NewestUserTextAsync(tail, cancellationToken).ConfigureAwait(false) : null);
+        int recallCap = string.IsNullOrWhiteSpace(query) ? 0 : (int)(budget * _options.RecallShare);
         int recentBudget = Math.Max(mandatoryTokens, available - summaryCap - recallCap);
 
         // 3. Summarize blocks that no longer fit verbatim, oldest first, each once.
@@ -192,9 +198,9 @@ public sealed partial class ContextBuilder : IContextBuilder
 
         // 5. Older messages matching the query, verbatim, within the recall share (linked earlier sessions included).
         List<Session>? linked = session.ContinuesFromSessionId is null || _options.MaxLinkedSessions == 0 ? [] : null;
-        var recalled = request.Query is null || recallCap == 0
+        var recalled = query is null || recallCap == 0
             ? []
-            : await RecallAsync(session, linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), request.Query, verbatimStart, recallCap, cancellationToken).ConfigureAwait(false);
+            : await RecallAsync(session, linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), query, verbatimStart, recallCap, cancellationToken).ConfigureAwait(false);
         int recalledTokens = recalled.Sum(r => r.Tokens);
 
         // 6. Summaries for what lies before the verbatim window. When the verbatim window reaches the summarized range,
@@ -227,6 +233,20 @@ public sealed partial class ContextBuilder : IContextBuilder
     }
 
     /// <summary>Counts the newest messages down to and including the newest user message, reading no further than the budget allows.</summary>
+    /// <summary>The content of the newest user message among the last few, or <see langword="null"/>.</summary>
+    private static async Task<string?> NewestUserTextAsync(MessageTail tail, CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < NewestUserScan && await tail.EnsureAsync(i, cancellationToken).ConfigureAwait(false); i++)
+        {
+            if (tail[i].Message.Role == MessageRole.User && !string.IsNullOrWhiteSpace(tail[i].Message.Content))
+            {
+                return tail[i].Message.Content;
+            }
+        }
+
+        return null;
+    }
+
     private static async Task<(int Count, int Tokens)> FindMandatoryAsync(MessageTail tail, int available, CancellationToken cancellationToken)
     {
         int tokens = 0;
@@ -602,7 +622,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     {
         try
         {
-            var results = await _store.SearchAsync(userId, new SearchQuery { Text = query, SessionId = sessionId, Limit = limit }, cancellationToken).ConfigureAwait(false);
+            var results = await _store.SearchAsync(userId, new SearchQuery { Text = query, SessionId = sessionId, Limit = limit, Mode = SearchMode.Auto }, cancellationToken).ConfigureAwait(false);
             hits.AddRange(results.Hits);
             return true;
         }
