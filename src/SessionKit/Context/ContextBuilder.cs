@@ -180,7 +180,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         long mandatoryStart = mandatoryCount == 0 ? session.LastSequence + 1 : tail[mandatoryCount - 1].Sequence;
 
         // Recall needs a query: the caller's, else (unless opted out) the newest user message.
-        string? query = request.Query ?? (request.RecallNewestUserMessage ? await NewestUserTextAsync(tail, cancellationToken).ConfigureAwait(false) : null);
+        string? query = request.Query ?? (request.RecallNewestUserMessage && request.RequireNewestUserTurn ? await NewestUserTextAsync(tail, cancellationToken).ConfigureAwait(false) : null);
         int recallCap = string.IsNullOrWhiteSpace(query) ? 0 : (int)(budget * _options.RecallShare);
         int recentBudget = Math.Max(mandatoryTokens, available - summaryCap - recallCap);
 
@@ -198,7 +198,9 @@ public sealed partial class ContextBuilder : IContextBuilder
 
         // 5. Older messages matching the query, verbatim, within the recall share (linked earlier sessions included).
         List<Session>? linked = session.ContinuesFromSessionId is null || _options.MaxLinkedSessions == 0 ? [] : null;
-        var recalled = query is null || recallCap == 0
+        //    The share is what is left when a large mandatory turn took more than the recent share.
+        recallCap = Math.Min(recallCap, available - verbatimTokens);
+        var recalled = query is null || recallCap <= 0
             ? []
             : await RecallAsync(session, linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), query, verbatimStart, recallCap, cancellationToken).ConfigureAwait(false);
         int recalledTokens = recalled.Sum(r => r.Tokens);
@@ -219,6 +221,13 @@ public sealed partial class ContextBuilder : IContextBuilder
             int leftover = available - verbatimTokens - summaryTokens - recalledTokens;
             verbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, verbatimTokens + leftover, verbatimCount, cancellationToken).ConfigureAwait(false);
             verbatimTokens = SumTokens(tail, verbatimCount);
+
+            // A recalled message the longer verbatim window now holds must not appear (and cost) twice.
+            long extendedStart = verbatimCount == 0 ? session.LastSequence + 1 : tail[verbatimCount - 1].Sequence;
+            if (recalled.RemoveAll(r => r.Message.SessionId == session.Id && r.Sequence >= extendedStart) > 0)
+            {
+                recalledTokens = recalled.Sum(r => r.Tokens);
+            }
         }
 
         // 8. Budget still unused carries over the summaries of the sessions this one continues.
@@ -232,7 +241,6 @@ public sealed partial class ContextBuilder : IContextBuilder
         return window;
     }
 
-    /// <summary>Counts the newest messages down to and including the newest user message, reading no further than the budget allows.</summary>
     /// <summary>The content of the newest user message among the last few, or <see langword="null"/>.</summary>
     private static async Task<string?> NewestUserTextAsync(MessageTail tail, CancellationToken cancellationToken)
     {
@@ -247,6 +255,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         return null;
     }
 
+    /// <summary>Counts the newest messages down to and including the newest user message, reading no further than the budget allows.</summary>
     private static async Task<(int Count, int Tokens)> FindMandatoryAsync(MessageTail tail, int available, CancellationToken cancellationToken)
     {
         int tokens = 0;

@@ -16,9 +16,10 @@ public sealed record ContextRequest
     public string? Query { get; init; }
 
     /// <summary>
-    /// Whether a build without a <see cref="Query"/> recalls with the newest user message as the query (default
-    /// <see langword="true"/>). Set <see langword="false"/> to opt out: without a query, the recall share of the budget
-    /// then goes to recent messages.
+    /// Whether a build without a <see cref="Query"/> recalls with the newest stored user message as the query (default
+    /// <see langword="true"/>; only when <see cref="RequireNewestUserTurn"/> is set, since callers that send the newest
+    /// turn themselves should pass it as the query). Set <see langword="false"/> to opt out: without a query, the recall
+    /// share of the budget then goes to recent messages.
     /// </summary>
     public bool RecallNewestUserMessage { get; init; } = true;
 
