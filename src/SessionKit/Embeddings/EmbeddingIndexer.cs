@@ -38,6 +38,9 @@ public sealed partial class EmbeddingIndexer
     /// <summary>How many texts one call to the generator embeds.</summary>
     public int BatchSize { get; }
 
+    /// <summary>The model id vectors are stored under (<see cref="SessionStore.EmbeddingModelId"/>), or <see langword="null"/> without a generator.</summary>
+    public string? ModelId => _store.EmbeddingModelId;
+
     /// <summary>Whether the store has a generator; without one there is nothing to index.</summary>
     public bool IsEnabled => _store.EmbeddingGenerator is not null;
 
