@@ -81,7 +81,7 @@ public sealed class ParaphraseBenchmark(IEmbeddingGenerator<string, Embedding<fl
     public static string Format(IReadOnlyList<ParaphraseResult> results, string modelId)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Paraphrase recall ({results.FirstOrDefault()?.Cases ?? 0} planted facts, embeddings: {modelId})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Paraphrase recall ({(results.Count > 0 ? results[0].Cases : 0)} planted facts, embeddings: {modelId})");
         text.AppendLine();
         text.AppendLine("| question | budget | lexical recall | hybrid recall | truncation |");
         text.AppendLine("|---|---:|---:|---:|---:|");

@@ -77,7 +77,7 @@ internal sealed class OfflineResponder(ISessionStore store, TimeProvider clock, 
         }
 
         var vectors = await generator.GenerateAsync([question, .. statements.Select(s => s.Text)], cancellationToken: cancellationToken);
-        var asked = vectors[0].Vector.Span;
+        float[] asked = vectors[0].Vector.ToArray();
         var scored = statements.Select((statement, i) => (Statement: statement, Position: i, Similarity: Dot(asked, vectors[i + 1].Vector.Span)))
             .Where(c => c.Similarity >= MinSimilarity)
             .ToList();
