@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using SessionKit.Sqlite;
+using SessionKit.Storage;
 
 namespace SessionKit.Benchmarks;
 

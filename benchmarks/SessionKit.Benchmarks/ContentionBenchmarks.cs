@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using BenchmarkDotNet.Attributes;
 using SessionKit.Sqlite;
+using SessionKit.Storage;
 
 namespace SessionKit.Benchmarks;
 

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using SessionKit.Sqlite;
+using SessionKit.Storage;
 
 namespace SessionKit.Benchmarks;
 

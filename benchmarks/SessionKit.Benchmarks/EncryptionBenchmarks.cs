@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using SessionKit.Sqlite;
+using SessionKit.Storage;
 
 namespace SessionKit.Benchmarks;
 
@@ -120,13 +121,13 @@ public class EncryptionBenchmarks
     /// <returns>The hits.</returns>
     [Benchmark(Baseline = true)]
     [BenchmarkCategory(SearchCategory)]
-    public Task<SearchResults> PlainSearch() => Search(Plain);
+    public Task<SearchPage> PlainSearch() => Search(Plain);
 
     /// <summary>The same search, encrypted (hashed terms; snippets cut from decrypted content).</summary>
     /// <returns>The hits.</returns>
     [Benchmark]
     [BenchmarkCategory(SearchCategory)]
-    public Task<SearchResults> EncryptedSearch() => Search(Encrypted);
+    public Task<SearchPage> EncryptedSearch() => Search(Encrypted);
 
     private SqliteSessionStore Plain => _plain ?? throw new InvalidOperationException($"{nameof(SetupAsync)} has not run.");
 
@@ -134,7 +135,7 @@ public class EncryptionBenchmarks
 
     private static string UserId(int user) => $"user-{user:D3}";
 
-    private Task<SearchResults> Search(SqliteSessionStore store)
+    private Task<SearchPage> Search(SqliteSessionStore store)
     {
         int n = _next++;
         return store.SearchAsync(UserId(n % Users), new SearchQuery { Text = Queries[n % Queries.Length], Limit = 10 });

@@ -126,7 +126,7 @@ public sealed class ParaphraseBenchmark(IEmbeddingGenerator<string, Embedding<fl
     }
 
     private static HashSet<string> Stems(string text) =>
-        [.. SearchText.Words(text).Where(w => !SearchText.IsStopWord(w)).Select(w => w.TrimEnd('s'))];
+        [.. SearchText.Words(text).Where(w => w.Length > 1 && !SearchText.IsStopWord(w)).Select(w => w.TrimEnd('s'))];
 }
 
 /// <summary>How often one kind of question found its fact at one budget.</summary>

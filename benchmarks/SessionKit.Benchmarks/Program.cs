@@ -17,6 +17,13 @@ if (args.Contains("--paraphrase", StringComparer.Ordinal))
     return 0;
 }
 
+// --quality prints what windows contain (prompt-cache prefix reuse, recall on the seeded recall set); nothing is timed.
+if (args.Contains("--quality", StringComparer.Ordinal))
+{
+    Console.WriteLine(await SessionKit.Benchmarks.WindowQuality.ReportAsync());
+    return 0;
+}
+
 // --quick trades precision for time (one launch, 3 warm-up and 3 measured iterations), so a full run fits in minutes on 2 cores.
 const string QuickFlag = "--quick";
 bool quick = args.Contains(QuickFlag, StringComparer.Ordinal);

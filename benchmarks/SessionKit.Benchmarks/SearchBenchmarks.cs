@@ -6,6 +6,7 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using Microsoft.Data.Sqlite;
 using SessionKit.Sqlite;
+using SessionKit.Storage;
 
 namespace SessionKit.Benchmarks;
 
@@ -120,7 +121,7 @@ public class SearchBenchmarks
     {
         var (user, query) = NextQuery();
         var results = await _store.SearchAsync(user, new SearchQuery { Text = query, Limit = 20 });
-        return results.Hits.Count;
+        return results.Items.Count;
     }
 
     private static string UserId(int index) => $"user-{index:D3}";

@@ -109,7 +109,7 @@ public class SemanticSearchBenchmarks
     public async Task<int> SemanticSearch()
     {
         var results = await _store.SearchAsync(UserId, new SearchQuery { Text = Queries[_next++ % Queries.Length], Mode = SearchMode.Semantic, Limit = Limit });
-        return results.Hits.Count;
+        return results.Items.Count;
     }
 
     /// <summary>SessionKit's hybrid search: BM25 and cosine rankings (50 candidates each) fused by reciprocal rank fusion, first page of 20.</summary>
@@ -118,7 +118,7 @@ public class SemanticSearchBenchmarks
     public async Task<int> HybridSearch()
     {
         var results = await _store.SearchAsync(UserId, new SearchQuery { Text = Queries[_next++ % Queries.Length], Mode = SearchMode.Hybrid, Limit = Limit });
-        return results.Hits.Count;
+        return results.Items.Count;
     }
 
     private static float[] Unit(float[] vector)

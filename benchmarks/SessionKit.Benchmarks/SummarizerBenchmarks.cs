@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using SessionKit.Storage;
 
 namespace SessionKit.Benchmarks;
 

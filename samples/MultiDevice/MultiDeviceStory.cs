@@ -104,7 +104,7 @@ internal sealed class MultiDeviceStory(ISessionResolver resolver, ISessionAccess
         output.WriteLine(title);
     }
 
-    private void Report(SessionResolution resolution) =>
+    private void Report(SessionResolutionResult resolution) =>
         output.WriteLine($"   resolver: {resolution.Reason}, session {resolution.Session.Id} of {resolution.Session.UserId}, device {resolution.DeviceId ?? "-"}"
             + (resolution.IssuedToken is null ? string.Empty : ", new token issued"));
 

@@ -42,13 +42,13 @@ internal sealed class ConversationPrinter(TextWriter output, TimeProvider clock)
         output.WriteLine();
     }
 
-    public void PrintDayZero(Session session, SessionResolution resolution, string device)
+    public void PrintDayZero(Session session, SessionResolutionResult resolution, string device)
     {
         output.WriteLine($"=== Day 0, {Timestamp(clock.GetUtcNow())}: a new user signs in on their {device} ===");
         output.WriteLine($"Resolver: {Explain(resolution)} -> started session {session.Id} \"{session.Title}\".");
     }
 
-    public void PrintResolution(SessionResolution resolution, string device)
+    public void PrintResolution(SessionResolutionResult resolution, string device)
     {
         output.WriteLine($"Signed in on the {device}. Resolver: {Explain(resolution)} -> session {resolution.Session.Id}.");
         output.WriteLine();
@@ -99,7 +99,7 @@ internal sealed class ConversationPrinter(TextWriter output, TimeProvider clock)
     public void PrintSaved(Session session) =>
         output.WriteLine($"Saved: session {session.Id} now holds {session.MessageCount} messages. Run again to come back with another question.");
 
-    private static string Explain(SessionResolution resolution) => resolution.Reason switch
+    private static string Explain(SessionResolutionResult resolution) => resolution.Reason switch
     {
         SessionResolutionReason.NewUser => "a user with no sessions yet, so a new session",
         SessionResolutionReason.ContinuedOnNewDevice => "the same user on a new device, within the inactivity window, so the session continues",

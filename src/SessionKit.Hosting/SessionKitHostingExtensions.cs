@@ -5,7 +5,7 @@ using SessionKit.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the hosted retention sweeper.</summary>
+/// <summary>Registers the hosted retention sweeper and the hosted background summarizer.</summary>
 public static class SessionKitHostingExtensions
 {
     /// <summary>
@@ -60,6 +60,26 @@ public static class SessionKitHostingExtensions
             services.GetRequiredService<IOptions<EmbeddingIndexerServiceOptions>>(),
             services.GetService<TimeProvider>(),
             services.GetService<Logging.ILogger<EmbeddingIndexerService>>())));
+        return builder;
+    }
+
+    /// <summary>
+    /// Drains summarization backlogs in the background (see <see cref="BackgroundSummarizerService"/>): builds that stop at
+    /// <c>ContextOptions.MaxSummarizationsPerBuild</c> with summarizing still to do report their session to a
+    /// <see cref="SessionKit.SummarizationBacklog"/>, and the service catches each one up off the request path.
+    /// </summary>
+    /// <param name="builder">The builder from <c>AddSessionKit()</c>.</param>
+    /// <param name="capacity">The most sessions waiting at once (default 1,024); more are reported again by later builds.</param>
+    /// <returns>The builder.</returns>
+    public static ISessionKitBuilder AddSessionKitBackgroundSummarizer(this ISessionKitBuilder builder, int capacity = 1024)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        builder.Services.TryAddSingleton(_ => new SessionKit.SummarizationBacklog(capacity));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BackgroundSummarizerService>(static services => new BackgroundSummarizerService(
+            services.GetRequiredService<SessionKit.SummarizationBacklog>(),
+            services.GetRequiredService<SessionKit.IContextBuilder>(),
+            services.GetService<Logging.ILogger<BackgroundSummarizerService>>())));
         return builder;
     }
 }

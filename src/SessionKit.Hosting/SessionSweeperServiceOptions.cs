@@ -1,3 +1,5 @@
+using SessionKit.Storage;
+
 namespace SessionKit.Hosting;
 
 /// <summary>How often the hosted sweeper runs and how much each run may do.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SessionKit.Storage;
 
 namespace SessionKit.Sqlite;
 
@@ -6,6 +7,9 @@ namespace SessionKit.Sqlite;
 // model through one index, deleted with their targets by cascade and with edits by trigger.
 public sealed partial class SqliteSessionStore
 {
+    /// <inheritdoc />
+    public override bool SupportsEmbeddings => true;
+
     /// <inheritdoc />
     protected override Task<IReadOnlyList<EmbeddingBacklogItem>> GetEmbeddingBacklogCoreAsync(string modelId, int limit, CancellationToken cancellationToken) =>
         ReadAsync(

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SessionKit.Storage;
 
 namespace SessionKit.Sqlite;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SessionKit.Storage;
 
 namespace SessionKit.Sqlite;
 
@@ -528,12 +529,12 @@ public sealed partial class SqliteSessionStore : SessionStore
             cancellationToken);
 
     /// <inheritdoc />
-    protected override Task<SearchResults> SearchCoreAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, CancellationToken cancellationToken) =>
+    protected override Task<SearchPage> SearchCoreAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, int offset, CancellationToken cancellationToken) =>
         ReadAsync(
-            (userId, query, terms),
+            (userId, query, terms, offset),
             static (connection, transaction, state) =>
             {
-                var (userId, query, terms) = state;
+                var (userId, query, terms, offset) = state;
                 string userKey = UserKey.For(userId);
                 // Rank first, carrying only what ordering needs, and make snippets for the returned page alone: SQLite
                 // computes select-list expressions for every row it sorts, and snippet() is the costly one.
@@ -548,7 +549,7 @@ public sealed partial class SqliteSessionStore : SessionStore
                     ("$hl_start", query.HighlightStart),
                     ("$hl_end", query.HighlightEnd),
                     ("$limit", query.Limit + 1),
-                    ("$offset", query.Offset),
+                    ("$offset", offset),
                 };
                 if (query.SessionId is { } sessionId)
                 {
@@ -600,7 +601,7 @@ public sealed partial class SqliteSessionStore : SessionStore
                     hits.RemoveAt(hits.Count - 1);
                 }
 
-                return new SearchResults(hits, more ? query.Offset + query.Limit : null);
+                return SearchPageOf(hits, more ? offset + query.Limit : null);
             },
             cancellationToken);
 

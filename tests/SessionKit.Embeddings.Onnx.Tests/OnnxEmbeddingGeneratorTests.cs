@@ -58,8 +58,8 @@ public sealed class OnnxEmbeddingGeneratorTests
             var lexical = await store.SearchAsync("ada", new SearchQuery { Text = Paraphrase });
             var hybrid = await store.SearchAsync("ada", new SearchQuery { Text = Paraphrase, Mode = SearchMode.Hybrid });
 
-            Assert.That(lexical.Hits, Is.Empty, "no word in common");
-            Assert.That(hybrid.Hits[0].Message.Content, Is.EqualTo(Answer));
+            Assert.That(lexical.Items, Is.Empty, "no word in common");
+            Assert.That(hybrid.Items[0].Message.Content, Is.EqualTo(Answer));
             Assert.That(await store.CountEmbeddingsAsync("ada"), Is.EqualTo(new[] { new EmbeddingModelCount("all-MiniLM-L6-v2", 384, 3) }));
         }
         finally

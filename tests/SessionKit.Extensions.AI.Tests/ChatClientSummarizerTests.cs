@@ -87,8 +87,8 @@ public sealed class ChatClientSummarizerTests
             TargetTokens = 100,
             Summaries =
             [
-                new SessionSummary { Id = Guid.CreateVersion7(), SessionId = Guid.CreateVersion7(), FromSequence = 1, ToSequence = 10, Level = 1, Text = "First block.", TokenCount = 3, TokenEncoding = "o200k_base", SummarizerId = "x", CreatedAt = Start },
-                new SessionSummary { Id = Guid.CreateVersion7(), SessionId = Guid.CreateVersion7(), FromSequence = 11, ToSequence = 20, Level = 1, Text = "Second block.", TokenCount = 3, TokenEncoding = "o200k_base", SummarizerId = "x", CreatedAt = Start },
+                new SessionSummary { Id = Guid.CreateVersion7(), SessionId = Guid.CreateVersion7(), FromSequence = 1, ToSequence = 10, Level = 1, Content = "First block.", TokenCount = 3, TokenEncoding = "o200k_base", SummarizerId = "x", CreatedAt = Start },
+                new SessionSummary { Id = Guid.CreateVersion7(), SessionId = Guid.CreateVersion7(), FromSequence = 11, ToSequence = 20, Level = 1, Content = "Second block.", TokenCount = 3, TokenEncoding = "o200k_base", SummarizerId = "x", CreatedAt = Start },
             ],
         };
 
@@ -137,7 +137,7 @@ public sealed class ChatClientSummarizerTests
         var summaries = await store.GetSummariesAsync(session.Id);
         Assert.That(window.SummariesCreated, Is.GreaterThan(0));
         Assert.That(summaries.Select(s => s.SummarizerId).Distinct(), Is.EqualTo(new[] { "chat-client/1" }));
-        Assert.That(summaries[0].Text, Is.EqualTo("Summary of 10 messages."));
+        Assert.That(summaries[0].Content, Is.EqualTo("Summary of 10 messages."));
         Assert.That(window.Items.Any(i => i.Kind == ContextItemKind.Summary && i.Content == "Summary of 10 messages."));
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
+using SessionKit.Storage;
 
 namespace SessionKit.Extensions.AI.Tests;
 
@@ -113,6 +114,58 @@ public abstract class SessionKitChatClientTests
             Assert.That(stored[(2 * i) + 1].Role, Is.EqualTo(MessageRole.Assistant));
             Assert.That(stored[(2 * i) + 1].Content, Is.EqualTo(Answer(i + 1)));
         }
+    }
+
+    [Test]
+    public async Task Middleware_CacheStableLayout_KeepsThePromptStart_AndQuotesRecallJustBeforeTheNewTurn()
+    {
+        const int budget = 2000;
+        var session = await _store.CreateSessionAsync("ada");
+        int turn = 0;
+        _model.Respond = _ => new ChatResponse(new ChatMessage(ChatRole.Assistant, Answer(turn)));
+        var client = Client(budget, o => o.Layout = ContextLayout.CacheStable);
+        const string system = "You are a careful climate research assistant.";
+
+        for (turn = 1; turn <= 60; turn++)
+        {
+            _time.Advance(TimeSpan.FromMinutes(1));
+            await client.GetResponseAsync([new(ChatRole.System, system), new(ChatRole.User, Question(turn))], For(session));
+        }
+
+        int kept = 0;
+        double reuse = 0;
+        for (int i = 1; i < _model.Requests.Count; i++)
+        {
+            var previous = _model.Requests[i - 1].Messages;
+            var sent = _model.Requests[i].Messages;
+            Assert.That(ChatMessageTokenCounting.CountPrompt(Counter, sent), Is.LessThanOrEqualTo(budget));
+            Assert.That(sent[^1].Text, Is.EqualTo(Question(i + 1)));
+            int shared = 0;
+            while (shared < Math.Min(previous.Count, sent.Count) && previous[shared].Role == sent[shared].Role && previous[shared].Text == sent[shared].Text)
+            {
+                shared++;
+            }
+
+            // Everything before the previous prompt's quoted recall and new turn is still the start of this prompt, unless the
+            // boundary moved (a summary was added).
+            int stableBefore = previous.FindIndex(m => m.Text.Contains("<recalled ", StringComparison.Ordinal));
+            stableBefore = stableBefore < 0 ? previous.Count - 1 : stableBefore;
+            if (shared >= stableBefore)
+            {
+                kept++;
+            }
+
+            reuse += (double)ChatMessageTokenCounting.CountPrompt(Counter, sent.Take(shared).ToList()) / ChatMessageTokenCounting.CountPrompt(Counter, sent);
+            int recalledAt = sent.FindIndex(m => m.Text.Contains("<recalled ", StringComparison.Ordinal));
+            if (recalledAt >= 0)
+            {
+                Assert.That(recalledAt, Is.EqualTo(sent.Count - 2), "quoted recall comes right before the new turn");
+                Assert.That(sent[recalledAt].Role, Is.EqualTo(ChatRole.User), "recalled text is quoted data, never a system message");
+            }
+        }
+
+        Assert.That(kept, Is.GreaterThan((_model.Requests.Count - 1) * 3 / 4), "most turns keep the whole stable part of the previous prompt");
+        Assert.That(reuse / (_model.Requests.Count - 1), Is.GreaterThan(0.6));
     }
 
     [Test]

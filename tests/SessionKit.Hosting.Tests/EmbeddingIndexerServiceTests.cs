@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
+using SessionKit.Storage;
 
 namespace SessionKit.Hosting.Tests;
 

@@ -4,6 +4,7 @@ using CsCheck;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 using SessionKit.Sqlite;
+using SessionKit.Storage;
 
 namespace SessionKit.Reliability.Tests;
 
@@ -163,7 +164,7 @@ internal sealed class ModelBasedTests
             case OpKind.Search:
                 var query = new SearchQuery { Text = Words[op.W % Words.Length] + (op.Mode == 1 ? " " + Words[op.C % Words.Length] : ""), Limit = 100, SessionId = op.Mode == 2 ? id : null };
                 var hits = await store.SearchAsync(user, query);
-                return hits.Hits.Count + ": " + string.Join(",", hits.Hits.Select(h => $"S{sessions.IndexOf(h.SessionId)}#{h.Sequence}").Order(StringComparer.Ordinal));
+                return hits.Items.Count + ": " + string.Join(",", hits.Items.Select(h => $"S{sessions.IndexOf(h.SessionId)}#{h.Sequence}").Order(StringComparer.Ordinal));
             case OpKind.SetState:
             {
                 var (scope, scopeId) = StateAddress(op, id, user);

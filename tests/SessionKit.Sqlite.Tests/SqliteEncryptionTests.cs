@@ -2,7 +2,8 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
-using SessionKit.Conformance;
+using SessionKit.Testing;
+using SessionKit.Storage;
 
 namespace SessionKit.Sqlite.Tests;
 
@@ -40,9 +41,9 @@ public sealed class SqliteEncryptionTests
 
             var results = await store.SearchAsync("alice", new SearchQuery { Text = "Quetzalcoatl", HighlightStart = "[", HighlightEnd = "]" });
 
-            Assert.That(results.Hits.Select(h => h.Message.Sequence), Is.EqualTo(new long[] { 1 }));
-            Assert.That(results.Hits[0].Snippet, Does.Contain("[quetzalcoatl]"));
-            Assert.That(results.Hits[0].Message.Content, Is.EqualTo(Sentence));
+            Assert.That(results.Items.Select(h => h.Message.Sequence), Is.EqualTo(new long[] { 1 }));
+            Assert.That(results.Items[0].Snippet, Does.Contain("[quetzalcoatl]"));
+            Assert.That(results.Items[0].Message.Content, Is.EqualTo(Sentence));
             Assert.That((await store.GetSessionAsync(session)).Title, Is.EqualTo($"About {Words[2]}"));
             Assert.That((await store.GetStateAsync(StateScope.Session, session.ToString(), "plan"))?.Value, Is.EqualTo($"Visit {Words[2]} next."));
             Assert.That((await store.GetStateAsync(StateScope.App, null, "motto"))?.Value, Is.EqualTo($"{Words[0]} forever"));

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
+using SessionKit.Storage;
 
 namespace SessionKit.Sqlite.Tests;
 
@@ -43,7 +44,7 @@ public sealed class SqliteErasureTests
         Assert.That(result.Sessions, Is.EqualTo(alice.Count));
         Assert.That(FindInFiles(Needles(AliceWords, AliceId)), Is.Empty);
         Assert.That(FindInFiles(Needles(BobWords, BobId)), Is.Not.Empty, "The other user's data must stay.");
-        Assert.That((await store.SearchAsync(BobId, new SearchQuery { Text = BobWords[0] })).Hits, Is.Not.Empty);
+        Assert.That((await store.SearchAsync(BobId, new SearchQuery { Text = BobWords[0] })).Items, Is.Not.Empty);
     }
 
     [Test]

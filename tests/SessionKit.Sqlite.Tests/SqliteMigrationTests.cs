@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
+using SessionKit.Storage;
 
 namespace SessionKit.Sqlite.Tests;
 
@@ -288,7 +289,7 @@ public sealed class SqliteMigrationTests
         {
             Assert.That(read, Is.EqualTo(new[] { saved }));
             Assert.That(saved.TokenEncoding, Is.EqualTo("o200k_base"));
-            Assert.That(saved.TokenCount, Is.EqualTo(TokenCounting.CountSummary(SharpTokenCounter.Default, saved.Text)));
+            Assert.That(saved.TokenCount, Is.EqualTo(TokenCounting.CountSummary(SharpTokenCounter.Default, saved.Content)));
             Assert.That(saved.CreatedAt, Is.EqualTo(_time.GetUtcNow()));
             Assert.That(session.Version, Is.EqualTo(2));
             Assert.That(Scalar("SELECT count(*) FROM summaries;"), Is.EqualTo(1L));

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using NUnit.Framework;
-using SessionKit.Conformance;
+using SessionKit.Testing;
+using SessionKit.Storage;
 
 namespace SessionKit.Sqlite.Tests;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
+using SessionKit.Storage;
 
 namespace SessionKit.Sqlite.Tests;
 

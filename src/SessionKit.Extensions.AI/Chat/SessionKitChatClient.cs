@@ -52,7 +52,7 @@ public sealed class SessionKitChatClient : DelegatingChatClient
     /// <param name="options">Budget and session resolution; <see langword="null"/> for the defaults. Copied.</param>
     /// <param name="callerAccessor">The host's current caller, used when a request names none; <see langword="null"/> if requests always name theirs.</param>
     /// <exception cref="ArgumentNullException">A required argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The token budget is below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The token budget is below 1, or the layout is undefined.</exception>
     public SessionKitChatClient(
         IChatClient innerClient,
         ISessionAccessor accessor,
@@ -67,7 +67,7 @@ public sealed class SessionKitChatClient : DelegatingChatClient
         : base(innerClient)
     {
         _options = options?.Clone() ?? new SessionKitChatClientOptions();
-        _prompt = new ContextPrompt(tokenCounter, _options.TokenBudget, _options.SummarizeInline);
+        _prompt = new ContextPrompt(tokenCounter, _options.TokenBudget, _options.SummarizeInline, _options.Layout);
         _access = access;
     }
 

@@ -35,5 +35,13 @@ public sealed class SessionKitChatClientOptions
     /// <summary>Whether building the context may call the summarizer for ranges that no longer fit (default <see langword="true"/>).</summary>
     public bool SummarizeInline { get; set; } = true;
 
+    /// <summary>
+    /// How the history is laid out in the prompt; <see langword="null"/> (the default) for <see cref="ContextOptions.Layout"/>.
+    /// <see cref="ContextLayout.CacheStable"/> keeps the prompt's start identical from turn to turn (system prompt, quoted
+    /// summaries, recent history, then quoted recalled messages just before the new turn), so a provider's prompt cache
+    /// reuses it.
+    /// </summary>
+    public ContextLayout? Layout { get; set; }
+
     internal SessionKitChatClientOptions Clone() => (SessionKitChatClientOptions)MemberwiseClone();
 }

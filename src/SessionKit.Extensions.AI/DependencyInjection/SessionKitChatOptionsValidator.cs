@@ -8,6 +8,11 @@ internal sealed class SessionKitChatOptionsValidator : IValidateOptions<SessionK
     public ValidateOptionsResult Validate(string? name, SessionKitChatClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Layout is { } layout && !Enum.IsDefined(layout))
+        {
+            return ValidateOptionsResult.Fail($"SessionKitChatClientOptions.Layout has an undefined value ({(int)layout}).");
+        }
+
         return options.TokenBudget is < 1
             ? ValidateOptionsResult.Fail($"SessionKitChatClientOptions.TokenBudget must be at least 1 (or unset for the default); it is {options.TokenBudget}.")
             : ValidateOptionsResult.Success;

@@ -15,10 +15,17 @@ internal sealed class ContextPrompt
     private readonly ITokenCounter tokenCounter;
     private readonly int tokenBudget;
     private readonly bool summarizeInline;
+    private readonly ContextLayout? layout;
 
-    /// <summary>Validates the parts; a <see langword="null"/> budget means <see cref="ContextOptions.DefaultTokenBudget"/>.</summary>
-    public ContextPrompt(ITokenCounter tokenCounter, int? tokenBudget, bool summarizeInline)
+    /// <summary>Validates the parts; a <see langword="null"/> budget means <see cref="ContextOptions.DefaultTokenBudget"/>, a <see langword="null"/> layout the builder's.</summary>
+    public ContextPrompt(ITokenCounter tokenCounter, int? tokenBudget, bool summarizeInline, ContextLayout? layout = null)
     {
+        if (layout is { } value && !Enum.IsDefined(value))
+        {
+            throw new ArgumentOutOfRangeException("options.Layout", value, "The layout is not a defined ContextLayout.");
+        }
+
+        this.layout = layout;
         ArgumentNullException.ThrowIfNull(tokenCounter);
         this.tokenBudget = tokenBudget ?? new ContextOptions().DefaultTokenBudget;
         ArgumentOutOfRangeException.ThrowIfLessThan(this.tokenBudget, 1, "options.TokenBudget");
@@ -70,6 +77,7 @@ internal sealed class ContextPrompt
                 Query = query,
                 SummarizeInline = summarizeInline,
                 RequireNewestUserTurn = false,
+                Layout = layout,
             }, cancellationToken).ConfigureAwait(false);
 
             var history = await RenderAsync(store, window, recentMessages, cancellationToken).ConfigureAwait(false);
@@ -89,7 +97,8 @@ internal sealed class ContextPrompt
 
     /// <summary>
     /// Turns the window into chat messages: the system prompt (the only system message), then summaries and recalled
-    /// messages quoted as data in one user-role message (<see cref="ContextFraming"/>), then the recent messages regrouped.
+    /// messages quoted as data in one user-role message (<see cref="ContextFraming"/>), then the recent messages regrouped;
+    /// in the cache-stable layout the recalled messages are quoted in a second such message after the recent ones.
     /// </summary>
     private static async Task<List<ChatMessage>> RenderAsync(ISessionStore store, ContextWindow window, bool recentMessages, CancellationToken cancellationToken)
     {
@@ -98,7 +107,8 @@ internal sealed class ContextPrompt
         var summaries = window.Items.Where(i => i.Kind == ContextItemKind.Summary).ToList();
         var recalled = window.Items.Where(i => i.Kind == ContextItemKind.Recalled).ToList();
         prompt.AddRange(window.Items.Where(i => i.Kind == ContextItemKind.SystemPrompt).Select(i => new ChatMessage(ChatRole.System, i.Content)));
-        if (ContextFraming.Render(summaries, recalled) is { } framed)
+        bool cacheStable = window.Layout == ContextLayout.CacheStable;
+        if (ContextFraming.Render(summaries, cacheStable ? [] : recalled) is { } framed)
         {
             prompt.Add(framed);
         }
@@ -109,6 +119,12 @@ internal sealed class ContextPrompt
             var stored = await store.GetMessagesAsync(window.SessionId, recent[0].Sequences.From, recent[^1].Sequences.To, cancellationToken).ConfigureAwait(false);
             var inWindow = recent.Select(i => i.Sequences.From).ToHashSet();
             prompt.AddRange(CompleteGroups(stored.Where(m => inWindow.Contains(m.Sequence)).ToList()).ToChatMessages());
+        }
+
+        // Cache-stable: what changes every turn (the recalled messages) goes last, so the start of the prompt stays the same.
+        if (cacheStable && ContextFraming.Render([], recalled) is { } framedRecall)
+        {
+            prompt.Add(framedRecall);
         }
 
         return prompt;

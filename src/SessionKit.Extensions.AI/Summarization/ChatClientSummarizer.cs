@@ -164,7 +164,7 @@ public sealed partial class ChatClientSummarizer : ISummarizer
             text.AppendLine("Combine these summaries of consecutive parts of the conversation into one:");
             foreach (var summary in request.Summaries)
             {
-                text.Append(CultureInfo.InvariantCulture, $"[messages #{summary.FromSequence}–#{summary.ToSequence}] ").AppendLine(summary.Text);
+                text.Append(CultureInfo.InvariantCulture, $"[messages #{summary.FromSequence}–#{summary.ToSequence}] ").AppendLine(summary.Content);
             }
         }
         else

@@ -103,7 +103,7 @@ internal static class SqliteRows
         Level = reader.GetInt32(2),
         FromSequence = reader.GetInt64(3),
         ToSequence = reader.GetInt64(4),
-        Text = reader.GetString(5),
+        Content = reader.GetString(5),
         TokenCount = reader.GetInt32(6),
         TokenEncoding = reader.GetString(7),
         SummarizerId = reader.GetString(8),
@@ -118,7 +118,7 @@ internal static class SqliteRows
         parameters.AddWithValue("$level", summary.Level);
         parameters.AddWithValue("$from_sequence", summary.FromSequence);
         parameters.AddWithValue("$to_sequence", summary.ToSequence);
-        parameters.AddWithValue("$text", summary.Text);
+        parameters.AddWithValue("$text", summary.Content);
         parameters.AddWithValue("$token_count", summary.TokenCount);
         parameters.AddWithValue("$token_encoding", summary.TokenEncoding);
         parameters.AddWithValue("$summarizer_id", summary.SummarizerId);

@@ -1,3 +1,5 @@
+using SessionKit.Storage;
+
 namespace SessionKit;
 
 /// <summary>The argument checks of <see cref="ISessionAccessStore"/>, written once for every backend.</summary>

@@ -30,6 +30,12 @@ internal sealed class ScopedContextBuilder(SessionAuthorizer authorizer, IContex
         return await inner.SummarizeAsync(sessionId, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<int> CatchUpAsync(Guid sessionId, int tokenBudget, CancellationToken cancellationToken = default)
+    {
+        await AuthorizeSummarizeAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        return await inner.CatchUpAsync(sessionId, tokenBudget, cancellationToken).ConfigureAwait(false);
+    }
+
     // Guid.Empty is left to the inner builder, which rejects it with its usual ArgumentException.
     private ValueTask AuthorizeSummarizeAsync(Guid sessionId, CancellationToken cancellationToken) =>
         sessionId == Guid.Empty

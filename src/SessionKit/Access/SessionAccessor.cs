@@ -1,3 +1,5 @@
+using SessionKit.Storage;
+
 namespace SessionKit;
 
 /// <summary>Creates caller-scoped views (<see cref="SessionScope"/>) over one store.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SessionKit.Storage;
 
 namespace SessionKit;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SessionKit.Storage;
 
 namespace SessionKit;
 
@@ -23,6 +24,9 @@ public sealed partial class ContextBuilder : IContextBuilder
 
     // How far back (in messages) a build looks for the newest user message to recall with when no query is given.
     private const int NewestUserScan = 32;
+
+    /// <summary>The share of its room the cache-stable layout's verbatim part fills right after its boundary moves.</summary>
+    private const double CacheStableRefill = 0.5;
 
     private readonly ISessionStore _store;
     private readonly ITokenCounter _counter;
@@ -74,10 +78,14 @@ public sealed partial class ContextBuilder : IContextBuilder
         _timeProvider = settings._timeProvider;
         _logger = settings._logger;
         Metrics = settings.Metrics;
+        Backlog = settings.Backlog;
     }
 
     /// <summary>The instruments builds record into; set from dependency injection, otherwise the shared ones.</summary>
     internal SessionKitMetrics Metrics { get; set; } = SessionKitMetrics.Default;
+
+    /// <summary>Where builds that stop with a summarization backlog report it (the hosted background summarizer's queue); <see langword="null"/> for nowhere.</summary>
+    internal SummarizationBacklog? Backlog { get; set; }
 
     /// <summary>A builder with the same settings that reads and writes through another store (a caller-scoped one).</summary>
     internal ContextBuilder WithStore(ISessionStore store) => new(this, store);
@@ -92,6 +100,11 @@ public sealed partial class ContextBuilder : IContextBuilder
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(request.TokenBudget, 1, nameof(request));
+        if (request.Layout is { } layout && !Enum.IsDefined(layout))
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), layout, "ContextRequest.Layout has an undefined value.");
+        }
+
         return BuildCoreAsync(sessionId, request, cancellationToken);
     }
 
@@ -111,6 +124,28 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// <inheritdoc />
     public Task<int> SummarizeAsync(Guid sessionId, CancellationToken cancellationToken = default) =>
         SummarizeAsync(sessionId, _options.DefaultTokenBudget, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<int> CatchUpAsync(Guid sessionId, int tokenBudget, CancellationToken cancellationToken = default)
+    {
+        if (sessionId == Guid.Empty)
+        {
+            throw new ArgumentException("The session id must not be Guid.Empty.", nameof(sessionId));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(tokenBudget, 1);
+        int created = 0;
+        while (true)
+        {
+            // Each round is one build's worth of work; a round that makes nothing (caught up, or the summarizer failing) ends it.
+            var window = await BuildCoreAsync(sessionId, new ContextRequest { TokenBudget = tokenBudget, SummarizeInline = true, RequireNewestUserTurn = false }, cancellationToken).ConfigureAwait(false);
+            created += window.SummariesCreated;
+            if (window.SummariesCreated == 0 || !window.SummarizationBacklog)
+            {
+                return created;
+            }
+        }
+    }
 
     private async Task<ContextWindow> BuildCoreAsync(Guid sessionId, ContextRequest request, CancellationToken cancellationToken)
     {
@@ -132,6 +167,11 @@ public sealed partial class ContextBuilder : IContextBuilder
             if (recalled > 0)
             {
                 Metrics.RecallHits.Add(recalled);
+            }
+
+            if (window.SummarizationBacklog)
+            {
+                Backlog?.TryAdd(sessionId, request.TokenBudget);
             }
 
             return window;
@@ -185,58 +225,86 @@ public sealed partial class ContextBuilder : IContextBuilder
         int recentBudget = Math.Max(mandatoryTokens, available - summaryCap - recallCap);
 
         // 3. Summarize blocks that no longer fit verbatim, oldest first, each once.
+        var layout = request.Layout ?? _options.Layout;
         long summarizedThrough = await ThroughPointAsync(sessionId, level: 1, upper: null, cancellationToken).ConfigureAwait(false);
-        if (request.SummarizeInline)
+        if (request.SummarizeInline && layout == ContextLayout.Fill)
         {
-            summarizedThrough = await SummarizeBacklogAsync(sessionId, tail, summarizedThrough, recentBudget, mandatoryStart, state, cancellationToken).ConfigureAwait(false);
+            summarizedThrough = await SummarizeBacklogAsync(sessionId, tail, summarizedThrough, recentBudget, recentBudget, mandatoryStart, state, cancellationToken).ConfigureAwait(false);
         }
 
-        // 4. Recent messages verbatim, never reaching into the summarized range.
-        int verbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, recentBudget, mandatoryCount, cancellationToken).ConfigureAwait(false);
-        int verbatimTokens = SumTokens(tail, verbatimCount);
-        long verbatimStart = verbatimCount == 0 ? session.LastSequence + 1 : tail[verbatimCount - 1].Sequence;
+        int recallReserve = query is null ? 0 : recallCap;
+        var composition = new Composition(tail, session.LastSequence);
+        List<SessionSummary> summaries;
+        if (layout == ContextLayout.CacheStable)
+        {
+            // 4. Summaries first, within their share, then every message after the summarized range verbatim in what is left
+            //    besides the recall share. When they no longer fit, the boundary moves: blocks are summarized until the
+            //    unsummarized messages take at most CacheStableRefill of that room, so it moves rarely. Only when summarizing is
+            //    off or failing does the window slide.
+            int summaryRoom = Math.Min(summaryCap, available - mandatoryTokens - recallReserve);
+            summaries = await SelectSummariesAsync(sessionId, summarizedThrough, summaryRoom, state, cancellationToken).ConfigureAwait(false);
+            int verbatimRoom = available - recallReserve - summaries.Sum(SummaryTokens);
+            if (request.SummarizeInline && !await FitsAfterAsync(tail, summarizedThrough, verbatimRoom, cancellationToken).ConfigureAwait(false))
+            {
+                int catchUpTo = Math.Max(mandatoryTokens, (int)(verbatimRoom * CacheStableRefill));
+                summarizedThrough = await SummarizeBacklogAsync(sessionId, tail, summarizedThrough, verbatimRoom, catchUpTo, mandatoryStart, state, cancellationToken).ConfigureAwait(false);
+                summaries = await SelectSummariesAsync(sessionId, summarizedThrough, summaryRoom, state, cancellationToken).ConfigureAwait(false);
+                verbatimRoom = available - recallReserve - summaries.Sum(SummaryTokens);
+            }
 
-        // 5. Older messages matching the query, verbatim, within the recall share (linked earlier sessions included).
+            composition.SummaryTokens = summaries.Sum(SummaryTokens);
+            composition.VerbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, verbatimRoom, mandatoryCount, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // 4. Recent messages verbatim, up to what the summary and recall shares leave.
+            composition.VerbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, recentBudget, mandatoryCount, cancellationToken).ConfigureAwait(false);
+
+            // 5. Summaries for what lies before the verbatim window: within their share when unsummarized messages lie in
+            //    between (the budget left goes to those, step 7), otherwise everything recent messages and recall leave.
+            long verbatimStartNow = composition.VerbatimStart();
+            long summaryUpper = Math.Min(summarizedThrough, verbatimStartNow - 1);
+            int unused = available - composition.VerbatimTokens - recallReserve;
+            int summaryBudget = verbatimStartNow > summarizedThrough + 1 ? Math.Min(summaryCap, unused) : unused;
+            summaries = await SelectSummariesAsync(sessionId, summaryUpper, summaryBudget, state, cancellationToken).ConfigureAwait(false);
+            composition.SummaryTokens = summaries.Sum(SummaryTokens);
+        }
+
+        long verbatimStart = composition.VerbatimStart();
+
+        // 6. Older messages matching the query, verbatim, within the recall share (linked earlier sessions included). Content
+        //    is never sent twice: a hit the verbatim window holds is skipped, a hit a level-1 summary covers replaces that
+        //    summary (the words themselves beat their gist), and a hit inside a rolled-up summary is skipped.
         List<Session>? linked = session.ContinuesFromSessionId is null || _options.MaxLinkedSessions == 0 ? [] : null;
-        //    The share is what is left when a large mandatory turn took more than the recent share.
-        recallCap = Math.Min(recallCap, available - verbatimTokens);
+        //    The share is never more than what the verbatim window and the summaries left.
+        recallCap = Math.Min(recallCap, available - composition.VerbatimTokens - composition.SummaryTokens);
         var recalled = query is null || recallCap <= 0
             ? []
-            : await RecallAsync(session, linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), query, verbatimStart, recallCap, cancellationToken).ConfigureAwait(false);
+            : await RecallAsync(session, linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), query, composition, summaries, layout, recallCap, cancellationToken).ConfigureAwait(false);
+        RemoveSummariesCoveringRecall(session.Id, summaries, recalled);
+        composition.SummaryTokens = summaries.Sum(SummaryTokens);
         int recalledTokens = recalled.Sum(r => r.Tokens);
 
-        // 6. Summaries for what lies before the verbatim window. When the verbatim window reaches the summarized range,
-        //    summaries get everything recent messages and recall left unused (verbatim messages cannot reach into a
-        //    summarized range, so summaries are the way further back); when unsummarized messages lie in between, they keep
-        //    to their share and the rest goes to those more recent messages (step 7).
-        long summaryUpper = Math.Min(summarizedThrough, verbatimStart - 1);
-        int unused = available - verbatimTokens - recalledTokens;
-        int summaryBudget = verbatimStart > summarizedThrough + 1 ? Math.Min(summaryCap, unused) : unused;
-        var summaries = await SelectSummariesAsync(sessionId, summaryUpper, summaryBudget, state, cancellationToken).ConfigureAwait(false);
-        int summaryTokens = summaries.Sum(SummaryTokens);
-
-        // 7. Budget still unused goes back to older messages that no summary covers.
-        if (verbatimStart > summarizedThrough + 1)
+        // 7. Fill: budget still unused goes to older messages verbatim — first those no summary covers, then whole blocks in
+        //    place of their summaries, newest first, for as long as they fit. The cache-stable layout keeps its boundary.
+        if (layout == ContextLayout.Fill)
         {
-            int leftover = available - verbatimTokens - summaryTokens - recalledTokens;
-            verbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, verbatimTokens + leftover, verbatimCount, cancellationToken).ConfigureAwait(false);
-            verbatimTokens = SumTokens(tail, verbatimCount);
-
-            // A recalled message the longer verbatim window now holds must not appear (and cost) twice.
-            long extendedStart = verbatimCount == 0 ? session.LastSequence + 1 : tail[verbatimCount - 1].Sequence;
-            if (recalled.RemoveAll(r => r.Message.SessionId == session.Id && r.Sequence >= extendedStart) > 0)
-            {
-                recalledTokens = recalled.Sum(r => r.Tokens);
-            }
+            await FillVerbatimAsync(composition, summaries, recalled, available, summaryCap, cancellationToken).ConfigureAwait(false);
+            recalledTokens = recalled.Sum(r => r.Tokens);
         }
 
-        // 8. Budget still unused carries over the summaries of the sessions this one continues.
+        int verbatimCount = composition.VerbatimCount;
+        int verbatimTokens = composition.VerbatimTokens;
+        int summaryTokens = composition.SummaryTokens;
+
+        // 8. Budget still unused carries over the summaries of the sessions this one continues (never one covering a message
+        //    recalled from that session).
         int carriedCap = available - verbatimTokens - summaryTokens - recalledTokens;
         var carried = session.ContinuesFromSessionId is null || carriedCap <= 0 || _options.MaxLinkedSessions == 0
             ? []
-            : await CarriedSummariesAsync(linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), carriedCap, cancellationToken).ConfigureAwait(false);
+            : await CarriedSummariesAsync(linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), carriedCap, recalled, cancellationToken).ConfigureAwait(false);
 
-        var window = Assemble(session, request, systemTokens, carried, summaries, recalled, tail, verbatimCount, state);
+        var window = Assemble(session, request, layout, systemTokens, carried, summaries, recalled, tail, verbatimCount, mandatoryCount, state);
         Debug.Assert(window.TotalTokens <= budget, "A context window must never exceed its budget.");
         return window;
     }
@@ -301,17 +369,31 @@ public sealed partial class ContextBuilder : IContextBuilder
         MessageTail tail,
         long summarizedThrough,
         int recentBudget,
+        int catchUpTo,
         long mandatoryStart,
         BuildState state,
         CancellationToken cancellationToken)
     {
         int blockSize = _options.SummaryBlockSize;
-        while (state.CanSummarize)
+        bool started = false;
+        while (true)
         {
-            if (await FitsAfterAsync(tail, summarizedThrough, recentBudget, cancellationToken).ConfigureAwait(false))
+            // Summarizing starts when the unsummarized messages no longer fit the recent share, and then goes on until they fit
+            // catchUpTo (at most the recent share).
+            if (await FitsAfterAsync(tail, summarizedThrough, started ? catchUpTo : recentBudget, cancellationToken).ConfigureAwait(false))
             {
                 break;
             }
+
+            if (!state.CanSummarize)
+            {
+                // The configured work is done but messages are still waiting: a background summarizer may take it from here.
+                state.BacklogRemains = state.FallbackReason is null && summarizedThrough + blockSize < mandatoryStart
+                    && !await FitsAfterAsync(tail, summarizedThrough, recentBudget, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+
+            started = true;
 
             long blockStart = summarizedThrough + 1;
             if (blockStart + blockSize - 1 >= mandatoryStart)
@@ -433,7 +515,7 @@ public sealed partial class ContextBuilder : IContextBuilder
             bool rolledUp = false;
             foreach (var (level, after, through) in levels)
             {
-                if (await TryRollUpAsync(sessionId, level, after, through, state, cancellationToken).ConfigureAwait(false))
+                if (await TryRollUpAsync(sessionId, level, after, through, partial: false, state, cancellationToken).ConfigureAwait(false))
                 {
                     rolledUp = true;
                     break;
@@ -445,10 +527,20 @@ public sealed partial class ContextBuilder : IContextBuilder
                 }
             }
 
+            // No level has a full run of RollupSize: roll up a shorter run, oldest part first, rather than leave the oldest
+            // coverage out (otherwise a long history at a small budget always keeps an omitted range).
+            for (int i = levels.Count - 1; !rolledUp && i >= 0 && state.CanSummarize; i--)
+            {
+                var (level, after, through) = levels[i];
+                rolledUp = await TryRollUpAsync(sessionId, level, after, through, partial: true, state, cancellationToken).ConfigureAwait(false);
+            }
+
             if (rolledUp)
             {
                 continue;
             }
+
+            state.BacklogRemains |= state.LimitReached;
 
             // Keep the newest (finest) summaries that fit; older coverage is left out and reported as omitted.
             var selected = new List<SessionSummary>();
@@ -524,7 +616,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         return (frontier, levels, false);
     }
 
-    private async Task<bool> TryRollUpAsync(Guid sessionId, int level, long after, long upper, BuildState state, CancellationToken cancellationToken)
+    private async Task<bool> TryRollUpAsync(Guid sessionId, int level, long after, long upper, bool partial, BuildState state, CancellationToken cancellationToken)
     {
         if (!state.CanSummarize || level >= MaxSummaryLevel)
         {
@@ -535,7 +627,7 @@ public sealed partial class ContextBuilder : IContextBuilder
             sessionId,
             new SummaryQuery { Level = level, FromSequenceAfter = after, ToSequenceAtMost = upper, NewestFirst = false, Limit = _options.RollupSize },
             cancellationToken).ConfigureAwait(false);
-        if (group.Count < _options.RollupSize || group[0].FromSequence != after + 1 || !IsContiguous(group))
+        if (group.Count < (partial ? 2 : _options.RollupSize) || group[0].FromSequence != after + 1 || !IsContiguous(group))
         {
             return false;
         }
@@ -574,7 +666,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// Searches the session (or its user's sessions) for the query and keeps the best hits that are not already in the
     /// verbatim window, are not half of a tool call, and fit the recall share.
     /// </summary>
-    private async Task<List<TailMessage>> RecallAsync(Session session, IReadOnlyList<Session> linked, string query, long verbatimStart, int cap, CancellationToken cancellationToken)
+    private async Task<List<TailMessage>> RecallAsync(Session session, IReadOnlyList<Session> linked, string query, Composition window, List<SessionSummary> summaries, ContextLayout layout, int cap, CancellationToken cancellationToken)
     {
         var recalled = new List<TailMessage>();
         if (_options.MaxRecalledMessages == 0)
@@ -599,31 +691,174 @@ public sealed partial class ContextBuilder : IContextBuilder
             hits.Sort(static (a, b) => b.Score.CompareTo(a.Score));
         }
 
-        int used = 0;
-        foreach (var hit in hits)
+        return await SelectRecalledAsync(session.Id, hits, window, summaries, layout == ContextLayout.CacheStable ? 1 : 0, cap, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes sure no content is sent twice: a recalled message a level-1 summary covers replaces that summary (its words beat
+    /// their gist, and a block's summary is cheap to leave out). A rolled-up summary, the gist of many blocks, stays: recall
+    /// skipped the messages whose text it quotes.
+    /// </summary>
+    private static void RemoveSummariesCoveringRecall(Guid sessionId, List<SessionSummary> summaries, List<TailMessage> recalled)
+    {
+        for (int r = recalled.Count - 1; r >= 0; r--)
         {
-            var message = hit.Message;
-            bool inWindow = message.SessionId == session.Id && message.Sequence >= verbatimStart;
-            if (inWindow || message.Role == MessageRole.Tool || message.ToolCallId is not null)
+            var message = recalled[r];
+            if (message.Message.SessionId != sessionId)
             {
                 continue;
             }
 
-            int tokens = TokenCounting.CountMessageCached(_counter, message);
-            if (used + tokens > cap)
+            int covering = summaries.FindIndex(s => message.Sequence >= s.FromSequence && message.Sequence <= s.ToSequence);
+            if (covering < 0)
             {
                 continue;
             }
 
-            recalled.Add(new TailMessage(message, tokens));
-            used += tokens;
-            if (recalled.Count == _options.MaxRecalledMessages)
+            if (summaries[covering].Level == 1)
             {
-                break;
+                summaries.RemoveAt(covering);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gives the budget still unused to older messages verbatim, newest first: message by message over messages no selected
+    /// summary covers, and a whole block in place of the summary adjacent to the window when the block fits (taking, if need
+    /// be, the budget of the oldest summaries beyond the summary share). Stops at the first message or block that does not
+    /// fit, so the window is full to within one message or block. Recalled messages the window now holds are dropped.
+    /// </summary>
+    private async Task FillVerbatimAsync(Composition window, List<SessionSummary> summaries, List<TailMessage> recalled, int available, int summaryCap, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            int leftover = available - window.VerbatimTokens - window.SummaryTokens - RecalledTokens(recalled);
+            long floor = summaries.Count == 0 ? 0 : summaries[0].ToSequence;
+            long start = window.VerbatimStart();
+            if (start > floor + 1)
+            {
+                // Messages no summary in the window covers: as many as fit.
+                int count = await SelectVerbatimAsync(window.Tail, floor, window.VerbatimTokens + Math.Max(0, leftover), window.VerbatimCount, cancellationToken).ConfigureAwait(false);
+                if (count == window.VerbatimCount)
+                {
+                    return;
+                }
+
+                window.VerbatimCount = count;
+                DropRecalledInWindow(window, recalled);
+                continue;
+            }
+
+            if (summaries.Count == 0)
+            {
+                return;
+            }
+
+            var adjacent = summaries[0];
+            if (adjacent.ToSequence != start - 1)
+            {
+                return;
+            }
+
+            // The summary's range verbatim instead, if it fits; reading stops as soon as it cannot, so a rolled-up summary
+            // over a long range costs no more reads than the budget allows.
+            int freedRecall = 0;
+            foreach (var r in recalled)
+            {
+                if (r.Message.SessionId == window.Tail.SessionId && r.Sequence >= adjacent.FromSequence && r.Sequence <= adjacent.ToSequence)
+                {
+                    freedRecall += r.Tokens;
+                }
+            }
+
+            int adjacentTokens = SummaryTokens(adjacent);
+            int excess = Math.Max(0, window.SummaryTokens - adjacentTokens - summaryCap);
+            int affordable = leftover + adjacentTokens + freedRecall + excess;
+            int end = window.VerbatimCount;
+            int blockTokens = 0;
+            while (blockTokens <= affordable
+                && await window.Tail.EnsureAsync(end, cancellationToken).ConfigureAwait(false)
+                && window.Tail[end].Sequence >= adjacent.FromSequence)
+            {
+                blockTokens += window.Tail[end].Tokens;
+                end++;
+            }
+
+            if (blockTokens > affordable)
+            {
+                return;
+            }
+
+            int need = blockTokens - adjacentTokens - freedRecall - leftover;
+
+            summaries.RemoveAt(0);
+            window.SummaryTokens -= adjacentTokens;
+            while (need > 0 && summaries.Count > 0)
+            {
+                // The oldest summaries beyond the summary share make room: verbatim text is preferred over them.
+                int oldest = SummaryTokens(summaries[^1]);
+                summaries.RemoveAt(summaries.Count - 1);
+                window.SummaryTokens -= oldest;
+                need -= oldest;
+            }
+
+            window.VerbatimCount = ShrinkToCut(window.Tail, end, window.VerbatimCount);
+            DropRecalledInWindow(window, recalled);
+        }
+    }
+
+    private static void DropRecalledInWindow(Composition window, List<TailMessage> recalled)
+    {
+        long start = window.VerbatimStart();
+        Guid sessionId = window.Tail.SessionId;
+        recalled.RemoveAll(r => r.Message.SessionId == sessionId && r.Sequence >= start);
+        if (recalled.Count > 0)
+        {
+            var texts = new HashSet<string>(StringComparer.Ordinal);
+            for (int i = 0; i < window.VerbatimCount; i++)
+            {
+                texts.Add(window.Tail[i].Message.Content);
+            }
+
+            recalled.RemoveAll(r => texts.Contains(r.Message.Content));
+        }
+    }
+
+    private static int RecalledTokens(List<TailMessage> recalled)
+    {
+        int tokens = 0;
+        foreach (var r in recalled)
+        {
+            tokens += r.Tokens;
+        }
+
+        return tokens;
+    }
+
+    /// <summary>The parts of a window being composed: the verbatim tail and what the summaries cost.</summary>
+    private sealed class Composition(MessageTail tail, long lastSequence)
+    {
+        private int _verbatimCount;
+
+        public MessageTail Tail => tail;
+
+        /// <summary>How many of the newest messages are verbatim.</summary>
+        public int VerbatimCount
+        {
+            get => _verbatimCount;
+            set
+            {
+                _verbatimCount = value;
+                VerbatimTokens = SumTokens(tail, value);
             }
         }
 
-        return recalled;
+        public int VerbatimTokens { get; private set; }
+
+        public int SummaryTokens { get; set; }
+
+        /// <summary>The first verbatim sequence (one past the last message when there is none).</summary>
+        public long VerbatimStart() => _verbatimCount == 0 ? lastSequence + 1 : tail[_verbatimCount - 1].Sequence;
     }
 
     /// <summary>Adds one search's hits; a caller-scoped store may refuse a search beyond what the caller was granted, and that search is then skipped.</summary>
@@ -632,7 +867,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         try
         {
             var results = await _store.SearchAsync(userId, new SearchQuery { Text = query, SessionId = sessionId, Limit = limit, Mode = SearchMode.Auto }, cancellationToken).ConfigureAwait(false);
-            hits.AddRange(results.Hits);
+            hits.AddRange(results.Items);
             return true;
         }
         catch (SessionAccessDeniedException)
@@ -674,7 +909,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     }
 
     /// <summary>The newest summaries of the linked sessions that fit <paramref name="cap"/>, read as they are (nothing is summarized or rolled up in another session).</summary>
-    private async Task<List<SessionSummary>> CarriedSummariesAsync(IReadOnlyList<Session> linked, int cap, CancellationToken cancellationToken)
+    private async Task<List<SessionSummary>> CarriedSummariesAsync(IReadOnlyList<Session> linked, int cap, List<TailMessage> recalled, CancellationToken cancellationToken)
     {
         var carried = new List<SessionSummary>();
         int used = 0;
@@ -689,6 +924,12 @@ public sealed partial class ContextBuilder : IContextBuilder
             var (frontier, _, _) = await ReadFrontierAsync(earlier.Id, through, cap - used, cancellationToken).ConfigureAwait(false);
             foreach (var summary in frontier)
             {
+                if (recalled.Exists(r => r.Message.SessionId == summary.SessionId && r.Sequence >= summary.FromSequence && r.Sequence <= summary.ToSequence))
+                {
+                    // That message is in the window verbatim: its summary would send the same content twice.
+                    continue;
+                }
+
                 int tokens = SummaryTokens(summary);
                 if (used + tokens > cap)
                 {
@@ -769,12 +1010,14 @@ public sealed partial class ContextBuilder : IContextBuilder
     private ContextWindow Assemble(
         Session session,
         ContextRequest request,
+        ContextLayout layout,
         int systemTokens,
         List<SessionSummary> carried,
         List<SessionSummary> summaries,
         List<TailMessage> recalled,
         MessageTail tail,
         int verbatimCount,
+        int mandatoryCount,
         BuildState state)
     {
         var items = new List<ContextItem>(carried.Count + summaries.Count + recalled.Count + verbatimCount + 1);
@@ -790,29 +1033,52 @@ public sealed partial class ContextBuilder : IContextBuilder
             });
         }
 
-        // Summaries carried over from earlier sessions come first (oldest first), then recalled messages from other sessions
-        // (oldest first); then this session's summaries and recalled
-        // messages by position (a recalled message follows the summary of the range it is in); then the recent messages.
-        // Carried summaries were selected newest session first and newest coverage first; reversed, they read in order.
+        // Summaries carried over from earlier sessions come first (oldest first). Carried summaries were selected newest
+        // session first and newest coverage first; reversed, they read in order.
         for (int i = carried.Count - 1; i >= 0; i--)
         {
             items.Add(SummaryItem(carried[i]) with { SourceSessionId = carried[i].SessionId });
         }
 
-        foreach (var other in recalled.Where(r => r.Message.SessionId != session.Id).OrderBy(r => r.Message.CreatedAt))
+        if (layout == ContextLayout.CacheStable)
         {
-            items.Add(MessageItem(ContextItemKind.Recalled, other, other.Message.SessionId));
+            // What changes from turn to turn goes last: this session's summaries oldest first, the recent history, then the
+            // recalled messages (other sessions', then this one's, oldest first), then the newest user turn.
+            for (int i = summaries.Count - 1; i >= 0; i--)
+            {
+                items.Add(SummaryItem(summaries[i]));
+            }
+
+            for (int i = verbatimCount - 1; i >= mandatoryCount; i--)
+            {
+                items.Add(MessageItem(ContextItemKind.Message, tail[i], null));
+            }
+
+            AddRecalledByTime(items, session.Id, recalled);
+            for (int i = Math.Min(mandatoryCount, verbatimCount) - 1; i >= 0; i--)
+            {
+                items.Add(MessageItem(ContextItemKind.Message, tail[i], null));
+            }
         }
-
-        var older = summaries.Select(s => (From: s.FromSequence, Order: 0, Item: SummaryItem(s)))
-            .Concat(recalled.Where(r => r.Message.SessionId == session.Id).Select(r => (From: r.Sequence, Order: 1, Item: MessageItem(ContextItemKind.Recalled, r, null))))
-            .OrderBy(x => x.From)
-            .ThenBy(x => x.Order);
-        items.AddRange(older.Select(x => x.Item));
-
-        for (int i = verbatimCount - 1; i >= 0; i--)
+        else
         {
-            items.Add(MessageItem(ContextItemKind.Message, tail[i], null));
+            // Recalled messages from other sessions (oldest first); then this session's summaries and recalled messages by
+            // position (a recalled message follows the summary of the range it is in); then the recent messages.
+            foreach (var other in recalled.Where(r => r.Message.SessionId != session.Id).OrderBy(r => r.Message.CreatedAt))
+            {
+                items.Add(MessageItem(ContextItemKind.Recalled, other, other.Message.SessionId));
+            }
+
+            var older = summaries.Select(s => (From: s.FromSequence, Order: 0, Item: SummaryItem(s)))
+                .Concat(recalled.Where(r => r.Message.SessionId == session.Id).Select(r => (From: r.Sequence, Order: 1, Item: MessageItem(ContextItemKind.Recalled, r, null))))
+                .OrderBy(x => x.From)
+                .ThenBy(x => x.Order);
+            items.AddRange(older.Select(x => x.Item));
+
+            for (int i = verbatimCount - 1; i >= 0; i--)
+            {
+                items.Add(MessageItem(ContextItemKind.Message, tail[i], null));
+            }
         }
 
         return new ContextWindow
@@ -827,14 +1093,29 @@ public sealed partial class ContextBuilder : IContextBuilder
             SummariesCreated = state.SummariesCreated,
             UsedFallback = state.FallbackReason is not null,
             FallbackReason = state.FallbackReason,
+            Layout = layout,
+            SummarizationBacklog = state.BacklogRemains,
         };
+    }
+
+    private static void AddRecalledByTime(List<ContextItem> items, Guid sessionId, List<TailMessage> recalled)
+    {
+        foreach (var other in recalled.Where(r => r.Message.SessionId != sessionId).OrderBy(r => r.Message.CreatedAt))
+        {
+            items.Add(MessageItem(ContextItemKind.Recalled, other, other.Message.SessionId));
+        }
+
+        foreach (var own in recalled.Where(r => r.Message.SessionId == sessionId).OrderBy(r => r.Sequence))
+        {
+            items.Add(MessageItem(ContextItemKind.Recalled, own, null));
+        }
     }
 
     private ContextItem SummaryItem(SessionSummary summary) => new()
     {
         Kind = ContextItemKind.Summary,
         Role = MessageRole.System,
-        Content = summary.Text,
+        Content = summary.Content,
         Sequences = new SequenceRange(summary.FromSequence, summary.ToSequence),
         TokenCount = SummaryTokens(summary),
         CreatedAt = summary.CreatedAt,
@@ -880,7 +1161,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     private int SummaryTokens(SessionSummary summary) =>
         string.Equals(summary.TokenEncoding, _counter.EncodingName, StringComparison.Ordinal)
             ? summary.TokenCount
-            : TokenCounting.CountSummary(_counter, summary.Text);
+            : TokenCounting.CountSummary(_counter, summary.Content);
 
     private static int SumTokens(MessageTail tail, int count)
     {
@@ -910,7 +1191,13 @@ public sealed partial class ContextBuilder : IContextBuilder
 
         public string? FallbackReason { get; private set; }
 
+        /// <summary>Whether the build stopped at its summarizer-call limit with summarizing still to do.</summary>
+        public bool BacklogRemains { get; set; }
+
         public bool CanSummarize => request.SummarizeInline && FallbackReason is null && SummarizerCalls < maxSummarizerCalls;
+
+        /// <summary>Whether summarizing stopped only because this build made as many summarizer calls as it may.</summary>
+        public bool LimitReached => request.SummarizeInline && FallbackReason is null && SummarizerCalls >= maxSummarizerCalls;
 
         public string? Fail(string reason)
         {

@@ -46,6 +46,13 @@ public sealed class ContextOptions
     /// <summary>How long one summarizer call may take before the build falls back (default 30 seconds).</summary>
     public TimeSpan SummarizerTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How windows are laid out (default <see cref="ContextLayout.Fill"/>): filling the budget with verbatim messages, or
+    /// keeping the prompt's start stable so a provider's prompt cache can reuse it. A request may override it
+    /// (<see cref="ContextRequest.Layout"/>).
+    /// </summary>
+    public ContextLayout Layout { get; set; } = ContextLayout.Fill;
+
     /// <summary>Returns a description of each invalid setting, naming it; empty when all are valid.</summary>
     /// <param name="prefix">The path of this object in its parent options.</param>
     /// <returns>The failures.</returns>
@@ -93,6 +100,11 @@ public sealed class ContextOptions
         if (!Enum.IsDefined(RecallScope))
         {
             failures.Add($"{prefix}.{nameof(RecallScope)} has an undefined value ({(int)RecallScope}).");
+        }
+
+        if (!Enum.IsDefined(Layout))
+        {
+            failures.Add($"{prefix}.{nameof(Layout)} has an undefined value ({(int)Layout}).");
         }
 
         if (MaxSummarizationsPerBuild < 0)

@@ -36,4 +36,7 @@ public sealed record ContextRequest
     /// mandatory, and the window holds whatever recent history fits.
     /// </summary>
     public bool RequireNewestUserTurn { get; init; } = true;
+
+    /// <summary>The layout of this window; <see langword="null"/> (the default) for <see cref="ContextOptions.Layout"/>.</summary>
+    public ContextLayout? Layout { get; init; }
 }

@@ -41,6 +41,15 @@ public sealed record ContextWindow
     /// <summary>Why the fallback was used, or <see langword="null"/>.</summary>
     public string? FallbackReason { get; init; }
 
+    /// <summary>How the items are laid out: with <see cref="ContextLayout.CacheStable"/>, recalled items follow the recent history (before the newest user turn).</summary>
+    public ContextLayout Layout { get; init; }
+
+    /// <summary>
+    /// Whether the build stopped at <see cref="ContextOptions.MaxSummarizationsPerBuild"/> with summarizing still to do (a
+    /// backlog, as after an import). <see cref="IContextBuilder.CatchUpAsync"/>, or the hosted background summarizer, drains it.
+    /// </summary>
+    public bool SummarizationBacklog { get; init; }
+
     /// <summary>The number of stored messages the window leaves out entirely.</summary>
     public long OmittedMessageCount => OmittedRanges.Sum(r => r.Length);
 }

@@ -33,4 +33,17 @@ public interface IContextBuilder
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>How many summaries were created.</returns>
     Task<int> SummarizeAsync(Guid sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Drains a session's summarization backlog (after an import, or a build that stopped at
+    /// <see cref="ContextOptions.MaxSummarizationsPerBuild"/>): summarizes, in rounds of at most that many summarizer calls,
+    /// until a round makes none, so that a build at <paramref name="tokenBudget"/> leaves no range omitted. Meant for imports,
+    /// command-line tools and the hosted background summarizer, off the request path.
+    /// </summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="tokenBudget">The budget builds will use.</param>
+    /// <param name="cancellationToken">Cancels the operation (summaries already stored stay).</param>
+    /// <returns>How many summaries were created.</returns>
+    /// <exception cref="SessionNotFoundException">The session does not exist.</exception>
+    Task<int> CatchUpAsync(Guid sessionId, int tokenBudget, CancellationToken cancellationToken = default);
 }

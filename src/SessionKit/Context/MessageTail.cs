@@ -1,3 +1,5 @@
+using SessionKit.Storage;
+
 namespace SessionKit;
 
 /// <summary>
@@ -14,6 +16,8 @@ internal sealed class MessageTail(ISessionStore store, ITokenCounter counter, Gu
     private int _page = FirstPage;
 
     public int Count => _newestFirst.Count;
+
+    public Guid SessionId => sessionId;
 
     public TailMessage this[int index] => _newestFirst[index];
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using SessionKit;
+using SessionKit.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SessionKit.Storage;
 using SessionKit;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -52,6 +53,7 @@ public static class SessionKitServiceCollectionExtensions
             services.GetService<ILoggerFactory>()?.CreateLogger<ContextBuilder>())
         {
             Metrics = SessionKitMetrics.From(services),
+            Backlog = services.GetService<SummarizationBacklog>(),
         });
         services.TryAddSingleton<ISessionTokenStore>(static services => services.GetRequiredService<ISessionStore>() as ISessionTokenStore
             ?? throw new InvalidOperationException(
@@ -94,6 +96,7 @@ public static class SessionKitServiceCollectionExtensions
                 services.GetService<ILoggerFactory>()?.CreateLogger<ContextBuilder>())
             {
                 Metrics = SessionKitMetrics.From(services),
+                Backlog = services.GetService<SummarizationBacklog>(),
             };
             return new SessionAccessor(
                 store,

@@ -1,4 +1,4 @@
-namespace SessionKit;
+namespace SessionKit.Storage;
 
 /// <summary>
 /// Backend SPI: a message or summary that has no vector of the current embedding model yet, as stored (sealed when the

@@ -1,4 +1,4 @@
-namespace SessionKit;
+namespace SessionKit.Storage;
 
 /// <summary>What a stored vector embeds.</summary>
 public enum EmbeddingKind

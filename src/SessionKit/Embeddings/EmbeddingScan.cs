@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
-namespace SessionKit;
+namespace SessionKit.Storage;
 
 /// <summary>
 /// Backend SPI: an exact nearest-neighbour search over one user's message vectors. The backend reads the user's message

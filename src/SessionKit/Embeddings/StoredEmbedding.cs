@@ -1,4 +1,4 @@
-namespace SessionKit;
+namespace SessionKit.Storage;
 
 /// <summary>
 /// Backend SPI: one vector to store for a message or summary. The backend keeps at most one vector per message and per

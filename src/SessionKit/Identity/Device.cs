@@ -1,3 +1,5 @@
+using SessionKit.Storage;
+
 namespace SessionKit;
 
 /// <summary>A device a user has been seen on, as <see cref="IDeviceRegistry"/> returns it.</summary>

@@ -1,3 +1,5 @@
+using SessionKit.Storage;
+
 namespace SessionKit;
 
 /// <summary>The device registry over any <see cref="ISessionTokenStore"/> (see <see cref="IDeviceRegistry"/>).</summary>

@@ -1,3 +1,5 @@
+using SessionKit.Storage;
+
 namespace SessionKit;
 
 /// <summary>
@@ -22,7 +24,7 @@ public interface ISessionResolver
     /// <returns>The session, whether it is new, why, and a token to give the client when one was issued.</returns>
     /// <exception cref="ArgumentException">An id in <paramref name="request"/> is empty or white space, or the fingerprint is malformed.</exception>
     /// <exception cref="InvalidOperationException">A fingerprint was given but no fingerprint key is configured.</exception>
-    Task<SessionResolution> ResolveAsync(SessionResolutionRequest request, CancellationToken cancellationToken = default);
+    Task<SessionResolutionResult> ResolveAsync(SessionResolutionRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Claims an anonymous visitor's history at login: every session of the anonymous user the token belongs to becomes
@@ -38,5 +40,5 @@ public interface ISessionResolver
     /// <exception cref="InvalidSessionTokenException">The token is not valid (expired, revoked, forged, malformed).</exception>
     /// <exception cref="SessionAccessDeniedException">The token belongs to a signed-in user, not an anonymous one: claiming it would take over that user's history.</exception>
     /// <exception cref="NotSupportedException">The store encrypts at rest (see <see cref="ISessionAccessStore.TransferSessionsAsync"/>).</exception>
-    Task<SessionResolution> ClaimAnonymousAsync(string anonymousToken, string userId, CancellationToken cancellationToken = default);
+    Task<SessionResolutionResult> ClaimAnonymousAsync(string anonymousToken, string userId, CancellationToken cancellationToken = default);
 }

@@ -9,7 +9,7 @@ namespace SessionKit;
 /// secret from <see cref="System.Security.Cryptography.RandomNumberGenerator"/>. Only the SHA-256 of the secret is stored,
 /// and it is compared in constant time.</para>
 /// <para>Every invalid token — null excepted, which is a programming error and throws <see cref="ArgumentNullException"/> —
-/// is treated alike: <see cref="ValidateAsync"/> returns <see cref="SessionTokenValidation.Invalid"/>, the throwing methods
+/// is treated alike: <see cref="ValidateAsync"/> returns <see cref="SessionTokenValidationResult.Invalid"/>, the throwing methods
 /// throw <see cref="InvalidSessionTokenException"/>, both with the same reason, whatever was wrong.</para>
 /// </remarks>
 public interface ISessionTokenService
@@ -29,15 +29,15 @@ public interface ISessionTokenService
     /// <summary>Checks a token and returns what it grants.</summary>
     /// <param name="token">The raw token as the client presented it.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The user, session and device of a valid token, or <see cref="SessionTokenValidation.Invalid"/>.</returns>
-    Task<SessionTokenValidation> ValidateAsync(string token, CancellationToken cancellationToken = default);
+    /// <returns>The user, session and device of a valid token, or <see cref="SessionTokenValidationResult.Invalid"/>.</returns>
+    Task<SessionTokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken = default);
 
     /// <summary>Checks a token and returns what it grants, or throws.</summary>
     /// <param name="token">The raw token as the client presented it.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The validation of a valid token.</returns>
     /// <exception cref="InvalidSessionTokenException">The token is not valid.</exception>
-    Task<SessionTokenValidation> ValidateOrThrowAsync(string token, CancellationToken cancellationToken = default);
+    Task<SessionTokenValidationResult> ValidateOrThrowAsync(string token, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Replaces a valid token by a new one with the same user, session, device and lifetime (counted from now); the old one

@@ -2,13 +2,13 @@ namespace SessionKit;
 
 /// <summary>
 /// Thrown when a session token is not valid. The message is the same for every kind of failure
-/// (<see cref="SessionTokenValidation.InvalidReason"/>), so it reveals nothing about which part was wrong.
+/// (<see cref="SessionTokenValidationResult.InvalidReason"/>), so it reveals nothing about which part was wrong.
 /// </summary>
 public sealed class InvalidSessionTokenException : SessionKitException
 {
     /// <summary>Creates an exception with the generic message.</summary>
     public InvalidSessionTokenException()
-        : base(SessionTokenValidation.InvalidReason)
+        : base(SessionTokenValidationResult.InvalidReason)
     {
     }
 

@@ -1,3 +1,5 @@
+using SessionKit.Storage;
+
 namespace SessionKit;
 
 /// <summary>The session resolver over a store, the token service and the device registry (see <see cref="ISessionResolver"/>).</summary>
@@ -53,7 +55,7 @@ public sealed class SessionResolver : ISessionResolver
     }
 
     /// <inheritdoc />
-    public async Task<SessionResolution> ResolveAsync(SessionResolutionRequest request, CancellationToken cancellationToken = default)
+    public async Task<SessionResolutionResult> ResolveAsync(SessionResolutionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.UserId is not null && string.IsNullOrWhiteSpace(request.UserId))
@@ -100,7 +102,7 @@ public sealed class SessionResolver : ISessionResolver
                     if (bound is not null && string.Equals(bound.UserId, userId, StringComparison.Ordinal) && IsActive(bound, now))
                     {
                         string? device = await IdentifyDeviceAsync(userId, request, tokenDeviceId, cancellationToken).ConfigureAwait(false);
-                        return new SessionResolution
+                        return new SessionResolutionResult
                         {
                             Session = await MarkDeviceAsync(bound, device, cancellationToken).ConfigureAwait(false),
                             IsNew = false,
@@ -146,7 +148,7 @@ public sealed class SessionResolver : ISessionResolver
         var deviceToken = otherDevice && _options.IssueTokens
             ? await _tokens.IssueAsync(userId, continued.Id, deviceId, cancellationToken: cancellationToken).ConfigureAwait(false)
             : null;
-        return new SessionResolution
+        return new SessionResolutionResult
         {
             Session = continued,
             IsNew = false,
@@ -157,7 +159,7 @@ public sealed class SessionResolver : ISessionResolver
     }
 
     /// <inheritdoc />
-    public async Task<SessionResolution> ClaimAnonymousAsync(string anonymousToken, string userId, CancellationToken cancellationToken = default)
+    public async Task<SessionResolutionResult> ClaimAnonymousAsync(string anonymousToken, string userId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(anonymousToken);
         // The whole user id is checked before the anonymous tokens are revoked: the store would refuse it only after that.
@@ -195,7 +197,7 @@ public sealed class SessionResolver : ISessionResolver
         }
 
         var token = await _tokens.IssueAsync(userId, session.Id, validation.DeviceId, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new SessionResolution
+        return new SessionResolutionResult
         {
             Session = session,
             IsNew = false,
@@ -229,7 +231,7 @@ public sealed class SessionResolver : ISessionResolver
         return device.DeviceId;
     }
 
-    private async Task<SessionResolution> CreateAsync(
+    private async Task<SessionResolutionResult> CreateAsync(
         string userId,
         SessionResolutionRequest request,
         string? deviceId,
@@ -251,7 +253,7 @@ public sealed class SessionResolver : ISessionResolver
         var token = issueToken
             ? await _tokens.IssueAsync(userId, session.Id, deviceId, cancellationToken: cancellationToken).ConfigureAwait(false)
             : null;
-        return new SessionResolution
+        return new SessionResolutionResult
         {
             Session = session,
             IsNew = true,

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SessionKit.Storage;
 
 namespace SessionKit;
 
@@ -81,15 +82,15 @@ public sealed partial class SessionTokenService : ISessionTokenService
     }
 
     /// <inheritdoc />
-    public async Task<SessionTokenValidation> ValidateAsync(string token, CancellationToken cancellationToken = default)
+    public async Task<SessionTokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(token);
         var record = await FindValidAsync(token, Now(), cancellationToken).ConfigureAwait(false);
-        return record is null ? SessionTokenValidation.Invalid : SessionTokenValidation.Valid(record);
+        return record is null ? SessionTokenValidationResult.Invalid : SessionTokenValidationResult.Valid(record);
     }
 
     /// <inheritdoc />
-    public async Task<SessionTokenValidation> ValidateOrThrowAsync(string token, CancellationToken cancellationToken = default)
+    public async Task<SessionTokenValidationResult> ValidateOrThrowAsync(string token, CancellationToken cancellationToken = default)
     {
         var validation = await ValidateAsync(token, cancellationToken).ConfigureAwait(false);
         return validation.IsValid ? validation : throw new InvalidSessionTokenException();
@@ -257,7 +258,7 @@ public sealed partial class SessionTokenService : ISessionTokenService
     [LoggerMessage(EventId = 23, Level = LogLevel.Debug, Message = "Revoked {Count} session tokens of one user.")]
     private static partial void LogRevokedAll(ILogger logger, int count);
 
-    // The reason stays in the server's log; callers only ever see SessionTokenValidation.InvalidReason.
+    // The reason stays in the server's log; callers only ever see SessionTokenValidationResult.InvalidReason.
     [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "Rejected session token {TokenId}: {Reason}.")]
     private static partial void LogRejected(ILogger logger, Guid? tokenId, RejectionReason reason);
 

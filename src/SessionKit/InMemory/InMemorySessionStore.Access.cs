@@ -1,3 +1,5 @@
+using SessionKit.Storage;
+
 namespace SessionKit;
 
 /// <summary>Grants and ownership transfer in process memory (see <see cref="ISessionAccessStore"/>).</summary>

@@ -1,9 +1,13 @@
+using SessionKit.Storage;
 namespace SessionKit;
 
 // Vectors live with their session (so deleting it or erasing the user drops them) and are pruned under the session's
 // lock whenever a correction, retention or invalidation changes what they embed.
 public sealed partial class InMemorySessionStore
 {
+    /// <inheritdoc />
+    public override bool SupportsEmbeddings => true;
+
     /// <inheritdoc />
     protected override Task<IReadOnlyList<EmbeddingBacklogItem>> GetEmbeddingBacklogCoreAsync(string modelId, int limit, CancellationToken cancellationToken)
     {

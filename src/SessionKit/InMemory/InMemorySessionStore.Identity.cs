@@ -1,3 +1,5 @@
+using SessionKit.Storage;
+
 namespace SessionKit;
 
 /// <summary>Session tokens and devices in process memory (see <see cref="ISessionTokenStore"/>).</summary>

@@ -1,3 +1,5 @@
+using SessionKit.Storage;
+
 namespace SessionKit;
 
 /// <summary>Erasure and retention in process memory: erased data is dropped from every dictionary and index.</summary>

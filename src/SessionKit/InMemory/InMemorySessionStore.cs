@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SessionKit.Storage;
 
 namespace SessionKit;
 
@@ -331,8 +332,11 @@ public sealed partial class InMemorySessionStore : SessionStore
     }
 
     /// <inheritdoc />
-    protected override Task<SearchResults> SearchCoreAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, CancellationToken cancellationToken) =>
-        Task.FromResult(_search.Search(userId, query, terms));
+    protected override Task<SearchPage> SearchCoreAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, int offset, CancellationToken cancellationToken)
+    {
+        var (hits, nextOffset) = _search.Search(userId, query, terms, offset);
+        return Task.FromResult(SearchPageOf(hits, nextOffset));
+    }
 
     /// <inheritdoc />
     protected override ValueTask DisposeAsyncCore()

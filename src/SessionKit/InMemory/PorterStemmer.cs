@@ -1,4 +1,5 @@
 using System.Text;
+using SessionKit.Storage;
 
 namespace SessionKit;
 

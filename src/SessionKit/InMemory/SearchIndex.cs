@@ -1,3 +1,5 @@
+using SessionKit.Storage;
+
 namespace SessionKit;
 
 /// <summary>
@@ -165,8 +167,9 @@ internal sealed class SearchIndex
     /// <param name="userId">Whose messages to search.</param>
     /// <param name="query">The filters, page and highlight markers.</param>
     /// <param name="terms">The normalized query terms.</param>
-    /// <returns>The page of hits.</returns>
-    public SearchResults Search(string userId, SearchQuery query, IReadOnlyList<string> terms)
+    /// <param name="offset">How many ranked hits to skip.</param>
+    /// <returns>The hits of the page and the offset of the next page, if any.</returns>
+    public (IReadOnlyList<SearchHit> Hits, int? NextOffset) Search(string userId, SearchQuery query, IReadOnlyList<string> terms, int offset)
     {
         var stems = new string[terms.Count];
         for (int i = 0; i < stems.Length; i++)
@@ -174,13 +177,13 @@ internal sealed class SearchIndex
             stems[i] = PorterStemmer.Stem(terms[i]);
         }
 
-        int keep = query.Offset + query.Limit + 1;
+        int keep = offset + query.Limit + 1;
         var ranked = new PriorityQueue<Candidate, Candidate>(Math.Min(keep, 256), WorstFirst.Instance);
         lock (_gate)
         {
             if (!_users.TryGetValue(userId, out var postings) || _documentCount == 0)
             {
-                return SearchResults.Empty;
+                return ([], null);
             }
 
             double averageLength = (_tokenCount + ((double)_documentCount * ScopeTokens)) / _documentCount;
@@ -233,17 +236,17 @@ internal sealed class SearchIndex
             best[i] = ranked.Dequeue();
         }
 
-        int pageEnd = Math.Min(best.Length, query.Offset + query.Limit);
-        var hits = new List<SearchHit>(Math.Max(0, pageEnd - query.Offset));
-        for (int i = query.Offset; i < pageEnd; i++)
+        int pageEnd = Math.Min(best.Length, offset + query.Limit);
+        var hits = new List<SearchHit>(Math.Max(0, pageEnd - offset));
+        for (int i = offset; i < pageEnd; i++)
         {
             var message = best[i].Message;
             string snippet = SearchSnippet.Build(message.Content, SearchTokenizer.Tokenize(message.Content), stems, query.HighlightStart, query.HighlightEnd);
             hits.Add(new SearchHit(message, best[i].Score, snippet));
         }
 
-        int? next = best.Length > query.Offset + query.Limit ? query.Offset + query.Limit : null;
-        return new SearchResults(hits, next);
+        int? next = best.Length > offset + query.Limit ? offset + query.Limit : null;
+        return (hits, next);
     }
 
     private static void Accumulate(Dictionary<Document, double> scores, List<Posting> postings, SearchQuery query, double idf, double averageLength)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SessionKit.Storage;
 
 namespace SessionKit;
 

@@ -1,3 +1,5 @@
+using SessionKit.Storage;
+
 namespace SessionKit;
 
 /// <summary>How much one <see cref="ISessionSweeper.SweepAsync"/> call may do at a time.</summary>

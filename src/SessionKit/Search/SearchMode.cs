@@ -1,3 +1,4 @@
+using SessionKit.Storage;
 namespace SessionKit;
 
 /// <summary>How <see cref="ISessionStore.SearchAsync"/> ranks messages.</summary>

@@ -1,3 +1,4 @@
+using SessionKit.Storage;
 namespace SessionKit;
 
 /// <summary>
@@ -10,7 +11,7 @@ public sealed record SearchQuery
     /// <summary>The most hits one page may hold.</summary>
     public const int MaxLimit = 100;
 
-    /// <summary>The largest <see cref="Offset"/> accepted.</summary>
+    /// <summary>How deep paging may go: a <see cref="Cursor"/> never skips more than this many ranked hits.</summary>
     public const int MaxOffset = 10_000;
 
     /// <summary>The most distinct words of <see cref="Text"/> that are searched for; the rest are ignored.</summary>
@@ -42,8 +43,9 @@ public sealed record SearchQuery
     /// <summary>How many hits per page (1 to <see cref="MaxLimit"/>; default 20).</summary>
     public int Limit { get; init; } = 20;
 
-    /// <summary>How many ranked hits to skip (0 to <see cref="MaxOffset"/>), for paging; use <see cref="SearchResults.NextOffset"/>.</summary>
-    public int Offset { get; init; }
+    /// <summary>Where the page starts: <see langword="null"/> for the first page, else the <see cref="SearchPage.NextCursor"/>
+    /// of the previous page, unchanged.</summary>
+    public string? Cursor { get; init; }
 
     /// <summary>Put before each matched word in <see cref="SearchHit.Snippet"/> (default <c>**</c>).</summary>
     public string HighlightStart { get; init; } = "**";

@@ -1,3 +1,5 @@
+using SessionKit.Storage;
+
 namespace SessionKit;
 
 /// <summary>A message as stored in a session, with the position and identity the store assigned to it.</summary>

@@ -1,4 +1,4 @@
-namespace SessionKit;
+namespace SessionKit.Storage;
 
 /// <summary>An append's idempotency key with a fingerprint of its messages, as passed to a backend.</summary>
 /// <param name="Key">The validated <see cref="AppendOptions.IdempotencyKey"/>.</param>

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
 
-namespace SessionKit;
+namespace SessionKit.Storage;
 
 /// <summary>
 /// The keyset position of a session in a user's listing: newest activity first, ties broken by id, descending.

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace SessionKit;
+namespace SessionKit.Storage;
 
 // Correction and rollback (ISessionCorrectionStore), idempotent appends and conditional deletion: validation here, persistence in the backends.
 public abstract partial class SessionStore : ISessionCorrectionStore

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace SessionKit;
+namespace SessionKit.Storage;
 
 /// <summary>
 /// Recall by meaning, written once for every backend: the generator, the model id vectors are kept under, embedding the
@@ -32,9 +32,15 @@ public abstract partial class SessionStore
     /// <param name="modelId">The id vectors are kept under; <see langword="null"/> for the generator's
     /// <see cref="EmbeddingGeneratorMetadata.DefaultModelId"/> (see <see cref="ModelIdOf"/>).</param>
     /// <exception cref="ArgumentException"><paramref name="modelId"/> is blank or too long.</exception>
+    /// <exception cref="NotSupportedException">The backend does not store vectors (<see cref="SupportsEmbeddings"/> is false).</exception>
     public void UseEmbeddings(IEmbeddingGenerator<string, Embedding<float>> generator, string? modelId = null)
     {
         ArgumentNullException.ThrowIfNull(generator);
+        if (!SupportsEmbeddings)
+        {
+            throw new NotSupportedException($"{GetType().Name} does not store embedding vectors yet, so it cannot recall by meaning; use a backend that does (in-memory, SQLite) or search lexically.");
+        }
+
         if (modelId is not null)
         {
             ValidateId(modelId, nameof(modelId));
@@ -56,6 +62,13 @@ public abstract partial class SessionStore
             : generator.GetType().FullName ?? generator.GetType().Name;
     }
 
+    /// <summary>
+    /// Whether this backend stores embedding vectors: it overrides this with <see langword="true"/> and implements
+    /// <see cref="GetEmbeddingBacklogCoreAsync"/>, <see cref="SaveEmbeddingsCoreAsync"/>, <see cref="ScanEmbeddingsCoreAsync"/>
+    /// and <see cref="CountEmbeddingsCoreAsync"/>. A backend that does not refuses <see cref="UseEmbeddings"/>.
+    /// </summary>
+    public virtual bool SupportsEmbeddings => false;
+
     /// <summary>Counts a user's stored vectors by model (what an export reports).</summary>
     /// <param name="userId">The user.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -76,7 +89,8 @@ public abstract partial class SessionStore
     /// <param name="limit">At least 1.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The backlog's head.</returns>
-    protected abstract Task<IReadOnlyList<EmbeddingBacklogItem>> GetEmbeddingBacklogCoreAsync(string modelId, int limit, CancellationToken cancellationToken);
+    protected virtual Task<IReadOnlyList<EmbeddingBacklogItem>> GetEmbeddingBacklogCoreAsync(string modelId, int limit, CancellationToken cancellationToken) =>
+        throw NotStoringVectors();
 
     /// <summary>
     /// Stores vectors, each replacing any vector its message or summary had, and only when the target still exists
@@ -87,20 +101,27 @@ public abstract partial class SessionStore
     /// <param name="embeddings">The vectors.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>How many were stored.</returns>
-    protected abstract Task<int> SaveEmbeddingsCoreAsync(IReadOnlyList<StoredEmbedding> embeddings, CancellationToken cancellationToken);
+    protected virtual Task<int> SaveEmbeddingsCoreAsync(IReadOnlyList<StoredEmbedding> embeddings, CancellationToken cancellationToken) =>
+        throw NotStoringVectors();
 
     /// <summary>Offers every message vector of <paramref name="userId"/> that matches the scan's model and filters to <see cref="EmbeddingScan.Offer"/>.</summary>
     /// <param name="userId">A validated user id.</param>
     /// <param name="scan">The scan.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when every vector was offered.</returns>
-    protected abstract Task ScanEmbeddingsCoreAsync(string userId, EmbeddingScan scan, CancellationToken cancellationToken);
+    protected virtual Task ScanEmbeddingsCoreAsync(string userId, EmbeddingScan scan, CancellationToken cancellationToken) =>
+        throw NotStoringVectors();
 
     /// <summary>Counts a user's vectors (messages and summaries) by model.</summary>
     /// <param name="userId">A validated user id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>One entry per model, ordered by model id.</returns>
-    protected abstract Task<IReadOnlyList<EmbeddingModelCount>> CountEmbeddingsCoreAsync(string userId, CancellationToken cancellationToken);
+    /// <returns>One entry per model, ordered by model id; a backend that stores no vectors has none.</returns>
+    protected virtual Task<IReadOnlyList<EmbeddingModelCount>> CountEmbeddingsCoreAsync(string userId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<EmbeddingModelCount>>([]);
+
+    // Unreachable through the public API (UseEmbeddings refuses such a backend); a backend that sets SupportsEmbeddings
+    // must override the embedding methods.
+    private NotSupportedException NotStoringVectors() => new($"{GetType().Name} does not store embedding vectors (SupportsEmbeddings is false).");
 
     /// <summary>Embeds the head of the backlog with the current generator and stores the vectors.</summary>
     internal async Task<EmbeddingBatchResult> EmbedBacklogAsync(int batchSize, CancellationToken cancellationToken)
@@ -127,11 +148,11 @@ public abstract partial class SessionStore
                     continue;
                 }
 
-                text = item.Message is { } sealedMessage ? OpenMessage(sealedMessage, item.UserId, key).Content : OpenSummary(item.Summary!, item.UserId, key).Text;
+                text = item.Message is { } sealedMessage ? OpenMessage(sealedMessage, item.UserId, key).Content : OpenSummary(item.Summary!, item.UserId, key).Content;
             }
             else
             {
-                text = item.Message?.Content ?? item.Summary!.Text;
+                text = item.Message?.Content ?? item.Summary!.Content;
             }
 
             texts.Add(text);
@@ -195,28 +216,28 @@ public abstract partial class SessionStore
     private static InvalidOperationException NoGenerator() => new(
         "Semantic and hybrid search need an embedding generator: call UseEmbeddings(...) on the store or on the builder returned by AddSessionKit(), or search with SearchMode.Lexical.");
 
-    private async Task<SearchResults> SearchByMeaningAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, SearchMode mode, CancellationToken cancellationToken)
+    private async Task<SearchPage> SearchByMeaningAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, int offset, SearchMode mode, CancellationToken cancellationToken)
     {
-        int window = query.Offset + query.Limit;
+        int window = offset + query.Limit;
         int candidates = mode == SearchMode.Semantic ? window + 1 : Math.Max(window + 1, MinFusionCandidates);
         var semantic = await RankByMeaningAsync(userId, query, candidates, cancellationToken).ConfigureAwait(false);
         var stems = terms.Select(PorterStemmer.Stem).ToList();
         if (mode == SearchMode.Semantic)
         {
-            var page = semantic.Skip(query.Offset).Take(query.Limit)
+            var page = semantic.Skip(offset).Take(query.Limit)
                 .Select(m => new SearchHit(m.Message, m.Score, Snippet(m.Message.Content, stems, query)))
                 .ToList();
-            return new SearchResults(page, semantic.Count > window ? window : null);
+            return SearchPageOf(page, semantic.Count > window ? window : null);
         }
 
-        var lexicalQuery = query with { Offset = 0, Limit = candidates };
-        var lexical = terms.Count == 0 ? SearchResults.Empty
-            : await (IsEncrypted ? SearchSealedAsync(userId, lexicalQuery, terms, cancellationToken) : SearchCoreAsync(userId, lexicalQuery, terms, cancellationToken)).ConfigureAwait(false);
+        var lexicalQuery = query with { Cursor = null, Limit = candidates };
+        var lexical = terms.Count == 0 ? SearchPage.Empty
+            : await (IsEncrypted ? SearchSealedAsync(userId, lexicalQuery, terms, 0, cancellationToken) : SearchCoreAsync(userId, lexicalQuery, terms, 0, cancellationToken)).ConfigureAwait(false);
 
         var fused = new Dictionary<Guid, FusedHit>();
-        for (int i = 0; i < lexical.Hits.Count; i++)
+        for (int i = 0; i < lexical.Items.Count; i++)
         {
-            var hit = lexical.Hits[i];
+            var hit = lexical.Items[i];
             fused[hit.Message.Id] = new FusedHit(hit.Message, hit.Snippet, 1.0 / (FusionRankConstant + i + 1), i + 1);
         }
 
@@ -231,10 +252,10 @@ public abstract partial class SessionStore
 
         var ranked = fused.Values.ToList();
         ranked.Sort(FusedHit.BestFirst);
-        var hits = ranked.Skip(query.Offset).Take(query.Limit)
+        var hits = ranked.Skip(offset).Take(query.Limit)
             .Select(f => new SearchHit(f.Message, f.Score, f.Snippet ?? Snippet(f.Message.Content, stems, query)))
             .ToList();
-        return new SearchResults(hits, ranked.Count > window ? window : null);
+        return SearchPageOf(hits, ranked.Count > window ? window : null);
     }
 
     private async Task<List<(SessionMessage Message, double Score)>> RankByMeaningAsync(string userId, SearchQuery query, int limit, CancellationToken cancellationToken)

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace SessionKit;
+namespace SessionKit.Storage;
 
 /// <summary>
 /// Encryption at rest, done once here for every backend: what a backend receives is already sealed, what it returns is
@@ -230,7 +230,7 @@ public abstract partial class SessionStore
     {
         string owner = await OwnerAsync(summary.SessionId, cancellationToken).ConfigureAwait(false);
         var key = await KeyForUserAsync(owner, create: true, cancellationToken).ConfigureAwait(false);
-        var stored = await SaveSummaryCoreAsync(summary with { Text = SealSummaryText(summary, owner, key!) }, cancellationToken).ConfigureAwait(false);
+        var stored = await SaveSummaryCoreAsync(summary with { Content = SealSummaryText(summary, owner, key!) }, cancellationToken).ConfigureAwait(false);
         return OpenSummary(stored, owner, key);
     }
 
@@ -247,26 +247,26 @@ public abstract partial class SessionStore
         return summaries.Select(s => OpenSummary(s, owner, key)).ToList();
     }
 
-    private async Task<SearchResults> SearchSealedAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, CancellationToken cancellationToken)
+    private async Task<SearchPage> SearchSealedAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, int offset, CancellationToken cancellationToken)
     {
         var key = await KeyForUserAsync(userId, create: false, cancellationToken).ConfigureAwait(false);
         if (key is null)
         {
-            return SearchResults.Empty;
+            return SearchPage.Empty;
         }
 
         var stems = terms.Select(PorterStemmer.Stem).ToList();
         var hashed = stems.Select(stem => EnvelopeCipher.HashTerm(key.SearchKey, stem)).Distinct(StringComparer.Ordinal).ToList();
-        var results = await SearchCoreAsync(userId, query, hashed, cancellationToken).ConfigureAwait(false);
-        var hits = new List<SearchHit>(results.Hits.Count);
-        foreach (var hit in results.Hits)
+        var results = await SearchCoreAsync(userId, query, hashed, offset, cancellationToken).ConfigureAwait(false);
+        var hits = new List<SearchHit>(results.Items.Count);
+        foreach (var hit in results.Items)
         {
             var message = OpenMessage(hit.Message, userId, key);
             string snippet = SearchSnippet.Build(message.Content, SearchTokenizer.Tokenize(message.Content), stems, query.HighlightStart, query.HighlightEnd);
             hits.Add(hit with { Message = message, Snippet = snippet });
         }
 
-        return results with { Hits = hits };
+        return results with { Items = hits };
     }
 
     private void Forget(string userId)
@@ -333,17 +333,17 @@ public abstract partial class SessionStore
     }
 
     private static string SealSummaryText(SessionSummary summary, string owner, DataKey key) =>
-        SealedSummaryPrefix + Convert.ToBase64String(EnvelopeCipher.Seal(key.Key, key.KeyId, Encoding.UTF8.GetBytes(summary.Text), RowData("y", owner, summary.Id)));
+        SealedSummaryPrefix + Convert.ToBase64String(EnvelopeCipher.Seal(key.Key, key.KeyId, Encoding.UTF8.GetBytes(summary.Content), RowData("y", owner, summary.Id)));
 
     private static SessionSummary OpenSummary(SessionSummary summary, string owner, DataKey? key)
     {
-        if (key is null || !summary.Text.StartsWith(SealedSummaryPrefix, StringComparison.Ordinal))
+        if (key is null || !summary.Content.StartsWith(SealedSummaryPrefix, StringComparison.Ordinal))
         {
             throw new SessionDecryptionException($"Summary '{summary.Id}' is not sealed or its owner's data key is missing.");
         }
 
-        var text = EnvelopeCipher.Open(key.Key, key.KeyId, Decode(summary.Text[SealedSummaryPrefix.Length..], $"summary '{summary.Id}'"), RowData("y", owner, summary.Id), $"summary '{summary.Id}'");
-        return summary with { Text = Encoding.UTF8.GetString(text) };
+        var text = EnvelopeCipher.Open(key.Key, key.KeyId, Decode(summary.Content[SealedSummaryPrefix.Length..], $"summary '{summary.Id}'"), RowData("y", owner, summary.Id), $"summary '{summary.Id}'");
+        return summary with { Content = Encoding.UTF8.GetString(text) };
     }
 
     private async Task<string> OwnerAsync(Guid sessionId, CancellationToken cancellationToken)

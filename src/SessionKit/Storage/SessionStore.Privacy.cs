@@ -1,4 +1,4 @@
-namespace SessionKit;
+namespace SessionKit.Storage;
 
 /// <summary>Erasure and retention primitives: validated here once, persisted by each backend's <c>…CoreAsync</c>.</summary>
 public abstract partial class SessionStore : ISessionPrivacyStore, ISessionRetentionStore

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
-namespace SessionKit;
+namespace SessionKit.Storage;
 
 // Shared state, the change feed, leases and turns: validation, the temp scope and in-process wake-ups here; persistence in the backends.
 public abstract partial class SessionStore : ISessionStateStore, ISessionLeaseStore

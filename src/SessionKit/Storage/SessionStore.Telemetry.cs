@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace SessionKit;
+namespace SessionKit.Storage;
 
 public abstract partial class SessionStore
 {

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace SessionKit;
+namespace SessionKit.Storage;
 
 /// <summary>
 /// The base of every storage backend. Its public methods validate arguments, check disposal and cancellation, stamp ids
@@ -276,17 +276,17 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(summary.Level, 1, nameof(summary));
-        if (string.IsNullOrWhiteSpace(summary.Text))
+        if (string.IsNullOrWhiteSpace(summary.Content))
         {
             throw new ArgumentException("A summary's text must not be empty.", nameof(summary));
         }
 
-        if (summary.Text.Length > Limits.MaxContentLength)
+        if (summary.Content.Length > Limits.MaxContentLength)
         {
-            throw new ArgumentException($"The summary has {summary.Text.Length} characters; the limit is {Limits.MaxContentLength} (SessionLimits.MaxContentLength).", nameof(summary));
+            throw new ArgumentException($"The summary has {summary.Content.Length} characters; the limit is {Limits.MaxContentLength} (SessionLimits.MaxContentLength).", nameof(summary));
         }
 
-        if (!IsWellFormed(summary.Text))
+        if (!IsWellFormed(summary.Content))
         {
             throw new ArgumentException("The summary text has an unpaired surrogate; it is not valid Unicode.", nameof(summary));
         }
@@ -302,8 +302,8 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
             FromSequence = summary.FromSequence,
             ToSequence = summary.ToSequence,
             Level = summary.Level,
-            Text = summary.Text,
-            TokenCount = TokenCounting.CountSummary(TokenCounter, summary.Text),
+            Content = summary.Content,
+            TokenCount = TokenCounting.CountSummary(TokenCounter, summary.Content),
             TokenEncoding = TokenCounter.EncodingName,
             SummarizerId = summary.SummarizerId,
             CreatedAt = now,
@@ -342,7 +342,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     }
 
     /// <inheritdoc />
-    public Task<SearchResults> SearchAsync(string userId, SearchQuery query, CancellationToken cancellationToken = default)
+    public Task<SearchPage> SearchAsync(string userId, SearchQuery query, CancellationToken cancellationToken = default)
     {
         ValidateId(userId, nameof(userId));
         ArgumentNullException.ThrowIfNull(query);
@@ -352,10 +352,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
             throw new ArgumentOutOfRangeException(nameof(query), query.Limit, $"SearchQuery.Limit must be between 1 and {SearchQuery.MaxLimit}.");
         }
 
-        if (query.Offset is < 0 or > SearchQuery.MaxOffset)
-        {
-            throw new ArgumentOutOfRangeException(nameof(query), query.Offset, $"SearchQuery.Offset must be between 0 and {SearchQuery.MaxOffset}.");
-        }
+        int offset = SearchCursor.Decode(query);
 
         if (query.Role is { } role && !Enum.IsDefined(role))
         {
@@ -380,14 +377,14 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
         var terms = SearchText.QueryTerms(query.Text);
         if (mode != SearchMode.Lexical)
         {
-            return Observe(Start(StoreOperation.Search, query.SessionId), SearchByMeaningAsync(userId, query, terms, mode, cancellationToken), static results => results.Hits.Count);
+            return Observe(Start(StoreOperation.Search, query.SessionId), SearchByMeaningAsync(userId, query, terms, offset, mode, cancellationToken), static results => results.Items.Count);
         }
 
-        return terms.Count == 0 ? Task.FromResult(SearchResults.Empty)
+        return terms.Count == 0 ? Task.FromResult(SearchPage.Empty)
             : Observe(
                 Start(StoreOperation.Search, query.SessionId),
-                IsEncrypted ? SearchSealedAsync(userId, query, terms, cancellationToken) : SearchCoreAsync(userId, query, terms, cancellationToken),
-                static results => results.Hits.Count);
+                IsEncrypted ? SearchSealedAsync(userId, query, terms, offset, cancellationToken) : SearchCoreAsync(userId, query, terms, offset, cancellationToken),
+                static results => results.Items.Count);
     }
 
     /// <summary>
@@ -396,11 +393,23 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     /// ranked by BM25 (k1 = 1.2, b = 0.75), most relevant first, then filtered and paged as the query says.
     /// </summary>
     /// <param name="userId">A validated user id.</param>
-    /// <param name="query">The validated query (filters, paging, highlight markers).</param>
+    /// <param name="query">The validated query (filters, page size, highlight markers; its cursor is already decoded into
+    /// <paramref name="offset"/>).</param>
     /// <param name="terms">The normalized terms.</param>
+    /// <param name="offset">How many ranked hits to skip (0 to <see cref="SearchQuery.MaxOffset"/>).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The page of hits.</returns>
-    protected abstract Task<SearchResults> SearchCoreAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, CancellationToken cancellationToken);
+    /// <returns>The page of hits; build it with <see cref="SearchPageOf"/>.</returns>
+    protected abstract Task<SearchPage> SearchCoreAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, int offset, CancellationToken cancellationToken);
+
+    /// <summary>The page a backend returns from <see cref="SearchCoreAsync"/>: its hits and the cursor of the next page.</summary>
+    /// <param name="hits">The hits of this page, most relevant first.</param>
+    /// <param name="nextOffset">The number of ranked hits the next page skips, or <see langword="null"/> when there are no more.</param>
+    /// <returns>The page, with <see cref="SearchPage.NextCursor"/> encoding <paramref name="nextOffset"/>.</returns>
+    protected static SearchPage SearchPageOf(IReadOnlyList<SearchHit> hits, int? nextOffset)
+    {
+        ArgumentNullException.ThrowIfNull(hits);
+        return new SearchPage(hits, nextOffset is { } next ? SearchCursor.Encode(next) : null);
+    }
 
     /// <summary>
     /// Stores a validated summary unless one of the same level and first sequence exists (then returns that one). Throws

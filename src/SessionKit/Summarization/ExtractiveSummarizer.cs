@@ -178,7 +178,7 @@ public sealed class ExtractiveSummarizer : ISummarizer
         {
             var summary = summaries[group];
             ArgumentNullException.ThrowIfNull(summary, nameof(summaries));
-            var text = summary.Text ?? string.Empty;
+            var text = summary.Content ?? string.Empty;
             foreach (var range in text.AsSpan().Split('\n'))
             {
                 var line = text.AsSpan(range).Trim().ToString();

@@ -22,7 +22,7 @@ public sealed record SessionSummary
     public required int Level { get; init; }
 
     /// <summary>The summary text.</summary>
-    public required string Text { get; init; }
+    public required string Content { get; init; }
 
     /// <summary>The tokens the text costs as a message, counted with <see cref="TokenEncoding"/>.</summary>
     public required int TokenCount { get; init; }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using SessionKit.Storage;
 using SharpToken;
 
 namespace SessionKit;

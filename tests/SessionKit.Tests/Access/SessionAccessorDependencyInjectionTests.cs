@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
-using SessionKit.Conformance;
+using SessionKit.Testing;
+using SessionKit.Storage;
 
 namespace SessionKit.Tests.Access;
 

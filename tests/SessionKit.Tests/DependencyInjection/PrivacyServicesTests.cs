@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
+using SessionKit.Storage;
 
 namespace SessionKit.Tests.DependencyInjection;
 

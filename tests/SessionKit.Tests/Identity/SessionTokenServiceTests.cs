@@ -90,7 +90,7 @@ public sealed class SessionTokenServiceTests
         {
             Assert.That(ex, Is.InstanceOf<SessionKitException>());
             Assert.That(ex.Message, Is.EqualTo("invalid or expired token"));
-            Assert.That(SessionTokenValidation.Invalid.FailureReason, Is.EqualTo(ex.Message));
+            Assert.That(SessionTokenValidationResult.Invalid.FailureReason, Is.EqualTo(ex.Message));
         }
     }
 

@@ -1,5 +1,6 @@
 using NUnit.Framework;
-using SessionKit.Conformance;
+using SessionKit.Testing;
+using SessionKit.Storage;
 
 namespace SessionKit.Tests.InMemory;
 

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using SessionKit.Storage;
 
 namespace SessionKit.Tests.InMemory;
 

@@ -1,5 +1,5 @@
 using NUnit.Framework;
-using SessionKit.Conformance;
+using SessionKit.Testing;
 
 namespace SessionKit.Tests.Privacy;
 

@@ -2,7 +2,8 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
-using SessionKit.Conformance;
+using SessionKit.Testing;
+using SessionKit.Storage;
 
 namespace SessionKit.Tests.Privacy;
 
@@ -167,7 +168,7 @@ public sealed class EncryptionTests
 
         // Terms are hashed with the owner's search key, so another user's query hashes differently and finds nothing.
         var hits = await store.SearchAsync("alice", new SearchQuery { Text = "jabberwock" });
-        Assert.That(hits.Hits.Single().Message.Content, Is.EqualTo("kwyjibo jabberwock"));
-        Assert.That((await store.SearchAsync("bob", new SearchQuery { Text = "jabberwock" })).Hits, Is.Empty);
+        Assert.That(hits.Items.Single().Message.Content, Is.EqualTo("kwyjibo jabberwock"));
+        Assert.That((await store.SearchAsync("bob", new SearchQuery { Text = "jabberwock" })).Items, Is.Empty);
     }
 }

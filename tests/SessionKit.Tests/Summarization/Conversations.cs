@@ -70,7 +70,7 @@ internal static class Conversations
         FromSequence = from,
         ToSequence = to,
         Level = level,
-        Text = text,
+        Content = text,
         TokenCount = 0,
         TokenEncoding = SharpTokenCounter.O200kBase,
         SummarizerId = "extractive/1",
