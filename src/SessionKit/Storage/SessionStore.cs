@@ -371,9 +371,15 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
 
         ArgumentNullException.ThrowIfNull(query.HighlightStart, nameof(query));
         ArgumentNullException.ThrowIfNull(query.HighlightEnd, nameof(query));
+        var mode = ResolveMode(query);
         ThrowIfUnusable(cancellationToken);
 
         var terms = SearchText.QueryTerms(query.Text);
+        if (mode != SearchMode.Lexical)
+        {
+            return Observe(Start(StoreOperation.Search, query.SessionId), SearchByMeaningAsync(userId, query, terms, offset, mode, cancellationToken), static results => results.Items.Count);
+        }
+
         return terms.Count == 0 ? Task.FromResult(SearchPage.Empty)
             : Observe(
                 Start(StoreOperation.Search, query.SessionId),
