@@ -81,13 +81,25 @@ internal static class ClimateResearchScript
         "What did you tell me about limiting the warming?",
     ];
 
+    // With --semantic the user asks in other words: no word of these questions is in the answer they are after (the
+    // first one's answer is "Global surface temperature in 2011-2020 was about 1.1 °C above the 1850-1900 average").
+    public const string FirstParaphrasedQuestion = "By how many degrees has our world heated up?";
+
+    private static readonly string[] LaterParaphrasedQuestions =
+    [
+        "What stops our world from freezing at night?",
+        "Why do storms and dry spells seem worse now?",
+        "By how many degrees has our world heated up?",
+    ];
+
     /// <summary>The question a returning user asks when the session already holds <paramref name="messageCount"/> messages.</summary>
-    public static string ReturnQuestionFor(long messageCount)
+    public static string ReturnQuestionFor(long messageCount, bool paraphrased = false)
     {
         // Each return adds a question and its answer to the day-0 messages.
         long returnsSoFar = Math.Max(0, messageCount - DayZeroMessageCount) / 2;
+        string[] later = paraphrased ? LaterParaphrasedQuestions : LaterReturnQuestions;
         return returnsSoFar == 0
-            ? FirstReturnQuestion
-            : LaterReturnQuestions[(int)((returnsSoFar - 1) % LaterReturnQuestions.Length)];
+            ? paraphrased ? FirstParaphrasedQuestion : FirstReturnQuestion
+            : later[(int)((returnsSoFar - 1) % later.Length)];
     }
 }

@@ -9,7 +9,8 @@ namespace ResearchAssistant;
 /// <param name="DaysLater">How many days before the first return day 0 is played.</param>
 /// <param name="Reset">Delete the database first, so the story starts over.</param>
 /// <param name="ShowHelp">Print the usage and exit.</param>
-internal sealed record CommandLineOptions(string DatabasePath, string UserId, int TokenBudget, int DaysLater, bool Reset, bool ShowHelp)
+/// <param name="Semantic">Recall by meaning with a local embedding model, and ask the return question in other words.</param>
+internal sealed record CommandLineOptions(string DatabasePath, string UserId, int TokenBudget, int DaysLater, bool Reset, bool ShowHelp, bool Semantic = false)
 {
     public const string DefaultDatabasePath = "research-assistant.db";
 
@@ -21,7 +22,7 @@ internal sealed record CommandLineOptions(string DatabasePath, string UserId, in
     public const int DefaultDaysLater = 2;
 
     public const string Usage = """
-        Usage: dotnet run --project samples/ResearchAssistant -- [--db PATH] [--user ID] [--budget TOKENS] [--days-later N] [--reset]
+        Usage: dotnet run --project samples/ResearchAssistant -- [--db PATH] [--user ID] [--budget TOKENS] [--days-later N] [--reset] [--semantic]
 
           --db PATH         the SQLite database file (default: research-assistant.db in the current directory); a new
                             file or an existing SessionKit database, never any other file
@@ -29,6 +30,8 @@ internal sealed record CommandLineOptions(string DatabasePath, string UserId, in
           --budget TOKENS   the token budget of the context window for each reply (default: 750)
           --days-later N    how many days before the first return the day-0 conversation is played (default: 2)
           --reset           delete the database first (only a SessionKit database) and start the story over
+          --semantic        recall by meaning with all-MiniLM-L6-v2 run locally (no network): the returning user asks
+                            in other words, sharing no word with the answer
           --help            show this text
 
         A new user plays day 0 and comes back N days later in the same run; every later run comes back again with
@@ -48,6 +51,7 @@ internal sealed record CommandLineOptions(string DatabasePath, string UserId, in
                 "--budget" => options with { TokenBudget = NumberOf(args, ref i, minimum: 1) },
                 "--days-later" => options with { DaysLater = NumberOf(args, ref i, minimum: 0) },
                 "--reset" => options with { Reset = true },
+                "--semantic" => options with { Semantic = true },
                 "--help" or "-h" => options with { ShowHelp = true },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };

@@ -90,6 +90,12 @@ internal sealed class ConversationPrinter(TextWriter output, TimeProvider clock)
         output.WriteLine();
     }
 
+    public void PrintIndexed(long embedded, string modelId)
+    {
+        output.WriteLine($"  [recall by meaning: {embedded} new message(s) and summaries embedded with {modelId}, locally]");
+        output.WriteLine();
+    }
+
     public void PrintSaved(Session session) =>
         output.WriteLine($"Saved: session {session.Id} now holds {session.MessageCount} messages. Run again to come back with another question.");
 

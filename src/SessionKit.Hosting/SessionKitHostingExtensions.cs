@@ -37,6 +37,33 @@ public static class SessionKitHostingExtensions
     }
 
     /// <summary>
+    /// Runs the embedding indexer as a hosted background service (see <see cref="EmbeddingIndexerService"/>): new and
+    /// changed messages and summaries get vectors in batches, off the append path, with retries and backoff when the
+    /// generator fails. Needs <c>UseEmbeddings(...)</c> on the same builder.
+    /// </summary>
+    /// <param name="builder">The builder from <c>AddSessionKit</c>.</param>
+    /// <param name="configure">Adjusts polling and retries; <see langword="null"/> for the defaults.</param>
+    /// <returns>The builder.</returns>
+    public static ISessionKitBuilder AddSessionKitEmbeddingIndexer(this ISessionKitBuilder builder, Action<EmbeddingIndexerServiceOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<EmbeddingIndexerServiceOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(static o => o.Validate().Count == 0, "EmbeddingIndexerServiceOptions are invalid: PollInterval at least 10 ms, InitialRetryDelay positive, MaxRetryDelay at least InitialRetryDelay.").ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EmbeddingIndexerService>(static services => new EmbeddingIndexerService(
+            services.GetService<SessionKit.EmbeddingIndexer>() ?? throw new InvalidOperationException(
+                "AddSessionKitEmbeddingIndexer() needs an embedding generator: call UseEmbeddings(...) on the builder returned by AddSessionKit()."),
+            services.GetRequiredService<IOptions<EmbeddingIndexerServiceOptions>>(),
+            services.GetService<TimeProvider>(),
+            services.GetService<Logging.ILogger<EmbeddingIndexerService>>())));
+        return builder;
+    }
+
+    /// <summary>
     /// Drains summarization backlogs in the background (see <see cref="BackgroundSummarizerService"/>): builds that stop at
     /// <c>ContextOptions.MaxSummarizationsPerBuild</c> with summarizing still to do report their session to a
     /// <see cref="SessionKit.SummarizationBacklog"/>, and the service catches each one up off the request path.

@@ -359,7 +359,7 @@ public abstract partial class ContextBuilderConformanceTests
         var session = await _store.CreateSessionAsync("ada");
         await AppendConversationAsync(session.Id, turns: 30, seed: 9);
 
-        var window = await Builder().BuildAsync(session.Id, new ContextRequest { TokenBudget = 800, SummarizeInline = false });
+        var window = await Builder().BuildAsync(session.Id, new ContextRequest { TokenBudget = 800, SummarizeInline = false, RecallNewestUserMessage = false });
 
         Assert.That(window.Items.All(i => i.Kind == ContextItemKind.Message));
         Assert.That(window.OmittedRanges, Has.Count.EqualTo(1));

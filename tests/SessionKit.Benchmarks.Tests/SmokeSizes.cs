@@ -29,6 +29,11 @@ internal static class SmokeSizes
             runner.SetParam(nameof(SearchBenchmarks.TotalMessages), SearchTotalMessages);
         }
 
+        if (type == typeof(SemanticSearchBenchmarks))
+        {
+            runner.SetParam(nameof(SemanticSearchBenchmarks.Messages), 500);
+        }
+
         if (type == typeof(EncryptionBenchmarks))
         {
             runner.SetParam(nameof(EncryptionBenchmarks.SearchMessages), 1_000);

@@ -56,6 +56,20 @@ public sealed class SampleTests
     }
 
     [Test]
+    public async Task ResearchAssistant_Semantic_AnswersAQuestionAskedInOtherWords_Offline()
+    {
+        var (exitCode, output) = await SampleRun.RunAsync("ResearchAssistant", _folder, "--semantic");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exitCode, Is.Zero, output);
+            Assert.That(output, Does.Contain("By how many degrees has our world heated up?"));
+            Assert.That(output, Does.Contain("embedded with all-MiniLM-L6-v2, locally"));
+            Assert.That(output, Does.Contain("Two days ago I said: “Global surface temperature in 2011-2020 was about 1.1 °C above the 1850-1900"));
+        }
+    }
+
+    [Test]
     public async Task ResearchAssistant_AfterALongGap_StartsALinkedSession_ThatStillRecallsTheAnswer()
     {
         var (exitCode, output) = await SampleRun.RunAsync("ResearchAssistant", _folder, "--days-later", "10");

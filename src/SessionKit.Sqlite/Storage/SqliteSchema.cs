@@ -223,6 +223,38 @@ internal static class SqliteSchema
         CREATE INDEX ix_messages_session_created ON messages (session_id, created_at, sequence);
         CREATE INDEX ix_sessions_user_id ON sessions (user_id, id);
         """),
+
+        // 10: embedding vectors, one per message and per summary, as float32 BLOBs (sealed envelopes when encrypted). A
+        // semantic search reads one user's vectors of one model through ix_message_embeddings_user (rows stay small enough
+        // to sit in the table's leaf pages, which WITHOUT ROWID would spill to overflow pages). Vectors go with their
+        // message or summary (cascade) and are dropped when its content or owner changes, so a stale vector never ranks.
+        new("""
+        CREATE TABLE message_embeddings (
+            message_row INTEGER NOT NULL PRIMARY KEY REFERENCES messages (row_id) ON DELETE CASCADE,
+            user_key    TEXT    NOT NULL,
+            model       TEXT    NOT NULL,
+            session_id  BLOB    NOT NULL,
+            sequence    INTEGER NOT NULL,
+            message_id  BLOB    NOT NULL,
+            role        INTEGER NOT NULL,
+            created_at  INTEGER NOT NULL,
+            dimensions  INTEGER NOT NULL,
+            vector      BLOB    NOT NULL
+        );
+        CREATE INDEX ix_message_embeddings_user ON message_embeddings (user_key, model);
+        CREATE TRIGGER messages_embedding_stale AFTER UPDATE OF content, user_key ON messages BEGIN
+            DELETE FROM message_embeddings WHERE message_row = old.row_id;
+        END;
+
+        CREATE TABLE summary_embeddings (
+            summary_row INTEGER NOT NULL PRIMARY KEY REFERENCES summaries (row_id) ON DELETE CASCADE,
+            user_key    TEXT    NOT NULL,
+            model       TEXT    NOT NULL,
+            dimensions  INTEGER NOT NULL,
+            vector      BLOB    NOT NULL
+        );
+        CREATE INDEX ix_summary_embeddings_user ON summary_embeddings (user_key, model);
+        """),
     ];
 
     private const string EncryptionSetting = "encryption";

@@ -22,6 +22,9 @@ public sealed partial class ContextBuilder : IContextBuilder
     private const int MaxSummaryLevel = 8;
     private const int SummaryPage = 32;
 
+    // How far back (in messages) a build looks for the newest user message to recall with when no query is given.
+    private const int NewestUserScan = 32;
+
     /// <summary>The share of its room the cache-stable layout's verbatim part fills right after its boundary moves.</summary>
     private const double CacheStableRefill = 0.5;
 
@@ -202,7 +205,6 @@ public sealed partial class ContextBuilder : IContextBuilder
         }
 
         int summaryCap = (int)(budget * _options.SummaryShare);
-        int recallCap = request.Query is null ? 0 : (int)(budget * _options.RecallShare);
         state.SummaryTargetTokens = Math.Clamp(summaryCap / 2, 16, _options.SummaryTargetTokens);
 
         // 2. The mandatory part: from the newest user message to the end.
@@ -216,6 +218,10 @@ public sealed partial class ContextBuilder : IContextBuilder
         }
 
         long mandatoryStart = mandatoryCount == 0 ? session.LastSequence + 1 : tail[mandatoryCount - 1].Sequence;
+
+        // Recall needs a query: the caller's, else (unless opted out) the newest user message.
+        string? query = request.Query ?? (request.RecallNewestUserMessage && request.RequireNewestUserTurn ? await NewestUserTextAsync(tail, cancellationToken).ConfigureAwait(false) : null);
+        int recallCap = string.IsNullOrWhiteSpace(query) ? 0 : (int)(budget * _options.RecallShare);
         int recentBudget = Math.Max(mandatoryTokens, available - summaryCap - recallCap);
 
         // 3. Summarize blocks that no longer fit verbatim, oldest first, each once.
@@ -226,7 +232,7 @@ public sealed partial class ContextBuilder : IContextBuilder
             summarizedThrough = await SummarizeBacklogAsync(sessionId, tail, summarizedThrough, recentBudget, recentBudget, mandatoryStart, state, cancellationToken).ConfigureAwait(false);
         }
 
-        int recallReserve = request.Query is null ? 0 : recallCap;
+        int recallReserve = query is null ? 0 : recallCap;
         var composition = new Composition(tail, session.LastSequence);
         List<SessionSummary> summaries;
         if (layout == ContextLayout.CacheStable)
@@ -270,9 +276,11 @@ public sealed partial class ContextBuilder : IContextBuilder
         //    is never sent twice: a hit the verbatim window holds is skipped, a hit a level-1 summary covers replaces that
         //    summary (the words themselves beat their gist), and a hit inside a rolled-up summary is skipped.
         List<Session>? linked = session.ContinuesFromSessionId is null || _options.MaxLinkedSessions == 0 ? [] : null;
-        var recalled = request.Query is null || recallCap == 0
+        //    The share is never more than what the verbatim window and the summaries left.
+        recallCap = Math.Min(recallCap, available - composition.VerbatimTokens - composition.SummaryTokens);
+        var recalled = query is null || recallCap <= 0
             ? []
-            : await RecallAsync(session, linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), request.Query, composition, summaries, layout, recallCap, cancellationToken).ConfigureAwait(false);
+            : await RecallAsync(session, linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), query, composition, summaries, layout, recallCap, cancellationToken).ConfigureAwait(false);
         RemoveSummariesCoveringRecall(session.Id, summaries, recalled);
         composition.SummaryTokens = summaries.Sum(SummaryTokens);
         int recalledTokens = recalled.Sum(r => r.Tokens);
@@ -299,6 +307,20 @@ public sealed partial class ContextBuilder : IContextBuilder
         var window = Assemble(session, request, layout, systemTokens, carried, summaries, recalled, tail, verbatimCount, mandatoryCount, state);
         Debug.Assert(window.TotalTokens <= budget, "A context window must never exceed its budget.");
         return window;
+    }
+
+    /// <summary>The content of the newest user message among the last few, or <see langword="null"/>.</summary>
+    private static async Task<string?> NewestUserTextAsync(MessageTail tail, CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < NewestUserScan && await tail.EnsureAsync(i, cancellationToken).ConfigureAwait(false); i++)
+        {
+            if (tail[i].Message.Role == MessageRole.User && !string.IsNullOrWhiteSpace(tail[i].Message.Content))
+            {
+                return tail[i].Message.Content;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Counts the newest messages down to and including the newest user message, reading no further than the budget allows.</summary>
@@ -844,7 +866,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     {
         try
         {
-            var results = await _store.SearchAsync(userId, new SearchQuery { Text = query, SessionId = sessionId, Limit = limit }, cancellationToken).ConfigureAwait(false);
+            var results = await _store.SearchAsync(userId, new SearchQuery { Text = query, SessionId = sessionId, Limit = limit, Mode = SearchMode.Auto }, cancellationToken).ConfigureAwait(false);
             hits.AddRange(results.Items);
             return true;
         }

@@ -10,10 +10,18 @@ public sealed record ContextRequest
     public string? SystemPrompt { get; init; }
 
     /// <summary>
-    /// The user's latest question or topic, used to recall relevant older messages verbatim into the window; the recall
-    /// share of the budget goes to recent messages when this is <see langword="null"/>.
+    /// The user's latest question or topic, used to recall relevant older messages verbatim into the window. When
+    /// <see langword="null"/>, the newest user message is the query (see <see cref="RecallNewestUserMessage"/>).
     /// </summary>
     public string? Query { get; init; }
+
+    /// <summary>
+    /// Whether a build without a <see cref="Query"/> recalls with the newest stored user message as the query (default
+    /// <see langword="true"/>; only when <see cref="RequireNewestUserTurn"/> is set, since callers that send the newest
+    /// turn themselves should pass it as the query). Set <see langword="false"/> to opt out: without a query, the recall
+    /// share of the budget then goes to recent messages.
+    /// </summary>
+    public bool RecallNewestUserMessage { get; init; } = true;
 
     /// <summary>
     /// Whether this build may call the summarizer for ranges that no longer fit (default <see langword="true"/>). Apps that

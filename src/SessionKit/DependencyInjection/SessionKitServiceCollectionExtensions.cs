@@ -147,6 +147,8 @@ public static class SessionKitServiceCollectionExtensions
                 observed.Metrics = SessionKitMetrics.From(services);
             }
 
+            EmbeddingServiceCollectionExtensions.Apply(services, store);
+
             return store;
         }));
         return builder;

@@ -127,6 +127,7 @@ public sealed partial class InMemorySessionStore
     {
         _search.RemoveSession(entry.Session.Id);
         _search.Add(entry.Session.UserId, entry.Messages, SearchIndex.Analyze(entry.Messages));
+        entry.PruneVectors();
     }
 
     /// <summary>What an idempotency key recorded: the sequences its append stored and the fingerprint of its messages.</summary>

@@ -155,6 +155,7 @@ public sealed partial class InMemorySessionStore
             // Re-index what is left: the index has no per-message removal, and a sweep is not on any request's path.
             _search.RemoveSession(sessionId);
             _search.Add(current.UserId, entry.Messages, SearchIndex.Analyze(entry.Messages));
+            entry.PruneVectors();
             entry.Session = current with { MessageCount = entry.Messages.Count, Version = current.Version + 1 };
             return Task.FromResult(new MessageRetentionResult(doomed.Count, summariesDeleted));
         }
@@ -194,6 +195,7 @@ public sealed partial class InMemorySessionStore
                 grants += RemoveSessionGrants(sessionId);
                 entry.Messages.Clear();
                 entry.Summaries.Clear();
+                entry.Vectors.Clear();
                 entry.IdempotencyKeys.Clear();
                 entry.Revisions.Clear();
                 entry.Changes.Clear();

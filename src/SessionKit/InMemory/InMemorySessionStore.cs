@@ -160,10 +160,6 @@ public sealed partial class InMemorySessionStore : SessionStore
     }
 
     /// <inheritdoc />
-    protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        DeleteSessionCoreAsync(sessionId, null, cancellationToken);
-
-    /// <inheritdoc />
     protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, long? expectedVersion, CancellationToken cancellationToken)
     {
         if (!_sessions.TryGetValue(sessionId, out var entry))
@@ -325,7 +321,9 @@ public sealed partial class InMemorySessionStore : SessionStore
         lock (entry.Gate)
         {
             entry.ThrowIfDeleted(sessionId);
-            return Task.FromResult(entry.Summaries.RemoveEndingAtOrAfter(fromSequence));
+            int removed = entry.Summaries.RemoveEndingAtOrAfter(fromSequence);
+            entry.PruneVectors();
+            return Task.FromResult(removed);
         }
     }
 
@@ -404,6 +402,35 @@ public sealed partial class InMemorySessionStore : SessionStore
         public Dictionary<long, List<MessageRevision>> Revisions { get; } = [];
 
         public bool Deleted { get; set; }
+
+        // One vector per message or summary id; PruneVectors drops those whose target changed or went away.
+        public Dictionary<Guid, StoredEmbedding> Vectors { get; } = [];
+
+        public void PruneVectors()
+        {
+            if (Vectors.Count == 0)
+            {
+                return;
+            }
+
+            var live = new HashSet<Guid>(Summaries.Query(new SummaryQuery { NewestFirst = false, Limit = int.MaxValue }).Select(static s => s.Id));
+            foreach (var vector in Vectors.Values.ToList())
+            {
+                bool current = vector.Kind == EmbeddingKind.Summary ? live.Contains(vector.TargetId) : FindMessage(vector) is not null;
+                if (!current)
+                {
+                    Vectors.Remove(vector.TargetId);
+                }
+            }
+        }
+
+        public SessionMessage? FindMessage(StoredEmbedding vector)
+        {
+            int index = LowerBound(Messages, vector.Sequence);
+            return index < Messages.Count && Messages[index].Sequence == vector.Sequence && Messages[index].Id == vector.TargetId && Messages[index].Revision == vector.Revision
+                ? Messages[index]
+                : null;
+        }
 
         public Session ThrowIfDeleted(Guid sessionId) => Deleted ? throw new SessionNotFoundException(sessionId) : Session;
     }

@@ -63,6 +63,7 @@ public sealed class UserDataExporter : IUserDataExporter
             result = await WriteTokensAsync(writer, userId, result, cancellationToken).ConfigureAwait(false);
             result = await WriteGrantsAsync(writer, userId, result, cancellationToken).ConfigureAwait(false);
             result = await WriteUserStateAsync(writer, userId, result, cancellationToken).ConfigureAwait(false);
+            await WriteEmbeddingsAsync(writer, userId, cancellationToken).ConfigureAwait(false);
 
             writer.WriteStartObject("counts");
             writer.WriteNumber("sessions", result.Sessions);
@@ -215,6 +216,23 @@ public sealed class UserDataExporter : IUserDataExporter
         writer.WriteEndArray();
         await FlushIfFullAsync(writer, cancellationToken).ConfigureAwait(false);
         return entries.Count;
+    }
+
+    // Which models made the user's vectors, and how many; the vectors themselves are derived data and not exported.
+    private async Task WriteEmbeddingsAsync(Utf8JsonWriter writer, string userId, CancellationToken cancellationToken)
+    {
+        var models = _sessions is SessionStore store ? await store.CountEmbeddingsAsync(userId, cancellationToken).ConfigureAwait(false) : [];
+        writer.WriteStartArray("embeddings");
+        foreach (var model in models)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("model", model.ModelId);
+            writer.WriteNumber("dimensions", model.Dimensions);
+            writer.WriteNumber("count", model.Count);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
     }
 
     private async Task<UserExportResult> WriteDevicesAsync(Utf8JsonWriter writer, string userId, UserExportResult result, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using SessionKit.Storage;
 namespace SessionKit;
 
 /// <summary>
@@ -16,7 +17,15 @@ public sealed record SearchQuery
     /// <summary>The most distinct words of <see cref="Text"/> that are searched for; the rest are ignored.</summary>
     public const int MaxTerms = 32;
 
-    /// <summary>The user's words. Empty or only punctuation and common words: no hits.</summary>
+    /// <summary>
+    /// How to rank: <see cref="SearchMode.Lexical"/> by words (the default), <see cref="SearchMode.Semantic"/> by meaning,
+    /// <see cref="SearchMode.Hybrid"/> both fused, or <see cref="SearchMode.Auto"/> (hybrid when the store has an
+    /// embedding generator). Semantic and hybrid need <see cref="SessionStore.UseEmbeddings"/>; their
+    /// <see cref="SearchHit.Score"/> is the cosine similarity or the fused score.
+    /// </summary>
+    public SearchMode Mode { get; init; }
+
+    /// <summary>The user's words. Empty or only punctuation and common words: no lexical hits (a semantic search still embeds the text).</summary>
     public required string Text { get; init; }
 
     /// <summary>Only this session (which must belong to the user, or nothing is found).</summary>

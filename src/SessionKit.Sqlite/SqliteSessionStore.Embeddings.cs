@@ -1,0 +1,189 @@
+using Microsoft.Data.Sqlite;
+using SessionKit.Storage;
+
+namespace SessionKit.Sqlite;
+
+// Embedding vectors (schema version 10): float32 BLOBs next to the messages and summaries they embed, read per user and
+// model through one index, deleted with their targets by cascade and with edits by trigger.
+public sealed partial class SqliteSessionStore
+{
+    /// <inheritdoc />
+    public override bool SupportsEmbeddings => true;
+
+    /// <inheritdoc />
+    protected override Task<IReadOnlyList<EmbeddingBacklogItem>> GetEmbeddingBacklogCoreAsync(string modelId, int limit, CancellationToken cancellationToken) =>
+        ReadAsync(
+            (modelId, limit),
+            static (connection, transaction, state) =>
+            {
+                var (modelId, limit) = state;
+                var backlog = new List<EmbeddingBacklogItem>();
+                var messages = connection.Command(
+                    "SELECT " + SqliteRows.QualifiedMessageColumns + ", s.user_id FROM messages m JOIN sessions s ON s.id = m.session_id " +
+                    "LEFT JOIN message_embeddings e ON e.message_row = m.row_id " +
+                    "WHERE m.content <> '' AND (e.message_row IS NULL OR e.model <> $model) ORDER BY m.row_id LIMIT $limit;",
+                    transaction);
+                messages.Parameters.AddWithValue("$model", modelId);
+                messages.Parameters.AddWithValue("$limit", limit);
+                using (var reader = messages.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        backlog.Add(new EmbeddingBacklogItem(reader.GetString(SqliteRows.MessageColumnCount), SqliteRows.ReadMessage(reader), null));
+                    }
+                }
+
+                if (backlog.Count < limit)
+                {
+                    var summaries = connection.Command(
+                        "SELECT y.id, y.session_id, y.level, y.from_sequence, y.to_sequence, y.text, y.token_count, y.token_encoding, y.summarizer_id, y.created_at, s.user_id " +
+                        "FROM summaries y JOIN sessions s ON s.id = y.session_id LEFT JOIN summary_embeddings e ON e.summary_row = y.row_id " +
+                        "WHERE e.summary_row IS NULL OR e.model <> $model ORDER BY y.row_id LIMIT $limit;",
+                        transaction);
+                    summaries.Parameters.AddWithValue("$model", modelId);
+                    summaries.Parameters.AddWithValue("$limit", limit - backlog.Count);
+                    using var reader = summaries.ExecuteReader();
+                    while (reader.Read())
+                    {
+                        backlog.Add(new EmbeddingBacklogItem(reader.GetString(10), null, SqliteRows.ReadSummary(reader)));
+                    }
+                }
+
+                return (IReadOnlyList<EmbeddingBacklogItem>)backlog;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<int> SaveEmbeddingsCoreAsync(IReadOnlyList<StoredEmbedding> embeddings, CancellationToken cancellationToken) =>
+        WriteAsync(
+            embeddings,
+            static (connection, transaction, embeddings) =>
+            {
+                int saved = 0;
+                foreach (var embedding in embeddings)
+                {
+                    var command = embedding.Kind == EmbeddingKind.Message
+                        ? connection.Command(
+                            "INSERT INTO message_embeddings (message_row, user_key, model, session_id, sequence, message_id, role, created_at, dimensions, vector) " +
+                            "SELECT m.row_id, m.user_key, $model, m.session_id, m.sequence, m.id, m.role, m.created_at, $dimensions, $vector " +
+                            "FROM messages m JOIN sessions s ON s.id = m.session_id " +
+                            "WHERE m.session_id = $session_id AND m.sequence = $sequence AND m.id = $id AND m.revision = $revision AND s.user_id = $user_id " +
+                            "ON CONFLICT (message_row) DO UPDATE SET model = excluded.model, dimensions = excluded.dimensions, vector = excluded.vector;",
+                            transaction)
+                        : connection.Command(
+                            "INSERT INTO summary_embeddings (summary_row, user_key, model, dimensions, vector) " +
+                            "SELECT y.row_id, $user_key, $model, $dimensions, $vector FROM summaries y JOIN sessions s ON s.id = y.session_id " +
+                            "WHERE y.session_id = $session_id AND y.id = $id AND s.user_id = $user_id " +
+                            "ON CONFLICT (summary_row) DO UPDATE SET model = excluded.model, dimensions = excluded.dimensions, vector = excluded.vector;",
+                            transaction);
+                    var parameters = command.Parameters;
+                    parameters.AddWithValue("$model", embedding.ModelId);
+                    parameters.AddWithValue("$dimensions", embedding.Dimensions);
+                    parameters.Add("$vector", SqliteType.Blob).Value = embedding.Vector.ToArray();
+                    parameters.AddWithValue("$session_id", SqliteRows.Id(embedding.SessionId));
+                    parameters.AddWithValue("$id", SqliteRows.Id(embedding.TargetId));
+                    parameters.AddWithValue("$user_id", embedding.UserId);
+                    if (embedding.Kind == EmbeddingKind.Message)
+                    {
+                        parameters.AddWithValue("$sequence", embedding.Sequence);
+                        parameters.AddWithValue("$revision", embedding.Revision);
+                    }
+                    else
+                    {
+                        parameters.AddWithValue("$user_key", UserKey.For(embedding.UserId));
+                    }
+
+                    saved += command.ExecuteNonQuery();
+                }
+
+                return saved;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task ScanEmbeddingsCoreAsync(string userId, EmbeddingScan scan, CancellationToken cancellationToken) =>
+        ReadAsync(
+            (userId, scan),
+            static (connection, transaction, state) =>
+            {
+                var (userId, scan) = state;
+                var sql = new System.Text.StringBuilder(
+                    "SELECT message_id, session_id, sequence, vector FROM message_embeddings WHERE user_key = $user_key AND model = $model");
+                var parameters = new List<(string, object)> { ("$user_key", UserKey.For(userId)), ("$model", scan.ModelId) };
+                if (scan.SessionId is { } sessionId)
+                {
+                    sql.Append(" AND session_id = $session_id");
+                    parameters.Add(("$session_id", SqliteRows.Id(sessionId)));
+                }
+
+                if (scan.Role is { } role)
+                {
+                    sql.Append(" AND role = $role");
+                    parameters.Add(("$role", (int)role));
+                }
+
+                if (scan.Since is { } since)
+                {
+                    sql.Append(" AND created_at >= $since");
+                    parameters.Add(("$since", SqliteRows.Ticks(since)));
+                }
+
+                if (scan.Until is { } until)
+                {
+                    sql.Append(" AND created_at < $until");
+                    parameters.Add(("$until", SqliteRows.Ticks(until)));
+                }
+
+                var command = connection.Command(sql.Append(';').ToString(), transaction);
+                foreach (var (name, value) in parameters)
+                {
+                    command.Parameters.AddWithValue(name, value);
+                }
+
+                Span<byte> id = stackalloc byte[16];
+                Span<byte> session = stackalloc byte[16];
+                byte[] buffer = new byte[4096];
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    reader.GetBytes(0, 0, buffer, 0, 16);
+                    buffer.AsSpan(0, 16).CopyTo(id);
+                    reader.GetBytes(1, 0, buffer, 0, 16);
+                    buffer.AsSpan(0, 16).CopyTo(session);
+                    long sequence = reader.GetInt64(2);
+                    int length = (int)reader.GetBytes(3, 0, null, 0, 0);
+                    if (length > buffer.Length)
+                    {
+                        buffer = new byte[length];
+                    }
+
+                    reader.GetBytes(3, 0, buffer, 0, length);
+                    scan.Offer(new Guid(id, bigEndian: true), new Guid(session, bigEndian: true), sequence, buffer.AsSpan(0, length));
+                }
+
+                return 0;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<IReadOnlyList<EmbeddingModelCount>> CountEmbeddingsCoreAsync(string userId, CancellationToken cancellationToken) =>
+        ReadAsync(
+            userId,
+            static (connection, transaction, userId) =>
+            {
+                var command = connection.Command(
+                    "SELECT model, dimensions, COUNT(*) FROM (SELECT model, dimensions FROM message_embeddings WHERE user_key = $user_key " +
+                    "UNION ALL SELECT model, dimensions FROM summary_embeddings WHERE user_key = $user_key) GROUP BY model, dimensions ORDER BY model, dimensions;",
+                    transaction);
+                command.Parameters.AddWithValue("$user_key", UserKey.For(userId));
+                var counts = new List<EmbeddingModelCount>();
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    counts.Add(new EmbeddingModelCount(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2)));
+                }
+
+                return (IReadOnlyList<EmbeddingModelCount>)counts;
+            },
+            cancellationToken);
+}

@@ -1,0 +1,335 @@
+using Microsoft.Extensions.AI;
+
+namespace SessionKit.Storage;
+
+/// <summary>
+/// Recall by meaning, written once for every backend: the generator, the model id vectors are kept under, embedding the
+/// backlog (sealing vectors when the store encrypts), exact cosine ranking and its fusion with BM25. Backends only store
+/// vectors, list what lacks one and hand a user's vectors to an <see cref="EmbeddingScan"/>.
+/// </summary>
+public abstract partial class SessionStore
+{
+    /// <summary>The constant k of reciprocal rank fusion: a hit at rank r of one ranking adds 1 / (k + r).</summary>
+    public const int FusionRankConstant = 60;
+
+    // Hybrid search fuses at least this many hits of each ranking, so a message ranked low by one and high by the other still surfaces.
+    private const int MinFusionCandidates = 50;
+
+    private EmbeddingBinding? _embeddings;
+
+    /// <summary>The generator that embeds messages, summaries and queries; <see langword="null"/> until <see cref="UseEmbeddings"/> (then search is lexical only and no vector is stored).</summary>
+    public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator => Volatile.Read(ref _embeddings)?.Generator;
+
+    /// <summary>The model id vectors are stored and ranked under; only vectors of this model take part in a search.</summary>
+    public string? EmbeddingModelId => Volatile.Read(ref _embeddings)?.ModelId;
+
+    /// <summary>
+    /// Turns on recall by meaning with <paramref name="generator"/>. Appends do not change: an <see cref="EmbeddingIndexer"/>
+    /// embeds new messages and summaries in the background. Switching to another model (another id) re-embeds
+    /// progressively: until a message has a vector of the new model, searches find it by its words only.
+    /// </summary>
+    /// <param name="generator">Any Microsoft.Extensions.AI embedding generator.</param>
+    /// <param name="modelId">The id vectors are kept under; <see langword="null"/> for the generator's
+    /// <see cref="EmbeddingGeneratorMetadata.DefaultModelId"/> (see <see cref="ModelIdOf"/>).</param>
+    /// <exception cref="ArgumentException"><paramref name="modelId"/> is blank or too long.</exception>
+    /// <exception cref="NotSupportedException">The backend does not store vectors (<see cref="SupportsEmbeddings"/> is false).</exception>
+    public void UseEmbeddings(IEmbeddingGenerator<string, Embedding<float>> generator, string? modelId = null)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        if (!SupportsEmbeddings)
+        {
+            throw new NotSupportedException($"{GetType().Name} does not store embedding vectors yet, so it cannot recall by meaning; use a backend that does (in-memory, SQLite) or search lexically.");
+        }
+
+        if (modelId is not null)
+        {
+            ValidateId(modelId, nameof(modelId));
+        }
+
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        Volatile.Write(ref _embeddings, new EmbeddingBinding(generator, modelId ?? ModelIdOf(generator)));
+    }
+
+    /// <summary>The id a generator's vectors are kept under: its metadata's default model id, else its provider name, else its type name.</summary>
+    /// <param name="generator">The generator.</param>
+    /// <returns>The model id.</returns>
+    public static string ModelIdOf(IEmbeddingGenerator<string, Embedding<float>> generator)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        var metadata = generator.GetService(typeof(EmbeddingGeneratorMetadata)) as EmbeddingGeneratorMetadata;
+        return !string.IsNullOrWhiteSpace(metadata?.DefaultModelId) ? metadata.DefaultModelId
+            : !string.IsNullOrWhiteSpace(metadata?.ProviderName) ? metadata.ProviderName
+            : generator.GetType().FullName ?? generator.GetType().Name;
+    }
+
+    /// <summary>
+    /// Whether this backend stores embedding vectors: it overrides this with <see langword="true"/> and implements
+    /// <see cref="GetEmbeddingBacklogCoreAsync"/>, <see cref="SaveEmbeddingsCoreAsync"/>, <see cref="ScanEmbeddingsCoreAsync"/>
+    /// and <see cref="CountEmbeddingsCoreAsync"/>. A backend that does not refuses <see cref="UseEmbeddings"/>.
+    /// </summary>
+    public virtual bool SupportsEmbeddings => false;
+
+    /// <summary>Counts a user's stored vectors by model (what an export reports).</summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One entry per model, by model id.</returns>
+    public Task<IReadOnlyList<EmbeddingModelCount>> CountEmbeddingsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ValidateId(userId, nameof(userId));
+        ThrowIfUnusable(cancellationToken);
+        return CountEmbeddingsCoreAsync(userId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Lists messages (with non-empty content) and summaries that have no vector of <paramref name="modelId"/> (none at
+    /// all, or another model's), across all users, oldest first, at most <paramref name="limit"/>. The base class opens
+    /// sealed ones before embedding.
+    /// </summary>
+    /// <param name="modelId">The current model.</param>
+    /// <param name="limit">At least 1.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The backlog's head.</returns>
+    protected virtual Task<IReadOnlyList<EmbeddingBacklogItem>> GetEmbeddingBacklogCoreAsync(string modelId, int limit, CancellationToken cancellationToken) =>
+        throw NotStoringVectors();
+
+    /// <summary>
+    /// Stores vectors, each replacing any vector its message or summary had, and only when the target still exists
+    /// unchanged (a message with the same id and revision, a summary with the same id); others are skipped. Editing a
+    /// message's content, deleting it, rewinding, invalidating a summary, deleting a session and erasing a user must
+    /// delete the vectors they make stale, in the same transaction.
+    /// </summary>
+    /// <param name="embeddings">The vectors.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>How many were stored.</returns>
+    protected virtual Task<int> SaveEmbeddingsCoreAsync(IReadOnlyList<StoredEmbedding> embeddings, CancellationToken cancellationToken) =>
+        throw NotStoringVectors();
+
+    /// <summary>Offers every message vector of <paramref name="userId"/> that matches the scan's model and filters to <see cref="EmbeddingScan.Offer"/>.</summary>
+    /// <param name="userId">A validated user id.</param>
+    /// <param name="scan">The scan.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when every vector was offered.</returns>
+    protected virtual Task ScanEmbeddingsCoreAsync(string userId, EmbeddingScan scan, CancellationToken cancellationToken) =>
+        throw NotStoringVectors();
+
+    /// <summary>Counts a user's vectors (messages and summaries) by model.</summary>
+    /// <param name="userId">A validated user id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One entry per model, ordered by model id; a backend that stores no vectors has none.</returns>
+    protected virtual Task<IReadOnlyList<EmbeddingModelCount>> CountEmbeddingsCoreAsync(string userId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<EmbeddingModelCount>>([]);
+
+    // Unreachable through the public API (UseEmbeddings refuses such a backend); a backend that sets SupportsEmbeddings
+    // must override the embedding methods.
+    private NotSupportedException NotStoringVectors() => new($"{GetType().Name} does not store embedding vectors (SupportsEmbeddings is false).");
+
+    /// <summary>Embeds the head of the backlog with the current generator and stores the vectors.</summary>
+    internal async Task<EmbeddingBatchResult> EmbedBacklogAsync(int batchSize, CancellationToken cancellationToken)
+    {
+        ThrowIfUnusable(cancellationToken);
+        var binding = Volatile.Read(ref _embeddings) ?? throw NoGenerator();
+        var items = await GetEmbeddingBacklogCoreAsync(binding.ModelId, batchSize, cancellationToken).ConfigureAwait(false);
+        if (items.Count == 0)
+        {
+            return new EmbeddingBatchResult(0, 0);
+        }
+
+        var texts = new List<string>(items.Count);
+        var targets = new List<(EmbeddingBacklogItem Item, DataKey? Key)>(items.Count);
+        foreach (var item in items)
+        {
+            DataKey? key = null;
+            string text;
+            if (IsEncrypted)
+            {
+                key = await KeyForUserAsync(item.UserId, create: false, cancellationToken).ConfigureAwait(false);
+                if (key is null)
+                {
+                    continue;
+                }
+
+                text = item.Message is { } sealedMessage ? OpenMessage(sealedMessage, item.UserId, key).Content : OpenSummary(item.Summary!, item.UserId, key).Content;
+            }
+            else
+            {
+                text = item.Message?.Content ?? item.Summary!.Content;
+            }
+
+            texts.Add(text);
+            targets.Add((item, key));
+        }
+
+        if (texts.Count == 0)
+        {
+            return new EmbeddingBatchResult(items.Count, 0);
+        }
+
+        var generated = await binding.Generator.GenerateAsync(texts, null, cancellationToken).ConfigureAwait(false);
+        if (generated.Count != texts.Count)
+        {
+            throw new InvalidOperationException($"The embedding generator returned {generated.Count} embeddings for {texts.Count} inputs.");
+        }
+
+        var stored = new List<StoredEmbedding>(texts.Count);
+        for (int i = 0; i < targets.Count; i++)
+        {
+            var (item, key) = targets[i];
+            var unit = VectorMath.Normalized(generated[i].Vector.Span)
+                ?? throw new InvalidOperationException($"The embedding generator returned a zero or non-finite vector for {item.Kind.ToString().ToLowerInvariant()} '{item.TargetId}'.");
+            var bytes = VectorMath.ToBytes(unit);
+            stored.Add(new StoredEmbedding
+            {
+                UserId = item.UserId,
+                Kind = item.Kind,
+                SessionId = item.SessionId,
+                TargetId = item.TargetId,
+                Sequence = item.Message?.Sequence ?? item.Summary!.ToSequence,
+                Revision = item.Message?.Revision ?? 1,
+                ModelId = binding.ModelId,
+                Dimensions = unit.Length,
+                Vector = key is null ? bytes : EnvelopeCipher.Seal(key.Key, key.KeyId, bytes, RowData("v", item.UserId, item.TargetId)),
+            });
+        }
+
+        int saved = await SaveEmbeddingsCoreAsync(stored, cancellationToken).ConfigureAwait(false);
+        return new EmbeddingBatchResult(items.Count, saved);
+    }
+
+    private SearchMode ResolveMode(SearchQuery query)
+    {
+        var mode = query.Mode;
+        if (!Enum.IsDefined(mode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), mode, "SearchQuery.Mode is not a defined SearchMode.");
+        }
+
+        bool embeddings = Volatile.Read(ref _embeddings) is not null;
+        return mode switch
+        {
+            SearchMode.Auto => embeddings ? SearchMode.Hybrid : SearchMode.Lexical,
+            SearchMode.Lexical => SearchMode.Lexical,
+            _ when !embeddings => throw NoGenerator(),
+            _ => mode,
+        };
+    }
+
+    private static InvalidOperationException NoGenerator() => new(
+        "Semantic and hybrid search need an embedding generator: call UseEmbeddings(...) on the store or on the builder returned by AddSessionKit(), or search with SearchMode.Lexical.");
+
+    private async Task<SearchPage> SearchByMeaningAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, int offset, SearchMode mode, CancellationToken cancellationToken)
+    {
+        int window = offset + query.Limit;
+        int candidates = mode == SearchMode.Semantic ? window + 1 : Math.Max(window + 1, MinFusionCandidates);
+        var semantic = await RankByMeaningAsync(userId, query, candidates, cancellationToken).ConfigureAwait(false);
+        var stems = terms.Select(PorterStemmer.Stem).ToList();
+        if (mode == SearchMode.Semantic)
+        {
+            var page = semantic.Skip(offset).Take(query.Limit)
+                .Select(m => new SearchHit(m.Message, m.Score, Snippet(m.Message.Content, stems, query)))
+                .ToList();
+            return SearchPageOf(page, semantic.Count > window ? window : null);
+        }
+
+        var lexicalQuery = query with { Cursor = null, Limit = candidates };
+        var lexical = terms.Count == 0 ? SearchPage.Empty
+            : await (IsEncrypted ? SearchSealedAsync(userId, lexicalQuery, terms, 0, cancellationToken) : SearchCoreAsync(userId, lexicalQuery, terms, 0, cancellationToken)).ConfigureAwait(false);
+
+        var fused = new Dictionary<Guid, FusedHit>();
+        for (int i = 0; i < lexical.Items.Count; i++)
+        {
+            var hit = lexical.Items[i];
+            fused[hit.Message.Id] = new FusedHit(hit.Message, hit.Snippet, 1.0 / (FusionRankConstant + i + 1), i + 1);
+        }
+
+        for (int i = 0; i < semantic.Count; i++)
+        {
+            var (message, _) = semantic[i];
+            double score = 1.0 / (FusionRankConstant + i + 1);
+            fused[message.Id] = fused.TryGetValue(message.Id, out var both)
+                ? both with { Score = both.Score + score, BestRank = Math.Min(both.BestRank, i + 1) }
+                : new FusedHit(message, null, score, i + 1);
+        }
+
+        var ranked = fused.Values.ToList();
+        ranked.Sort(FusedHit.BestFirst);
+        var hits = ranked.Skip(offset).Take(query.Limit)
+            .Select(f => new SearchHit(f.Message, f.Score, f.Snippet ?? Snippet(f.Message.Content, stems, query)))
+            .ToList();
+        return SearchPageOf(hits, ranked.Count > window ? window : null);
+    }
+
+    private async Task<List<(SessionMessage Message, double Score)>> RankByMeaningAsync(string userId, SearchQuery query, int limit, CancellationToken cancellationToken)
+    {
+        var binding = Volatile.Read(ref _embeddings) ?? throw NoGenerator();
+        var results = new List<(SessionMessage Message, double Score)>();
+        if (string.IsNullOrWhiteSpace(query.Text))
+        {
+            return results;
+        }
+
+        DataKey? key = null;
+        if (IsEncrypted)
+        {
+            key = await KeyForUserAsync(userId, create: false, cancellationToken).ConfigureAwait(false);
+            if (key is null)
+            {
+                return results;
+            }
+        }
+
+        var generated = await binding.Generator.GenerateAsync([query.Text], null, cancellationToken).ConfigureAwait(false);
+        if (generated.Count != 1 || VectorMath.Normalized(generated[0].Vector.Span) is not { } vector)
+        {
+            return results;
+        }
+
+        Func<Guid, ReadOnlyMemory<byte>, float[]?>? open = key is null ? null : (messageId, envelope) =>
+            VectorMath.FromBytes(EnvelopeCipher.Open(key.Key, key.KeyId, envelope.Span, RowData("v", userId, messageId), $"the vector of message '{messageId}'"));
+        var scan = new EmbeddingScan(binding.ModelId, vector, limit, query, open);
+        await ScanEmbeddingsCoreAsync(userId, scan, cancellationToken).ConfigureAwait(false);
+        foreach (var match in scan.Results())
+        {
+            var read = await GetMessagesCoreAsync(match.SessionId, match.Sequence, match.Sequence, cancellationToken).ConfigureAwait(false);
+            if (read.Count == 1 && read[0].Id == match.MessageId)
+            {
+                results.Add((key is null ? read[0] : OpenMessage(read[0], userId, key), match.Score));
+            }
+        }
+
+        return results;
+    }
+
+    private static string Snippet(string content, List<string> stems, SearchQuery query) =>
+        SearchSnippet.Build(content, SearchTokenizer.Tokenize(content), stems, query.HighlightStart, query.HighlightEnd);
+
+    private sealed record EmbeddingBinding(IEmbeddingGenerator<string, Embedding<float>> Generator, string ModelId);
+
+    private sealed record FusedHit(SessionMessage Message, string? Snippet, double Score, int BestRank)
+    {
+        public static readonly Comparison<FusedHit> BestFirst = static (a, b) =>
+        {
+            int c = b.Score.CompareTo(a.Score);
+            if (c == 0)
+            {
+                c = a.BestRank.CompareTo(b.BestRank);
+            }
+
+            if (c == 0)
+            {
+                c = b.Message.CreatedAt.CompareTo(a.Message.CreatedAt);
+            }
+
+            if (c == 0)
+            {
+                c = b.Message.SessionId.CompareTo(a.Message.SessionId);
+            }
+
+            return c != 0 ? c : b.Message.Sequence.CompareTo(a.Message.Sequence);
+        };
+    }
+}
+
+/// <summary>What one batch of the embedding backlog did.</summary>
+/// <param name="Read">How many messages and summaries the batch read from the backlog (0: the backlog was empty).</param>
+/// <param name="Embedded">How many vectors it stored (fewer when targets changed or went away meanwhile).</param>
+public sealed record EmbeddingBatchResult(int Read, int Embedded);

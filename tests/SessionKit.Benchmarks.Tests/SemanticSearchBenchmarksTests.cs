@@ -1,0 +1,25 @@
+using NUnit.Framework;
+
+namespace SessionKit.Benchmarks.Tests;
+
+/// <summary>The semantic search benchmark embeds everything and all three searches find hits, on smoke-sized data.</summary>
+public sealed class SemanticSearchBenchmarksTests
+{
+    [Test]
+    public async Task FloorSemanticAndHybrid_AllFindHits()
+    {
+        var benchmarks = new SemanticSearchBenchmarks { Messages = 500 };
+        await benchmarks.SetupAsync();
+        try
+        {
+            Assert.That(benchmarks.SetupReport, Does.Contain("embedded 500 of 500 messages"));
+            Assert.That(benchmarks.BruteForceFloor(), Is.GreaterThanOrEqualTo(0));
+            Assert.That(await benchmarks.SemanticSearch(), Is.EqualTo(20));
+            Assert.That(await benchmarks.HybridSearch(), Is.EqualTo(20));
+        }
+        finally
+        {
+            await benchmarks.CleanupAsync();
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using NUnit.Framework;
+
+namespace SessionKit.PostgreSql.Tests;
+
+/// <summary>Schema creation, versions and the migration switch.</summary>
+[TestFixture]
+public sealed class PostgresMigrationTests
+{
+    [Test]
+    public async Task FirstUse_CreatesTheSchemaAtTheCurrentVersion()
+    {
+        string schema = PostgresServer.UniqueSchema();
+        await using (var store = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema }))
+        {
+            await store.InitializeAsync();
+        }
+
+        Assert.That(await ScalarAsync($"SELECT version FROM \"{schema}\".sessionkit_schema;"), Is.EqualTo(PostgreSqlSessionStore.SchemaVersion));
+    }
+
+    [Test]
+    public async Task ANewerSchema_IsRefusedWithAClearMessage_AndNothingIsWritten()
+    {
+        string schema = PostgresServer.UniqueSchema();
+        await using (var store = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema }))
+        {
+            await store.InitializeAsync();
+        }
+
+        await ScalarAsync($"UPDATE \"{schema}\".sessionkit_schema SET version = 99;");
+        await using var newer = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema });
+
+        var ex = Assert.ThrowsAsync<SessionKitException>(() => newer.CreateSessionAsync("alice"));
+        Assert.That(ex!.Message, Does.Contain("version 99").And.Contain("newer").And.Contain("Upgrade the SessionKit.PostgreSql package"));
+        Assert.That(await ScalarAsync($"SELECT count(*) FROM \"{schema}\".sessions;"), Is.Zero);
+    }
+
+    [Test]
+    public async Task WithMigrationsOff_AMissingSchemaIsAnError_NamingTheSetting_AndNothingIsCreated()
+    {
+        string schema = PostgresServer.UniqueSchema();
+        await using var store = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema, MigrateOnStartup = false });
+
+        var ex = Assert.ThrowsAsync<SessionKitException>(() => store.InitializeAsync());
+        Assert.That(ex!.Message, Does.Contain("MigrateOnStartup"));
+        Assert.That(await ScalarAsync($"SELECT count(*) FROM information_schema.schemata WHERE schema_name = '{schema}';"), Is.Zero);
+    }
+
+    [Test]
+    public async Task WithMigrationsOff_AnUpToDateSchemaOpens()
+    {
+        string schema = PostgresServer.UniqueSchema();
+        await using (var first = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema }))
+        {
+            await first.CreateSessionAsync("alice");
+        }
+
+        await using var second = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema, MigrateOnStartup = false });
+        Assert.That((await second.ListSessionsAsync("alice")).Items, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task AnEncryptedSchema_OpenedWithoutEncryption_IsRefused()
+    {
+        string schema = PostgresServer.UniqueSchema();
+        await using (var encrypted = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema }, masterKeys: Testing.TestMasterKeys.Provider()))
+        {
+            await encrypted.CreateSessionAsync("alice");
+        }
+
+        await using var plain = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema });
+        var ex = Assert.ThrowsAsync<SessionKitException>(() => plain.InitializeAsync());
+        Assert.That(ex!.Message, Does.Contain("encrypted at rest").And.Contain("EncryptionOptions.Enabled"));
+    }
+
+    [Test]
+    public void InvalidOptions_AreRefusedAtConstruction_NamingTheSetting()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => _ = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { ConnectionString = "", Schema = "", CommandTimeout = TimeSpan.FromSeconds(-1) }));
+        Assert.That(ex!.Message, Does.Contain("PostgreSqlSessionStoreOptions.ConnectionString")
+            .And.Contain("PostgreSqlSessionStoreOptions.Schema")
+            .And.Contain("PostgreSqlSessionStoreOptions.CommandTimeout"));
+        Assert.Throws<ArgumentException>(() => _ = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { ConnectionString = "Host=x", Schema = "pg_catalog" }));
+        Assert.Throws<ArgumentException>(() => _ = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { ConnectionString = "Host=x", ChangePollInterval = TimeSpan.Zero }));
+    }
+
+    [Test]
+    public void AMalformedConnectionString_IsRefused_WithoutQuotingIt()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => _ = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { ConnectionString = "Host=x;Password=hunter2-secret;Nonsense Key=1" }));
+        Assert.That(ex!.Message, Does.Contain("PostgreSqlSessionStoreOptions.ConnectionString").And.Not.Contain("hunter2"));
+    }
+
+    internal static async Task<object?> ScalarAsync(string sql)
+    {
+        await using var command = PostgresServer.DataSource.CreateCommand(sql);
+        var value = await command.ExecuteScalarAsync();
+        return value switch
+        {
+            long l => l,
+            int i => (long)i,
+            _ => value,
+        };
+    }
+}
