@@ -59,6 +59,7 @@ public abstract partial class SessionAccessConformanceTests
         new("BuildAsync", Target.Session, SessionAccess.Read, (s, id) => s.Context.BuildAsync(id, new ContextRequest { TokenBudget = 500, Query = "carbon cycle" })),
         new("SummarizeAsync (budget)", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Context.SummarizeAsync(id, 500)),
         new("SummarizeAsync (default budget)", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Context.SummarizeAsync(id)),
+        new("CatchUpAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Context.CatchUpAsync(id, 500)),
         new("GrantAsync (one session)", Target.Session, SessionAccess.None, (s, id) => s.GrantAsync(id, SessionCaller.Agent("intruder"), SessionAccess.ReadWrite)),
         new("GrantAsync (all sessions)", Target.Self, SessionAccess.None, (s, _) => s.GrantAsync(null, SessionCaller.Agent("intruder"), SessionAccess.Read)),
         new("RevokeGrantAsync", Target.Session, SessionAccess.None, (s, id) => s.RevokeGrantAsync(id, SessionCaller.Agent("helper"))),

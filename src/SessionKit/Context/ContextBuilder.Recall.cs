@@ -87,6 +87,7 @@ public sealed partial class ContextBuilder
             !(m.SessionId == sessionId && m.Sequence >= verbatimStart)
             && m.Role != MessageRole.Tool
             && m.ToolCallId is null
+            && !m.Metadata.ContainsKey(MessageGroups.PartMetadataKey)
             && !chosen.Contains((m.SessionId, m.Sequence))
             && !verbatimTexts.Contains(m.Content)
             && !recalled.Exists(r => string.Equals(r.Message.Content, m.Content, StringComparison.Ordinal))

@@ -138,7 +138,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         while (true)
         {
             // Each round is one build's worth of work; a round that makes nothing (caught up, or the summarizer failing) ends it.
-            var window = await BuildCoreAsync(sessionId, new ContextRequest { TokenBudget = tokenBudget, SummarizeInline = true, RequireNewestUserTurn = false }, cancellationToken).ConfigureAwait(false);
+            var window = await BuildCoreAsync(sessionId, new ContextRequest { TokenBudget = tokenBudget, SummarizeInline = true }, cancellationToken).ConfigureAwait(false);
             created += window.SummariesCreated;
             if (window.SummariesCreated == 0 || !window.SummarizationBacklog)
             {
