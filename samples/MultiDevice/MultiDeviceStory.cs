@@ -24,7 +24,7 @@ internal sealed class MultiDeviceStory(ISessionResolver resolver, ISessionAccess
         Check(onPhone.Reason == SessionResolutionReason.NewUser, "a first visit starts a new session");
         string phoneToken = onPhone.IssuedToken!.Token;
         string phoneDevice = onPhone.DeviceId!;
-        await scope.Sessions.AppendMessagesAsync(onPhone.Session.Id, [
+        await scope.AppendMessagesAsync(onPhone.Session.Id, [
             NewMessage.User("I'm flying to Lisbon on 14 May. Which neighbourhood should I stay in?"),
             NewMessage.Assistant("For a first visit, Baixa or Chiado: central, walkable, near trams 28 and 15."),
         ], cancellationToken: cancellationToken);
@@ -39,7 +39,7 @@ internal sealed class MultiDeviceStory(ISessionResolver resolver, ISessionAccess
         Check(onLaptop.Session.Id == onPhone.Session.Id, "the laptop is in the phone's session");
         Check(onLaptop.IssuedToken?.DeviceId == onLaptop.DeviceId, "the laptop gets a token of its own");
         string laptopToken = onLaptop.IssuedToken!.Token;
-        await scope.Sessions.AppendMessagesAsync(onLaptop.Session.Id, [NewMessage.User("And a day trip from there?")], cancellationToken: cancellationToken);
+        await scope.AppendMessagesAsync(onLaptop.Session.Id, [NewMessage.User("And a day trip from there?")], cancellationToken: cancellationToken);
         var window = await scope.Context.BuildAsync(onLaptop.Session.Id, new ContextRequest { TokenBudget = 300 }, cancellationToken);
         output.WriteLine($"   laptop: context window of {window.Items.Count} messages ({window.TotalTokens}/{window.TokenBudget} tokens):");
         foreach (var item in window.Items)
@@ -48,7 +48,7 @@ internal sealed class MultiDeviceStory(ISessionResolver resolver, ISessionAccess
         }
 
         Check(window.Items.Any(i => i.Content.Contains("Baixa", StringComparison.Ordinal)), "the laptop's context holds what was said on the phone");
-        await scope.Sessions.AppendMessagesAsync(onLaptop.Session.Id, [NewMessage.Assistant("Sintra is 40 minutes by train from Rossio station.")], cancellationToken: cancellationToken);
+        await scope.AppendMessagesAsync(onLaptop.Session.Id, [NewMessage.Assistant("Sintra is 40 minutes by train from Rossio station.")], cancellationToken: cancellationToken);
 
         // 3. Back to the phone with only its token (no login): the token identifies Sam and the session.
         clock.Advance(TimeSpan.FromHours(1));
@@ -56,7 +56,7 @@ internal sealed class MultiDeviceStory(ISessionResolver resolver, ISessionAccess
         var phoneAgain = await resolver.ResolveAsync(new SessionResolutionRequest { SessionToken = phoneToken }, cancellationToken);
         Report(phoneAgain);
         Check(phoneAgain.Reason == SessionResolutionReason.ContinuedFromToken && phoneAgain.Session.Id == onPhone.Session.Id, "the token continues the same session");
-        var last = await scope.Sessions.GetLastMessagesAsync(phoneAgain.Session.Id, 1, cancellationToken);
+        var last = await scope.GetLastMessagesAsync(phoneAgain.Session.Id, 1, cancellationToken);
         output.WriteLine($"   phone sees the laptop's last answer: \"{last[0].Content}\"");
         Check(last[0].Content.Contains("Sintra", StringComparison.Ordinal), "the phone sees what was said on the laptop");
 
@@ -82,7 +82,7 @@ internal sealed class MultiDeviceStory(ISessionResolver resolver, ISessionAccess
         Check(stranger.Reason == SessionResolutionReason.NewAnonymous && stranger.Session.Id != onPhone.Session.Id, "the holder of the old token gets a fresh anonymous session");
         try
         {
-            await accessor.ForCaller(SessionCaller.User(stranger.Session.UserId)).Sessions.GetLastMessagesAsync(onPhone.Session.Id, 10, cancellationToken);
+            await accessor.ForCaller(SessionCaller.User(stranger.Session.UserId)).GetLastMessagesAsync(onPhone.Session.Id, 10, cancellationToken);
             Check(false, "an anonymous caller must not read Sam's session");
         }
         catch (SessionAccessDeniedException ex)

@@ -42,14 +42,14 @@ internal sealed class ResearchAssistantApp(
             new SessionResolutionRequest { UserId = userId, DeviceId = ReturnDevice, Title = ClimateResearchScript.SessionTitle },
             cancellationToken);
         printer.PrintResolution(resolution, ReturnDevice);
-        var lastVisited = resolution.PreviousSessionId is { } previous ? await scope.Sessions.GetSessionAsync(previous, cancellationToken) : resolution.Session;
+        var lastVisited = resolution.PreviousSessionId is { } previous ? await scope.GetSessionAsync(previous, cancellationToken) : resolution.Session;
         printer.PrintWelcomeBack(lastVisited);
         await ReturnAsync(scope, resolution.Session, tokenBudget, cancellationToken);
     }
 
     private async Task<IReadOnlyList<Session>> ListSessionsAsync(SessionScope scope, string userId, CancellationToken cancellationToken)
     {
-        var page = await scope.Sessions.ListSessionsAsync(userId, cancellationToken: cancellationToken);
+        var page = await scope.ListSessionsAsync(userId, cancellationToken: cancellationToken);
         printer.PrintSessionList(userId, page.Items);
         return page.Items;
     }
@@ -68,7 +68,7 @@ internal sealed class ResearchAssistantApp(
             foreach (var turn in ClimateResearchScript.DayZero)
             {
                 // A question and its answer go in one atomic append, so history never holds half a turn.
-                var result = await scope.Sessions.AppendMessagesAsync(
+                var result = await scope.AppendMessagesAsync(
                     session.Id,
                     [NewMessage.User(turn.Question), NewMessage.Assistant(turn.Answer)],
                     new AppendOptions { ExpectedVersion = session.Version },
@@ -104,14 +104,14 @@ internal sealed class ResearchAssistantApp(
         {
             // The middleware builds its own window within the same budget, sends it and stores the reply.
             await model.AnswerAsync(session.Id, ClimateResearchScript.SystemPrompt, cancellationToken);
-            var reply = await scope.Sessions.GetLastMessagesAsync(session.Id, 1, cancellationToken);
+            var reply = await scope.GetLastMessagesAsync(session.Id, 1, cancellationToken);
             printer.PrintTurn(reply[0]);
-            printer.PrintSaved(await scope.Sessions.GetSessionAsync(session.Id, cancellationToken));
+            printer.PrintSaved(await scope.GetSessionAsync(session.Id, cancellationToken));
             return;
         }
 
         string answer = await responder.AnswerAsync(window, question.Content, cancellationToken);
-        var answered = await scope.Sessions.AppendMessagesAsync(
+        var answered = await scope.AppendMessagesAsync(
             session.Id, [NewMessage.Assistant(answer)], new AppendOptions { ExpectedVersion = asked.Version }, cancellationToken);
         printer.PrintTurn(answered.Messages[0]);
         printer.PrintSaved(answered.Session);
@@ -120,14 +120,14 @@ internal sealed class ResearchAssistantApp(
     /// <summary>Stores the user's next question, or returns the one a failed run left unanswered so it is not asked twice.</summary>
     private static async Task<(SessionMessage Question, Session Session)> AskAsync(SessionScope scope, Session session, bool paraphrased, CancellationToken cancellationToken)
     {
-        var last = await scope.Sessions.GetLastMessagesAsync(session.Id, 1, cancellationToken);
+        var last = await scope.GetLastMessagesAsync(session.Id, 1, cancellationToken);
         if (last is [{ Role: MessageRole.User } unanswered])
         {
             return (unanswered, session);
         }
 
         // Stored before the build: a window always includes the newest user turn, which is what it is built to answer.
-        var asked = await scope.Sessions.AppendMessagesAsync(
+        var asked = await scope.AppendMessagesAsync(
             session.Id,
             [NewMessage.User(ClimateResearchScript.ReturnQuestionFor(session.MessageCount, paraphrased))],
             new AppendOptions { ExpectedVersion = session.Version },

@@ -220,10 +220,6 @@ public sealed partial class PostgreSqlSessionStore : SessionStore
             cancellationToken);
 
     /// <inheritdoc />
-    protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        DeleteSessionCoreAsync(sessionId, null, cancellationToken);
-
-    /// <inheritdoc />
     /// <remarks>Deleting is erasing: the same statements as <see cref="ISessionPrivacyStore.EraseSessionAsync"/>, after the version check, in one transaction.</remarks>
     protected override async Task<bool> DeleteSessionCoreAsync(Guid sessionId, long? expectedVersion, CancellationToken cancellationToken)
     {
@@ -369,13 +365,6 @@ public sealed partial class PostgreSqlSessionStore : SessionStore
                 return messages;
             },
             cancellationToken);
-
-    /// <inheritdoc />
-    protected override async Task<long> CountMessagesCoreAsync(Guid sessionId, CancellationToken cancellationToken)
-    {
-        var session = await FindSessionCoreAsync(sessionId, cancellationToken).ConfigureAwait(false) ?? throw new SessionNotFoundException(sessionId);
-        return session.MessageCount;
-    }
 
     /// <inheritdoc />
     protected override Task<SessionSummary> SaveSummaryCoreAsync(SessionSummary summary, CancellationToken cancellationToken) =>

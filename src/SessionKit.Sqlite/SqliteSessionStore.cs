@@ -260,10 +260,6 @@ public sealed partial class SqliteSessionStore : SessionStore
             cancellationToken);
 
     /// <inheritdoc />
-    protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        DeleteSessionCoreAsync(sessionId, null, cancellationToken);
-
-    /// <inheritdoc />
     /// <remarks>Deleting is erasing: the same statements and checkpoint as <see cref="ISessionPrivacyStore.EraseSessionAsync"/>, after the version check in the same transaction.</remarks>
     protected override async Task<bool> DeleteSessionCoreAsync(Guid sessionId, long? expectedVersion, CancellationToken cancellationToken)
     {
@@ -416,14 +412,6 @@ public sealed partial class SqliteSessionStore : SessionStore
                 return (IReadOnlyList<SessionMessage>)messages;
             },
             cancellationToken);
-
-    /// <inheritdoc />
-    protected override async Task<long> CountMessagesCoreAsync(Guid sessionId, CancellationToken cancellationToken)
-    {
-        var session = await FindSessionCoreAsync(sessionId, cancellationToken).ConfigureAwait(false)
-            ?? throw new SessionNotFoundException(sessionId);
-        return session.MessageCount;
-    }
 
     /// <inheritdoc />
     protected override Task<SessionSummary> SaveSummaryCoreAsync(SessionSummary summary, CancellationToken cancellationToken) =>

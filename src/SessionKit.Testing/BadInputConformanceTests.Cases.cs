@@ -514,33 +514,33 @@ public abstract partial class BadInputConformanceTests
     {
         var operations = new (string Name, bool ReadOnly, Func<SessionScope, World, Task> Run)[]
         {
-            ("GetSession", true, (s, w) => s.Sessions.GetSessionAsync(w.Alice)),
-            ("GetLastMessages", true, (s, w) => s.Sessions.GetLastMessagesAsync(w.Alice, 5)),
-            ("GetMessages", true, (s, w) => s.Sessions.GetMessagesAsync(w.Alice, 1, 5)),
-            ("ReadAllMessages", true, (s, w) => DrainFirstAsync(s.Sessions.ReadAllMessagesAsync(w.Alice))),
-            ("CountMessages", true, (s, w) => s.Sessions.CountMessagesAsync(w.Alice)),
-            ("GetSummaries", true, (s, w) => s.Sessions.GetSummariesAsync(w.Alice)),
-            ("Search in the session", true, (s, w) => s.Sessions.SearchAsync("alice", new SearchQuery { Text = "carbon", SessionId = w.Alice })),
-            ("ListSessions of alice", true, (s, _) => s.Sessions.ListSessionsAsync("alice")),
-            ("GetState", true, (s, w) => s.State.GetStateAsync(StateScope.Session, w.Alice.ToString(), "plan")),
-            ("ListState", true, (s, w) => s.State.ListStateAsync(StateScope.Session, w.Alice.ToString())),
-            ("GetUserState", true, (s, _) => s.State.GetStateAsync(StateScope.User, "alice", "prefs")),
-            ("GetRevisions", true, (s, w) => s.Corrections.GetMessageRevisionsAsync(w.Alice, 1)),
+            ("GetSession", true, (s, w) => s.GetSessionAsync(w.Alice)),
+            ("GetLastMessages", true, (s, w) => s.GetLastMessagesAsync(w.Alice, 5)),
+            ("GetMessages", true, (s, w) => s.GetMessagesAsync(w.Alice, 1, 5)),
+            ("ReadAllMessages", true, (s, w) => DrainFirstAsync(s.ReadAllMessagesAsync(w.Alice))),
+            ("CountMessages", true, (s, w) => s.CountMessagesAsync(w.Alice)),
+            ("GetSummaries", true, (s, w) => s.GetSummariesAsync(w.Alice)),
+            ("Search in the session", true, (s, w) => s.SearchAsync("alice", new SearchQuery { Text = "carbon", SessionId = w.Alice })),
+            ("ListSessions of alice", true, (s, _) => s.ListSessionsAsync("alice")),
+            ("GetState", true, (s, w) => s.GetStateAsync(StateScope.Session, w.Alice.ToString(), "plan")),
+            ("ListState", true, (s, w) => s.ListStateAsync(StateScope.Session, w.Alice.ToString())),
+            ("GetUserState", true, (s, _) => s.GetStateAsync(StateScope.User, "alice", "prefs")),
+            ("GetRevisions", true, (s, w) => s.GetMessageRevisionsAsync(w.Alice, 1)),
             ("Context.Build", true, (s, w) => s.Context.BuildAsync(w.Alice, new ContextRequest { TokenBudget = 500 })),
-            ("WatchChanges", true, (s, w) => DrainFirstAsync(s.State.WatchChangesAsync(w.Alice, 0))),
-            ("UpdateSession", false, (s, w) => s.Sessions.UpdateSessionAsync(w.Alice, new SessionUpdate { Title = "pwned" })),
-            ("DeleteSession", false, (s, w) => s.Sessions.DeleteSessionAsync(w.Alice)),
-            ("AppendMessages", false, (s, w) => s.Sessions.AppendMessagesAsync(w.Alice, [NewMessage.User("injected")])),
-            ("SaveSummary", false, (s, w) => s.Sessions.SaveSummaryAsync(w.Alice, new NewSummary(1, 1, 1, "fake", "t"))),
-            ("InvalidateSummaries", false, (s, w) => s.Sessions.InvalidateSummariesAsync(w.Alice, 1)),
-            ("EditMessage", false, (s, w) => s.Corrections.EditMessageAsync(w.Alice, 1, "rewritten")),
-            ("DeleteMessage", false, (s, w) => s.Corrections.DeleteMessageAsync(w.Alice, 1)),
-            ("Rewind", false, (s, w) => s.Corrections.RewindAsync(w.Alice, 1)),
-            ("Fork", false, (s, w) => s.Corrections.ForkSessionAsync(w.Alice, 2)),
-            ("SetState", false, (s, w) => s.State.SetStateAsync(StateScope.Session, w.Alice.ToString(), "plan", "evil")),
-            ("DeleteState", false, (s, w) => s.State.DeleteStateAsync(StateScope.Session, w.Alice.ToString(), "plan")),
-            ("SetUserState", false, (s, _) => s.State.SetStateAsync(StateScope.User, "alice", "prefs", "evil")),
-            ("TryAcquireLease", false, (s, w) => s.Leases.TryAcquireLeaseAsync(w.Alice, "x", TimeSpan.FromMinutes(1))),
+            ("WatchChanges", true, (s, w) => DrainFirstAsync(s.WatchChangesAsync(w.Alice, 0))),
+            ("UpdateSession", false, (s, w) => s.UpdateSessionAsync(w.Alice, new SessionUpdate { Title = "pwned" })),
+            ("DeleteSession", false, (s, w) => s.DeleteSessionAsync(w.Alice)),
+            ("AppendMessages", false, (s, w) => s.AppendMessagesAsync(w.Alice, [NewMessage.User("injected")])),
+            ("SaveSummary", false, (s, w) => s.SaveSummaryAsync(w.Alice, new NewSummary(1, 1, 1, "fake", "t"))),
+            ("InvalidateSummaries", false, (s, w) => s.InvalidateSummariesAsync(w.Alice, 1)),
+            ("EditMessage", false, (s, w) => s.EditMessageAsync(w.Alice, 1, "rewritten")),
+            ("DeleteMessage", false, (s, w) => s.DeleteMessageAsync(w.Alice, 1)),
+            ("Rewind", false, (s, w) => s.RewindAsync(w.Alice, 1)),
+            ("Fork", false, (s, w) => s.ForkSessionAsync(w.Alice, 2)),
+            ("SetState", false, (s, w) => s.SetStateAsync(StateScope.Session, w.Alice.ToString(), "plan", "evil")),
+            ("DeleteState", false, (s, w) => s.DeleteStateAsync(StateScope.Session, w.Alice.ToString(), "plan")),
+            ("SetUserState", false, (s, _) => s.SetStateAsync(StateScope.User, "alice", "prefs", "evil")),
+            ("TryAcquireLease", false, (s, w) => s.TryAcquireLeaseAsync(w.Alice, "x", TimeSpan.FromMinutes(1))),
             ("Context.Summarize", false, (s, w) => s.Context.SummarizeAsync(w.Alice)),
             ("Grant", false, (s, w) => s.GrantAsync(w.Alice, SessionCaller.User("mallory"), SessionAccess.ReadWrite)),
         };
@@ -555,7 +555,7 @@ public abstract partial class BadInputConformanceTests
 
         yield return Case("Bob's search for alice's words finds none of them", async w =>
         {
-            var results = await w.Scope("bob").Sessions.SearchAsync("bob", new SearchQuery { Text = "carbon methane" });
+            var results = await w.Scope("bob").SearchAsync("bob", new SearchQuery { Text = "carbon methane" });
             Assert.That(results.Items.Select(h => h.Message.SessionId), Has.None.EqualTo(w.Alice));
         }, null);
     }

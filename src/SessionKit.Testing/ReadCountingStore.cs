@@ -75,4 +75,49 @@ public sealed class ReadCountingStore(ISessionStore inner) : ISessionStore
         Interlocked.Add(ref _messagesRead, messages.Count);
         return messages;
     }
+
+    public Task<CorrectionResult> EditMessageAsync(Guid sessionId, long sequence, string content, CorrectionOptions? options = null, CancellationToken cancellationToken = default) =>
+        inner.EditMessageAsync(sessionId, sequence, content, options, cancellationToken);
+
+    public Task<Session> DeleteMessageAsync(Guid sessionId, long sequence, CorrectionOptions? options = null, CancellationToken cancellationToken = default) =>
+        inner.DeleteMessageAsync(sessionId, sequence, options, cancellationToken);
+
+    public Task<Session> RewindAsync(Guid sessionId, long toSequence, CorrectionOptions? options = null, CancellationToken cancellationToken = default) =>
+        inner.RewindAsync(sessionId, toSequence, options, cancellationToken);
+
+    public Task<Session> ForkSessionAsync(Guid sessionId, long atSequence, ForkOptions? options = null, CancellationToken cancellationToken = default) =>
+        inner.ForkSessionAsync(sessionId, atSequence, options, cancellationToken);
+
+    public Task<IReadOnlyList<MessageRevision>> GetMessageRevisionsAsync(Guid sessionId, long sequence, CancellationToken cancellationToken = default) =>
+        inner.GetMessageRevisionsAsync(sessionId, sequence, cancellationToken);
+
+    public Task<bool> DeleteSessionAsync(Guid sessionId, long expectedVersion, CancellationToken cancellationToken = default) =>
+        inner.DeleteSessionAsync(sessionId, expectedVersion, cancellationToken);
+
+    public Task<StateEntry?> GetStateAsync(StateScope scope, string? scopeId, string key, CancellationToken cancellationToken = default) =>
+        inner.GetStateAsync(scope, scopeId, key, cancellationToken);
+
+    public Task<StateEntry> SetStateAsync(StateScope scope, string? scopeId, string key, string value, StateWriteOptions? options = null, CancellationToken cancellationToken = default) =>
+        inner.SetStateAsync(scope, scopeId, key, value, options, cancellationToken);
+
+    public Task<bool> DeleteStateAsync(StateScope scope, string? scopeId, string key, StateWriteOptions? options = null, CancellationToken cancellationToken = default) =>
+        inner.DeleteStateAsync(scope, scopeId, key, options, cancellationToken);
+
+    public Task<IReadOnlyList<StateEntry>> ListStateAsync(StateScope scope, string? scopeId, CancellationToken cancellationToken = default) =>
+        inner.ListStateAsync(scope, scopeId, cancellationToken);
+
+    public IAsyncEnumerable<SessionChange> WatchChangesAsync(Guid sessionId, long afterVersion, CancellationToken cancellationToken = default) =>
+        inner.WatchChangesAsync(sessionId, afterVersion, cancellationToken);
+
+    public Task<SessionLease?> TryAcquireLeaseAsync(Guid sessionId, string holder, TimeSpan ttl, CancellationToken cancellationToken = default) =>
+        inner.TryAcquireLeaseAsync(sessionId, holder, ttl, cancellationToken);
+
+    public Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default) => inner.ReleaseLeaseAsync(lease, cancellationToken);
+
+    public Task<SessionTurn> BeginTurnAsync(Guid sessionId, TurnOptions? options = null, CancellationToken cancellationToken = default) =>
+        inner.BeginTurnAsync(sessionId, options, cancellationToken);
+
+    public Task<EraseResult> EraseUserAsync(string userId, CancellationToken cancellationToken = default) => inner.EraseUserAsync(userId, cancellationToken);
+
+    public Task<EraseResult> EraseSessionAsync(Guid sessionId, CancellationToken cancellationToken = default) => inner.EraseSessionAsync(sessionId, cancellationToken);
 }

@@ -11,11 +11,11 @@ public abstract partial class SessionAccessConformanceTests
         var agent = SessionCaller.Agent("writer");
         await Scope(SessionCaller.User("alice")).GrantAsync(session.Id, agent, SessionAccess.ReadWrite);
 
-        var result = await Scope(agent).Sessions.AppendMessagesAsync(session.Id, [
+        var result = await Scope(agent).AppendMessagesAsync(session.Id, [
             NewMessage.Assistant("Draft ready."),
             NewMessage.Assistant("Quoting the researcher.") with { AuthorId = "researcher" },
         ]);
-        var byUser = await Scope(SessionCaller.User("alice")).Sessions.AppendMessagesAsync(session.Id, [NewMessage.User("Thanks.")]);
+        var byUser = await Scope(SessionCaller.User("alice")).AppendMessagesAsync(session.Id, [NewMessage.User("Thanks.")]);
 
         using (Assert.EnterMultipleScope())
         {
@@ -58,14 +58,14 @@ public abstract partial class SessionAccessConformanceTests
         await Scope(SessionCaller.User("alice")).GrantAsync(session.Id, bob, SessionAccess.Read);
         var scope = Scope(bob);
 
-        var hits = await scope.Sessions.SearchAsync("alice", new SearchQuery { Text = "carbon", SessionId = session.Id });
+        var hits = await scope.SearchAsync("alice", new SearchQuery { Text = "carbon", SessionId = session.Id });
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(hits.Items.Select(h => h.SessionId).Distinct(), Is.EqualTo(new[] { session.Id }));
-            Assert.ThrowsAsync<SessionAccessDeniedException>(() => scope.Sessions.GetSessionAsync(other.Id));
-            Assert.ThrowsAsync<SessionAccessDeniedException>(() => scope.Sessions.SearchAsync("alice", new SearchQuery { Text = "carbon", SessionId = other.Id }));
-            Assert.ThrowsAsync<SessionAccessDeniedException>(() => scope.Sessions.SearchAsync("alice", new SearchQuery { Text = "carbon" }));
+            Assert.ThrowsAsync<SessionAccessDeniedException>(() => scope.GetSessionAsync(other.Id));
+            Assert.ThrowsAsync<SessionAccessDeniedException>(() => scope.SearchAsync("alice", new SearchQuery { Text = "carbon", SessionId = other.Id }));
+            Assert.ThrowsAsync<SessionAccessDeniedException>(() => scope.SearchAsync("alice", new SearchQuery { Text = "carbon" }));
         }
     }
 

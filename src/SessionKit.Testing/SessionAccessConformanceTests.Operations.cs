@@ -32,28 +32,30 @@ public abstract partial class SessionAccessConformanceTests
     /// <summary>Every request-facing operation (<see cref="EveryPublicOperation_IsInTheTable"/> keeps this list complete).</summary>
     public static readonly Operation[] Operations =
     [
-        new("CreateSessionAsync", Target.User, SessionAccess.ReadWrite, (s, _) => s.Sessions.CreateSessionAsync("alice")),
-        new("GetSessionAsync", Target.Session, SessionAccess.Read, (s, id) => s.Sessions.GetSessionAsync(id)),
-        new("FindSessionAsync", Target.Session, SessionAccess.Read, (s, id) => s.Sessions.FindSessionAsync(id)),
-        new("ListSessionsAsync", Target.User, SessionAccess.Read, (s, _) => s.Sessions.ListSessionsAsync("alice")),
-        new("UpdateSessionAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Sessions.UpdateSessionAsync(id, new SessionUpdate { Title = "changed" })),
-        new("DeleteSessionAsync", Target.Session, SessionAccess.None, (s, id) => s.Sessions.DeleteSessionAsync(id)),
-        new("AppendMessagesAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Sessions.AppendMessagesAsync(id, [NewMessage.User("injected")])),
-        new("GetLastMessagesAsync", Target.Session, SessionAccess.Read, (s, id) => s.Sessions.GetLastMessagesAsync(id, 10)),
-        new("GetMessagesAsync", Target.Session, SessionAccess.Read, (s, id) => s.Sessions.GetMessagesAsync(id, 1, 10)),
-        new("GetMessagesByTimeAsync", Target.Session, SessionAccess.Read, (s, id) => s.Sessions.GetMessagesByTimeAsync(id, new MessageTimeQuery { Since = StartTime })),
+        new("CreateSessionAsync", Target.User, SessionAccess.ReadWrite, (s, _) => s.CreateSessionAsync("alice")),
+        new("GetSessionAsync", Target.Session, SessionAccess.Read, (s, id) => s.GetSessionAsync(id)),
+        new("FindSessionAsync", Target.Session, SessionAccess.Read, (s, id) => s.FindSessionAsync(id)),
+        new("ListSessionsAsync", Target.User, SessionAccess.Read, (s, _) => s.ListSessionsAsync("alice")),
+        new("UpdateSessionAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.UpdateSessionAsync(id, new SessionUpdate { Title = "changed" })),
+        new("DeleteSessionAsync", Target.Session, SessionAccess.None, (s, id) => s.DeleteSessionAsync(id)),
+        new("EraseSessionAsync", Target.Session, SessionAccess.None, (s, id) => s.EraseSessionAsync(id)),
+        new("EraseUserAsync", Target.User, SessionAccess.None, (s, _) => s.EraseUserAsync("alice")),
+        new("AppendMessagesAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.AppendMessagesAsync(id, [NewMessage.User("injected")])),
+        new("GetLastMessagesAsync", Target.Session, SessionAccess.Read, (s, id) => s.GetLastMessagesAsync(id, 10)),
+        new("GetMessagesAsync", Target.Session, SessionAccess.Read, (s, id) => s.GetMessagesAsync(id, 1, 10)),
+        new("GetMessagesByTimeAsync", Target.Session, SessionAccess.Read, (s, id) => s.GetMessagesByTimeAsync(id, new MessageTimeQuery { Since = StartTime })),
         new("ReadAllMessagesAsync", Target.Session, SessionAccess.Read, async (s, id) =>
         {
-            await foreach (var _ in s.Sessions.ReadAllMessagesAsync(id))
+            await foreach (var _ in s.ReadAllMessagesAsync(id))
             {
             }
         }),
-        new("CountMessagesAsync", Target.Session, SessionAccess.Read, (s, id) => s.Sessions.CountMessagesAsync(id)),
-        new("SaveSummaryAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Sessions.SaveSummaryAsync(id, new NewSummary(1, 2, 1, "carbon cycle summary", "test"))),
-        new("GetSummariesAsync", Target.Session, SessionAccess.Read, (s, id) => s.Sessions.GetSummariesAsync(id)),
-        new("InvalidateSummariesAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Sessions.InvalidateSummariesAsync(id, 1)),
-        new("SearchAsync (all sessions of the user)", Target.User, SessionAccess.Read, (s, _) => s.Sessions.SearchAsync("alice", new SearchQuery { Text = "carbon" })),
-        new("SearchAsync (one session)", Target.Session, SessionAccess.Read, (s, id) => s.Sessions.SearchAsync("alice", new SearchQuery { Text = "carbon", SessionId = id })),
+        new("CountMessagesAsync", Target.Session, SessionAccess.Read, (s, id) => s.CountMessagesAsync(id)),
+        new("SaveSummaryAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.SaveSummaryAsync(id, new NewSummary(1, 2, 1, "carbon cycle summary", "test"))),
+        new("GetSummariesAsync", Target.Session, SessionAccess.Read, (s, id) => s.GetSummariesAsync(id)),
+        new("InvalidateSummariesAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.InvalidateSummariesAsync(id, 1)),
+        new("SearchAsync (all sessions of the user)", Target.User, SessionAccess.Read, (s, _) => s.SearchAsync("alice", new SearchQuery { Text = "carbon" })),
+        new("SearchAsync (one session)", Target.Session, SessionAccess.Read, (s, id) => s.SearchAsync("alice", new SearchQuery { Text = "carbon", SessionId = id })),
         new("BuildAsync", Target.Session, SessionAccess.Read, (s, id) => s.Context.BuildAsync(id, new ContextRequest { TokenBudget = 500, Query = "carbon cycle" })),
         new("SummarizeAsync (budget)", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Context.SummarizeAsync(id, 500)),
         new("SummarizeAsync (default budget)", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Context.SummarizeAsync(id)),
@@ -64,29 +66,29 @@ public abstract partial class SessionAccessConformanceTests
         new("ListDevicesAsync", Target.Self, SessionAccess.None, (s, _) => s.ListDevicesAsync()),
         new("ForgetDeviceAsync", Target.Self, SessionAccess.None, (s, _) => s.ForgetDeviceAsync("phone")),
         new("RevokeAllTokensAsync", Target.Self, SessionAccess.None, (s, _) => s.RevokeAllTokensAsync()),
-        new("EditMessageAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Corrections.EditMessageAsync(id, 1, "rewritten")),
-        new("DeleteMessageAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Corrections.DeleteMessageAsync(id, 1)),
-        new("RewindAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Corrections.RewindAsync(id, 1)),
-        new("ForkSessionAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Corrections.ForkSessionAsync(id, 2)),
-        new("GetMessageRevisionsAsync", Target.Session, SessionAccess.Read, (s, id) => s.Corrections.GetMessageRevisionsAsync(id, 1)),
-        new("DeleteSessionAsync (expected version)", Target.Session, SessionAccess.None, async (s, id) => await s.Corrections.DeleteSessionAsync(id, (await s.Sessions.GetSessionAsync(id)).Version)),
-        new("GetStateAsync (session)", Target.Session, SessionAccess.Read, (s, id) => s.State.GetStateAsync(StateScope.Session, id.ToString(), "plan")),
-        new("SetStateAsync (session)", Target.Session, SessionAccess.ReadWrite, (s, id) => s.State.SetStateAsync(StateScope.Session, id.ToString(), "plan", "v2")),
-        new("SetStateAsync (temp)", Target.Session, SessionAccess.ReadWrite, (s, id) => s.State.SetStateAsync(StateScope.Temp, id.ToString(), "scratch", "v2")),
-        new("DeleteStateAsync (session)", Target.Session, SessionAccess.ReadWrite, (s, id) => s.State.DeleteStateAsync(StateScope.Session, id.ToString(), "plan")),
-        new("ListStateAsync (session)", Target.Session, SessionAccess.Read, (s, id) => s.State.ListStateAsync(StateScope.Session, id.ToString())),
-        new("GetStateAsync (user)", Target.User, SessionAccess.Read, (s, _) => s.State.GetStateAsync(StateScope.User, "alice", "prefs")),
-        new("SetStateAsync (user)", Target.User, SessionAccess.ReadWrite, (s, _) => s.State.SetStateAsync(StateScope.User, "alice", "prefs", "dark")),
-        new("ListStateAsync (user)", Target.User, SessionAccess.Read, (s, _) => s.State.ListStateAsync(StateScope.User, "alice")),
+        new("EditMessageAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.EditMessageAsync(id, 1, "rewritten")),
+        new("DeleteMessageAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.DeleteMessageAsync(id, 1)),
+        new("RewindAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.RewindAsync(id, 1)),
+        new("ForkSessionAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.ForkSessionAsync(id, 2)),
+        new("GetMessageRevisionsAsync", Target.Session, SessionAccess.Read, (s, id) => s.GetMessageRevisionsAsync(id, 1)),
+        new("DeleteSessionAsync (expected version)", Target.Session, SessionAccess.None, async (s, id) => await s.DeleteSessionAsync(id, (await s.GetSessionAsync(id)).Version)),
+        new("GetStateAsync (session)", Target.Session, SessionAccess.Read, (s, id) => s.GetStateAsync(StateScope.Session, id.ToString(), "plan")),
+        new("SetStateAsync (session)", Target.Session, SessionAccess.ReadWrite, (s, id) => s.SetStateAsync(StateScope.Session, id.ToString(), "plan", "v2")),
+        new("SetStateAsync (temp)", Target.Session, SessionAccess.ReadWrite, (s, id) => s.SetStateAsync(StateScope.Temp, id.ToString(), "scratch", "v2")),
+        new("DeleteStateAsync (session)", Target.Session, SessionAccess.ReadWrite, (s, id) => s.DeleteStateAsync(StateScope.Session, id.ToString(), "plan")),
+        new("ListStateAsync (session)", Target.Session, SessionAccess.Read, (s, id) => s.ListStateAsync(StateScope.Session, id.ToString())),
+        new("GetStateAsync (user)", Target.User, SessionAccess.Read, (s, _) => s.GetStateAsync(StateScope.User, "alice", "prefs")),
+        new("SetStateAsync (user)", Target.User, SessionAccess.ReadWrite, (s, _) => s.SetStateAsync(StateScope.User, "alice", "prefs", "dark")),
+        new("ListStateAsync (user)", Target.User, SessionAccess.Read, (s, _) => s.ListStateAsync(StateScope.User, "alice")),
         new("WatchChangesAsync", Target.Session, SessionAccess.Read, async (s, id) =>
         {
-            await foreach (var _ in s.State.WatchChangesAsync(id, 0).Take(1))
+            await foreach (var _ in s.WatchChangesAsync(id, 0).Take(1))
             {
             }
         }),
-        new("TryAcquireLeaseAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Leases.TryAcquireLeaseAsync(id, "holder", TimeSpan.FromMinutes(1))),
-        new("ReleaseLeaseAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.Leases.ReleaseLeaseAsync(new SessionLease(id, "holder", StartTime.AddMinutes(1)))),
-        new("BeginTurnAsync", Target.Session, SessionAccess.ReadWrite, async (s, id) => await (await s.Leases.BeginTurnAsync(id)).DisposeAsync()),
+        new("TryAcquireLeaseAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.TryAcquireLeaseAsync(id, "holder", TimeSpan.FromMinutes(1))),
+        new("ReleaseLeaseAsync", Target.Session, SessionAccess.ReadWrite, (s, id) => s.ReleaseLeaseAsync(new SessionLease(id, "holder", StartTime.AddMinutes(1)))),
+        new("BeginTurnAsync", Target.Session, SessionAccess.ReadWrite, async (s, id) => await (await s.BeginTurnAsync(id)).DisposeAsync()),
     ];
 
     private static IEnumerable<Operation> CrossUserOperations => Operations.Where(o => o.Target != Target.Self);

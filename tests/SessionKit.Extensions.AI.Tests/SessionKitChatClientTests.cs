@@ -213,7 +213,7 @@ public abstract class SessionKitChatClientTests
         var session = await _store.CreateSessionAsync("ada");
         await _store.AppendMessagesAsync(session.Id, [NewMessage.User("private question"), NewMessage.Assistant("private answer")]);
         var scope = new SessionAccessor(_store, (ISessionAccessStore)_store, timeProvider: _time).ForCaller(SessionCaller.User("mallory"));
-        using var client = new ChatClientBuilder(_model).UseSessionKitTrusted(scope.Sessions, scope.Context, Counter).Build();
+        using var client = new ChatClientBuilder(_model).UseSessionKitTrusted(scope, scope.Context, Counter).Build();
 
         Assert.ThrowsAsync<SessionAccessDeniedException>(() => client.GetResponseAsync([new(ChatRole.User, "What did ada ask?")], For(session)));
 

@@ -24,7 +24,7 @@ public sealed class PostgresSessionAccessConformanceTests : SessionAccessConform
 
         await using var other = Open(_schema!, Time);
         var scope = new SessionAccessor(other, other, timeProvider: Time).ForCaller(SessionCaller.Agent("researcher"));
-        var appended = await scope.Sessions.AppendMessagesAsync(session.Id, [NewMessage.Assistant("noted")]);
+        var appended = await scope.AppendMessagesAsync(session.Id, [NewMessage.Assistant("noted")]);
         var grant = (await other.ListGrantsAsync("alice")).Single();
 
         using (Assert.EnterMultipleScope())

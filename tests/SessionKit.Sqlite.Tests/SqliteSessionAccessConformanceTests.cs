@@ -33,7 +33,7 @@ public sealed class SqliteSessionAccessConformanceTests : SessionAccessConforman
 
         await using var reopened = Open(_path!, Time);
         var scope = new SessionAccessor(reopened, reopened, timeProvider: Time).ForCaller(SessionCaller.Agent("researcher"));
-        var appended = await scope.Sessions.AppendMessagesAsync(session.Id, [NewMessage.Assistant("noted")]);
+        var appended = await scope.AppendMessagesAsync(session.Id, [NewMessage.Assistant("noted")]);
         var grant = (await reopened.ListGrantsAsync("alice")).Single();
 
         using (Assert.EnterMultipleScope())

@@ -76,7 +76,7 @@ public sealed class SessionKitChatClient : DelegatingChatClient
 
     /// <summary>
     /// Creates the middleware <b>without access checks</b>: every request reads and writes <paramref name="store"/> as
-    /// given. For trusted back-office code only (or over a caller's <see cref="SessionScope.Sessions"/> and
+    /// given. For trusted back-office code only (or over a caller's <see cref="SessionScope"/> and
     /// <see cref="SessionScope.Context"/>, which check that one caller).
     /// </summary>
     /// <param name="innerClient">The client that talks to the model.</param>

@@ -91,7 +91,7 @@ public static class SessionKitChatClientBuilderExtensions
     /// <summary>
     /// Adds SessionKit memory to the pipeline over explicitly given parts, <b>without access checks of its own</b>: requests
     /// use <paramref name="store"/> and <paramref name="contextBuilder"/> as given. Pass a trusted store only from trusted
-    /// back-office code, or a caller's <see cref="SessionScope.Sessions"/> and <see cref="SessionScope.Context"/> to hold
+    /// back-office code, or a caller's <see cref="SessionScope"/> and <see cref="SessionScope.Context"/> to hold
     /// a client built for one request to that caller.
     /// </summary>
     /// <param name="builder">The chat-client builder.</param>

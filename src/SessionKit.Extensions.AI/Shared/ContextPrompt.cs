@@ -22,7 +22,7 @@ internal sealed class ContextPrompt
     {
         if (layout is { } value && !Enum.IsDefined(value))
         {
-            throw new ArgumentOutOfRangeException("options.Layout", value, "The layout is not a defined ContextLayout.");
+            throw new ArgumentOutOfRangeException(nameof(layout), value, "The layout (options.Layout) is not a defined ContextLayout.");
         }
 
         this.layout = layout;

@@ -59,7 +59,7 @@ internal sealed class RequestAccess
         }
 
         var scope = _accessor.ForCaller(caller);
-        return new RequestView(scope.Sessions, scope.Context, scope.State, caller);
+        return new RequestView(scope, scope.Context, scope, caller);
     }
 }
 

@@ -44,7 +44,6 @@ public sealed class SessionAccessor : ISessionAccessor
     {
         ArgumentNullException.ThrowIfNull(caller);
         var authorizer = new SessionAuthorizer(_store, _access, caller, _timeProvider);
-        var sessions = new AccessControlledSessionStore(_store, authorizer);
-        return new SessionScope(authorizer, sessions, _contextBuilder.WithStore(sessions), _access, _devices, _tokens, _timeProvider);
+        return new SessionScope(_store, authorizer, _contextBuilder, _access, _devices, _tokens, _timeProvider);
     }
 }

@@ -3,14 +3,18 @@ using SessionKit.Storage;
 namespace SessionKit;
 
 /// <summary>
-/// What one caller may use during one request: the sessions it owns or was granted (<see cref="Sessions"/>), context
-/// windows over them (<see cref="Context"/>), the grants it gives, and its own devices and tokens. Anything else throws
-/// <see cref="SessionAccessDeniedException"/> — never an empty result that looks like success.
+/// SessionKit as one caller may use it during one request: the whole <see cref="ISessionStore"/> (history, summaries,
+/// search, correction, shared state and the change feed, turns and leases, erase) over the sessions the caller owns or
+/// was granted, context windows over them (<see cref="Context"/>), the grants it gives, and its own devices and tokens.
+/// Anything else throws <see cref="SessionAccessDeniedException"/> before anything is read or written — never an empty
+/// result that looks like success.
 /// </summary>
 /// <remarks>Create one scope per request (<see cref="ISessionAccessor.ForCaller(SessionCaller)"/>): a scope remembers the
-/// owners and permissions it has checked, so a grant revoked meanwhile takes effect at the next request.</remarks>
-public sealed class SessionScope
+/// owners and permissions it has checked, so a grant revoked meanwhile takes effect at the next request. A scope is an
+/// <see cref="ISessionStore"/>, so code written against the store runs unchanged, access-checked, on a scope.</remarks>
+public sealed partial class SessionScope : ISessionStore
 {
+    private readonly ISessionStore _inner;
     private readonly SessionAuthorizer _authorizer;
     private readonly ISessionAccessStore _access;
     private readonly IDeviceRegistry? _devices;
@@ -18,20 +22,17 @@ public sealed class SessionScope
     private readonly TimeProvider _timeProvider;
 
     internal SessionScope(
+        ISessionStore inner,
         SessionAuthorizer authorizer,
-        AccessControlledSessionStore sessions,
-        IContextBuilder context,
+        ContextBuilder contextBuilder,
         ISessionAccessStore access,
         IDeviceRegistry? devices,
         ISessionTokenService? tokens,
         TimeProvider timeProvider)
     {
+        _inner = inner;
         _authorizer = authorizer;
-        Sessions = sessions;
-        Corrections = sessions;
-        State = sessions;
-        Leases = sessions;
-        Context = new ScopedContextBuilder(authorizer, context);
+        Context = new ScopedContextBuilder(authorizer, contextBuilder.WithStore(this));
         _access = access;
         _devices = devices;
         _tokens = tokens;
@@ -40,27 +41,6 @@ public sealed class SessionScope
 
     /// <summary>The caller this scope acts for.</summary>
     public SessionCaller Caller => _authorizer.Caller;
-
-    /// <summary>
-    /// The store as this caller may use it. Owners may do everything; a <see cref="SessionAccess.Read"/> grant allows the
-    /// reads, search and context builds; a <see cref="SessionAccess.ReadWrite"/> grant also appends, updates and saves
-    /// summaries (and over all of a user's sessions, creates sessions for that user); only the owner deletes. Messages an
-    /// agent appends without an <see cref="NewMessage.AuthorId"/> get the agent's id.
-    /// </summary>
-    public ISessionStore Sessions { get; }
-
-    /// <summary>Edits, deletes, rewinds and forks, as this caller may do them: read-write access to the session (reading revisions: read access; the versioned delete: the owner).</summary>
-    public ISessionCorrectionStore Corrections { get; }
-
-    /// <summary>
-    /// Shared state and the change feed, as this caller may use them: session and temp scopes follow the session's access,
-    /// the user scope needs the user's own identity or a grant over all of that user's sessions, and the app scope (shared
-    /// by every user) can be read but not written. State an agent writes without <see cref="StateWriteOptions.UpdatedBy"/> names the agent.
-    /// </summary>
-    public ISessionStateStore State { get; }
-
-    /// <summary>Leases and turns, which need read-write access to the session.</summary>
-    public ISessionLeaseStore Leases { get; }
 
     /// <summary>Context windows of the sessions this caller may read. A read-only caller's builds never write summaries.</summary>
     public IContextBuilder Context { get; }
@@ -181,7 +161,7 @@ public sealed class SessionScope
             }
 
             await _authorizer.AuthorizeSessionAsync(id, SessionAccess.None, detail, cancellationToken).ConfigureAwait(false);
-            var session = await Sessions.GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
+            var session = await _inner.GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
             return session.UserId;
         }
 

@@ -160,10 +160,6 @@ public sealed partial class InMemorySessionStore : SessionStore
     }
 
     /// <inheritdoc />
-    protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        DeleteSessionCoreAsync(sessionId, null, cancellationToken);
-
-    /// <inheritdoc />
     protected override Task<bool> DeleteSessionCoreAsync(Guid sessionId, long? expectedVersion, CancellationToken cancellationToken)
     {
         if (!_sessions.TryGetValue(sessionId, out var entry))

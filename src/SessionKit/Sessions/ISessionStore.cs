@@ -3,14 +3,21 @@ using SessionKit.Storage;
 namespace SessionKit;
 
 /// <summary>
-/// Persistence for sessions and their messages. Every operation is atomic: it happens entirely or not at all.
+/// SessionKit's one app-facing contract: everything an app does with conversation memory — sessions and their history,
+/// summaries, search, correction (<see cref="ISessionCorrectionStore"/>), shared state and the change feed
+/// (<see cref="ISessionStateStore"/>), turns and leases (<see cref="ISessionLeaseStore"/>) and erase. Every operation is
+/// atomic: it happens entirely or not at all.
 /// </summary>
 /// <remarks>
+/// <para>Resolve it from DI for host code (no caller checks), or take a caller's access-checked view of the same shape
+/// with <see cref="ISessionAccessor.ForCaller(SessionCaller)"/> — a <see cref="SessionScope"/> is an
+/// <see cref="ISessionStore"/> too, plus context windows. The capability interfaces it extends exist for code that needs
+/// only one capability (a decorator, a component that only corrects); nobody needs to resolve them.</para>
 /// <para>Implementations are thread-safe. Backends derive from <see cref="SessionStore"/>, which validates arguments once for all of them.</para>
 /// <para>Operations that name a session throw <see cref="SessionNotFoundException"/> when it does not exist,
 /// <see cref="ArgumentException"/> (or a subclass) for invalid arguments, and <see cref="ObjectDisposedException"/> after disposal.</para>
 /// </remarks>
-public interface ISessionStore
+public interface ISessionStore : ISessionCorrectionStore, ISessionStateStore, ISessionLeaseStore
 {
     /// <summary>Creates a new, empty session owned by <paramref name="userId"/>.</summary>
     /// <param name="userId">The owner, as identified by the host application.</param>
@@ -145,4 +152,23 @@ public interface ISessionStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>One page of hits, most relevant first.</returns>
     Task<SearchPage> SearchAsync(string userId, SearchQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Erases everything stored about <paramref name="userId"/>: every session with its messages, summaries and search-index
+    /// entries, and every session token and device of the user. Other users' data is untouched. Backends that write files
+    /// also remove the erased bytes from them (SQLite: <c>secure_delete</c>, FTS5 secure-delete and a WAL checkpoint).
+    /// </summary>
+    /// <param name="userId">The user to erase (on a <see cref="SessionScope"/>: only the caller itself).</param>
+    /// <param name="cancellationToken">Cancels the operation before it starts; once started, the erase is atomic.</param>
+    /// <returns>What was removed; <see cref="EraseResult.None"/> for a user the store does not know (a no-op, not an error).</returns>
+    Task<EraseResult> EraseUserAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Erases one session with its messages, summaries and search-index entries, removing the bytes from the backend's files
+    /// as <see cref="EraseUserAsync"/> does. The session's tokens stay (they belong to the user) but no longer resolve to it.
+    /// </summary>
+    /// <param name="sessionId">The session to erase (on a <see cref="SessionScope"/>: one the caller owns).</param>
+    /// <param name="cancellationToken">Cancels the operation before it starts.</param>
+    /// <returns>What was removed; <see cref="EraseResult.None"/> when there is no such session.</returns>
+    Task<EraseResult> EraseSessionAsync(Guid sessionId, CancellationToken cancellationToken = default);
 }

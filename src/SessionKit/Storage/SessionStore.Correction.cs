@@ -138,7 +138,8 @@ public abstract partial class SessionStore : ISessionCorrectionStore
     /// <returns>The revisions.</returns>
     protected abstract Task<IReadOnlyList<MessageRevision>> GetMessageRevisionsCoreAsync(Guid sessionId, long sequence, CancellationToken cancellationToken);
 
-    /// <summary>Deletes a session like <see cref="DeleteSessionCoreAsync(Guid, CancellationToken)"/>, first checking its version (<see cref="CheckVersion"/>).</summary>
+    /// <summary>Deletes a session and everything stored under it, first checking its version (<see cref="CheckVersion"/>)
+    /// when <paramref name="expectedVersion"/> is given.</summary>
     /// <param name="sessionId">A non-empty id.</param>
     /// <param name="expectedVersion">The expected version, if any.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

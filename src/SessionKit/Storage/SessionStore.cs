@@ -156,7 +156,7 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     {
         ValidateSessionId(sessionId);
         ThrowIfUnusable(cancellationToken);
-        return Observe(Start(StoreOperation.DeleteSession, sessionId), ForgetTempAfter(DeleteSessionCoreAsync(sessionId, cancellationToken), sessionId));
+        return Observe(Start(StoreOperation.DeleteSession, sessionId), ForgetTempAfter(DeleteSessionCoreAsync(sessionId, null, cancellationToken), sessionId));
     }
 
     /// <inheritdoc />
@@ -499,12 +499,6 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     /// <returns>The updated session.</returns>
     protected abstract Task<Session> UpdateSessionCoreAsync(Guid sessionId, SessionUpdate update, CancellationToken cancellationToken);
 
-    /// <summary>Deletes a session and everything stored under it.</summary>
-    /// <param name="sessionId">A non-empty id.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>Whether the session existed.</returns>
-    protected abstract Task<bool> DeleteSessionCoreAsync(Guid sessionId, CancellationToken cancellationToken);
-
     /// <summary>
     /// Stores validated messages atomically. Each has its id, session id and timestamp set and <see cref="SessionMessage.Sequence"/> 0;
     /// the backend assigns consecutive sequences after the session's last one, increments the version once and sets the last activity.
@@ -554,11 +548,17 @@ public abstract partial class SessionStore : ISessionStore, IAsyncDisposable, ID
     /// <returns>The messages.</returns>
     protected abstract Task<IReadOnlyList<SessionMessage>> GetMessagesByTimeCoreAsync(Guid sessionId, MessageTimeQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Counts messages; throws <see cref="SessionNotFoundException"/> for an unknown session.</summary>
+    /// <summary>Counts messages; throws <see cref="SessionNotFoundException"/> for an unknown session. The default reads
+    /// <see cref="Session.MessageCount"/> through <see cref="FindSessionCoreAsync"/>; override only to count another way.</summary>
     /// <param name="sessionId">A non-empty id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The count.</returns>
-    protected abstract Task<long> CountMessagesCoreAsync(Guid sessionId, CancellationToken cancellationToken);
+    protected virtual async Task<long> CountMessagesCoreAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        var session = await FindSessionCoreAsync(sessionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new SessionNotFoundException(sessionId);
+        return session.MessageCount;
+    }
 
     /// <summary>The number of messages <see cref="ReadAllMessagesAsync"/> reads per round trip.</summary>
     protected virtual int StreamPageSize => 256;

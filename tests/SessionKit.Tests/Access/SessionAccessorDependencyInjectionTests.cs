@@ -33,8 +33,8 @@ public sealed class SessionAccessorDependencyInjectionTests
             Assert.That(provider.GetRequiredService<ISessionAccessStore>(), Is.SameAs(store));
             Assert.That(grant.ExpiresAt, Is.EqualTo(Start.AddMinutes(5)), "grants are stamped by the container's clock");
             Assert.That(window.Items.Single().Content, Is.EqualTo("hello"));
-            Assert.ThrowsAsync<SessionAccessDeniedException>(() => accessor.ForCaller(SessionCaller.Agent("helper")).Sessions.GetSessionAsync(session.Id));
-            Assert.ThrowsAsync<SessionAccessDeniedException>(() => accessor.ForCaller(SessionCaller.User("bob")).Sessions.GetSessionAsync(session.Id));
+            Assert.ThrowsAsync<SessionAccessDeniedException>(() => accessor.ForCaller(SessionCaller.Agent("helper")).GetSessionAsync(session.Id));
+            Assert.ThrowsAsync<SessionAccessDeniedException>(() => accessor.ForCaller(SessionCaller.User("bob")).GetSessionAsync(session.Id));
         }
     }
 
