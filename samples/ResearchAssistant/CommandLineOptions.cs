@@ -10,7 +10,8 @@ namespace ResearchAssistant;
 /// <param name="Reset">Delete the database first, so the story starts over.</param>
 /// <param name="ShowHelp">Print the usage and exit.</param>
 /// <param name="Semantic">Recall by meaning with a local embedding model, and ask the return question in other words.</param>
-internal sealed record CommandLineOptions(string DatabasePath, string UserId, int TokenBudget, int DaysLater, bool Reset, bool ShowHelp, bool Semantic = false)
+/// <param name="PostgresConnectionString">A PostgreSQL server to keep the sessions in instead of the SQLite file, or <see langword="null"/>.</param>
+internal sealed record CommandLineOptions(string DatabasePath, string UserId, int TokenBudget, int DaysLater, bool Reset, bool ShowHelp, bool Semantic = false, string? PostgresConnectionString = null)
 {
     public const string DefaultDatabasePath = "research-assistant.db";
 
@@ -22,14 +23,17 @@ internal sealed record CommandLineOptions(string DatabasePath, string UserId, in
     public const int DefaultDaysLater = 2;
 
     public const string Usage = """
-        Usage: dotnet run --project samples/ResearchAssistant -- [--db PATH] [--user ID] [--budget TOKENS] [--days-later N] [--reset] [--semantic]
+        Usage: dotnet run --project samples/ResearchAssistant -- [--db PATH] [--user ID] [--budget TOKENS] [--days-later N] [--reset] [--semantic] [--postgres CONNECTION_STRING]
 
           --db PATH         the SQLite database file (default: research-assistant.db in the current directory); a new
                             file or an existing SessionKit database, never any other file
           --user ID         who is talking to the assistant (default: researcher-ada)
           --budget TOKENS   the token budget of the context window for each reply (default: 750)
           --days-later N    how many days before the first return the day-0 conversation is played (default: 2)
-          --reset           delete the database first (only a SessionKit database) and start the story over
+          --reset           delete the database first (only a SessionKit database) and start the story over; with
+                            --postgres, erase the user's data instead
+          --postgres CS     keep the sessions in PostgreSQL (an Npgsql connection string) instead of the SQLite file:
+                            the same story on a server several app instances could share
           --semantic        recall by meaning with all-MiniLM-L6-v2 run locally (no network): the returning user asks
                             in other words, sharing no word with the answer
           --help            show this text
@@ -52,6 +56,7 @@ internal sealed record CommandLineOptions(string DatabasePath, string UserId, in
                 "--days-later" => options with { DaysLater = NumberOf(args, ref i, minimum: 0) },
                 "--reset" => options with { Reset = true },
                 "--semantic" => options with { Semantic = true },
+                "--postgres" => options with { PostgresConnectionString = ValueOf(args, ref i) },
                 "--help" or "-h" => options with { ShowHelp = true },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };

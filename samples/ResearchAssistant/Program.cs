@@ -29,15 +29,17 @@ if (options.ShowHelp)
     return 0;
 }
 
+bool onPostgres = options.PostgresConnectionString is not null;
+
 // The database is this sample's own file: an existing file that is not a SessionKit database is refused, never opened,
 // overwritten or (with --reset) deleted.
-if (SampleDatabaseFile.ProblemWith(options.DatabasePath) is { } problem)
+if (!onPostgres && SampleDatabaseFile.ProblemWith(options.DatabasePath) is { } problem)
 {
     Console.Error.WriteLine(problem);
     return 2;
 }
 
-if (options.Reset)
+if (options.Reset && !onPostgres)
 {
     int deleted = SampleDatabaseFile.Delete(options.DatabasePath);
     Console.WriteLine($"--reset: deleted {deleted} database file(s) at {Path.GetFullPath(options.DatabasePath)}.");
@@ -64,7 +66,7 @@ var sessionKit = new ServiceCollection()
         o.Resolver.InactivityWindow = ResearchAssistantApp.InactivityWindow;
         o.Context.MaxLinkedSessions = 3;
     })
-    .UseSqlite(connectionString);
+    .UseSqliteOrPostgreSql(connectionString, options.PostgresConnectionString);
 if (embeddings is not null)
 {
     // Recall turns hybrid (words and meaning); appends never wait for the model, the indexer embeds afterwards.
@@ -74,6 +76,11 @@ if (embeddings is not null)
 await using var services = sessionKit.Services.BuildServiceProvider();
 
 var store = services.GetRequiredService<ISessionStore>();
+if (onPostgres && options.Reset)
+{
+    var erased = await services.GetRequiredService<SessionKit.Storage.ISessionPrivacyStore>().EraseUserAsync(options.UserId);
+    Console.WriteLine($"--reset: erased {erased.Sessions} session(s) of {options.UserId} on PostgreSQL.");
+}
 var printer = new ConversationPrinter(Console.Out, clock);
 
 // Offline by default; SESSIONKIT_OPENAI_API_KEY (with optional SESSIONKIT_OPENAI_ENDPOINT and SESSIONKIT_OPENAI_MODEL)
@@ -95,7 +102,7 @@ using var model = modelSettings is null ? null : ModelResponder.Create(
     services.GetRequiredService<IContextBuilder>(),
     services.GetRequiredService<ITokenCounter>(),
     options.TokenBudget);
-printer.PrintHeader(Path.GetFullPath(options.DatabasePath), options.UserId, modelSettings?.ToString());
+printer.PrintHeader(onPostgres ? ((SessionKit.PostgreSql.PostgreSqlSessionStore)store).Database : Path.GetFullPath(options.DatabasePath), options.UserId, modelSettings?.ToString());
 if (modelSettings is not null)
 {
     Console.WriteLine($"Answering with {modelSettings} ({ModelSettings.ApiKeyVariable} is set).");

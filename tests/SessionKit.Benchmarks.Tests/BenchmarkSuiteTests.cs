@@ -14,6 +14,11 @@ public sealed class BenchmarkSuiteTests
     [TestCaseSource(nameof(BenchmarkClasses))]
     public async Task EveryBenchmark_RunsOnceBetweenSetupAndCleanup(Type benchmarkClass)
     {
+        if (benchmarkClass == typeof(PostgreSqlBenchmarks))
+        {
+            PostgreSqlServer.RequireOrIgnore();
+        }
+
         var runner = SmokeSizes.Runner(benchmarkClass);
         Assert.That(runner.Benchmarks, Is.Not.Empty);
 
