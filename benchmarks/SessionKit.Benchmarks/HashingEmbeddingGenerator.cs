@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using SessionKit.Storage;
 
 namespace SessionKit.Benchmarks;
 

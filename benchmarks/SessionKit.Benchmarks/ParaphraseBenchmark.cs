@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.AI;
+using SessionKit.Storage;
 
 namespace SessionKit.Benchmarks;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.AI;
-using SessionKit.Storage;
 
 namespace SessionKit;
 
