@@ -5,10 +5,12 @@ namespace SessionKit.Testing;
 /// <summary>Backlogs after an import: a build does at most the configured work, and draining leaves nothing omitted.</summary>
 public abstract partial class ContextBuilderConformanceTests
 {
-    [TestCase(120, 1500)]
-    [TestCase(400, 1500)]
-    [TestCase(400, 4000)]
-    public async Task AnImportedBacklog_BuildsDoTheConfiguredWork_AndCatchUpLeavesNoOmittedRange(int messages, int budget)
+    [TestCase(120, 1500, true)]
+    [TestCase(400, 1500, true)]
+    [TestCase(400, 4000, false)]
+    [TestCase(400, 4000, true, Ignore = "Known gap (issue 17, open): with recall on, the recalled items can push the verbatim "
+        + "start one message past the newest summary, and that message's block is too new to summarize, so it stays omitted.")]
+    public async Task AnImportedBacklog_BuildsDoTheConfiguredWork_AndCatchUpLeavesNoOmittedRange(int messages, int budget, bool recall)
     {
         var session = await _store.CreateSessionAsync("ada");
         var random = new Random(messages + budget);
@@ -23,13 +25,13 @@ public abstract partial class ContextBuilderConformanceTests
         var summarizer = new CountingSummarizer(new ExtractiveSummarizer(Counter));
         var builder = Builder(summarizer, new ContextOptions { MaxSummarizationsPerBuild = 4 });
 
-        var first = await builder.BuildAsync(session.Id, new ContextRequest { TokenBudget = budget });
+        var first = await builder.BuildAsync(session.Id, new ContextRequest { TokenBudget = budget, RecallNewestUserMessage = recall });
         Assert.That(summarizer.Calls, Is.LessThanOrEqualTo(4), "the request waits for no more than the configured work");
         Assert.That(first.SummarizationBacklog, Is.True, "the build reports that summarizing is left to do");
         Assert.That(first.OmittedRanges, Is.Not.Empty);
 
         int created = await builder.CatchUpAsync(session.Id, budget);
-        var drained = await builder.BuildAsync(session.Id, new ContextRequest { TokenBudget = budget });
+        var drained = await builder.BuildAsync(session.Id, new ContextRequest { TokenBudget = budget, RecallNewestUserMessage = recall });
 
         Assert.That(created, Is.GreaterThan(0));
         Assert.That(drained.SummarizationBacklog, Is.False);

@@ -137,10 +137,12 @@ public sealed partial class ContextBuilder : IContextBuilder
         int created = 0;
         while (true)
         {
-            // Each round is one build's worth of work; a round that makes nothing (caught up, or the summarizer failing) ends it.
+            // Each round is one build's worth of work. Rounds go on until one makes nothing (caught up, or the summarizer
+            // failing): a round under the per-build limit can still leave a rollup for the next build (for example when the
+            // recalled items take room from the summaries), so "no backlog reported" alone is not "caught up".
             var window = await BuildCoreAsync(sessionId, new ContextRequest { TokenBudget = tokenBudget, SummarizeInline = true }, cancellationToken).ConfigureAwait(false);
             created += window.SummariesCreated;
-            if (window.SummariesCreated == 0 || !window.SummarizationBacklog)
+            if (window.SummariesCreated == 0)
             {
                 return created;
             }
