@@ -745,6 +745,18 @@ public sealed partial class ContextBuilder : IContextBuilder
             if (start > floor + 1)
             {
                 // Messages no summary in the window covers: as many as fit.
+                if (replaced.Find(b => b.ToSequence == start - 1 && b.FromSequence > floor) is { } standsFor)
+                {
+                    // The block a recalled message stands for comes in whole when it fits with the stand-in's tokens.
+                    int whole = await TakeWholeBlockAsync(window, standsFor, leftover, recalled, cancellationToken).ConfigureAwait(false);
+                    if (whole > window.VerbatimCount)
+                    {
+                        window.VerbatimCount = whole;
+                        DropRecalledInWindow(window, recalled);
+                        continue;
+                    }
+                }
+
                 int count = await SelectVerbatimAsync(window.Tail, floor, window.VerbatimTokens + Math.Max(0, leftover), window.VerbatimCount, cancellationToken).ConfigureAwait(false);
                 count = KeepReplacedBlocksWhole(window, replaced, count);
                 if (count == window.VerbatimCount)
@@ -820,6 +832,27 @@ public sealed partial class ContextBuilder : IContextBuilder
             window.VerbatimCount = ShrinkToCut(window.Tail, end, window.VerbatimCount);
             DropRecalledInWindow(window, recalled);
         }
+    }
+
+    /// <summary>The verbatim count that takes in all of <paramref name="block"/> when it fits the leftover plus its recalled messages' tokens; else the current count.</summary>
+    private static async Task<int> TakeWholeBlockAsync(Composition window, SessionSummary block, int leftover, List<TailMessage> recalled, CancellationToken cancellationToken)
+    {
+        Guid sessionId = window.Tail.SessionId;
+        int affordable = Math.Max(0, leftover) + recalled.Where(r => r.Message.SessionId == sessionId && r.Sequence >= block.FromSequence && r.Sequence <= block.ToSequence).Sum(static r => r.Tokens);
+        int end = window.VerbatimCount;
+        int tokens = 0;
+        while (await window.Tail.EnsureAsync(end, cancellationToken).ConfigureAwait(false) && window.Tail[end].Sequence >= block.FromSequence)
+        {
+            tokens += window.Tail[end].Tokens;
+            if (tokens > affordable)
+            {
+                return window.VerbatimCount;
+            }
+
+            end++;
+        }
+
+        return ShrinkToCut(window.Tail, end, window.VerbatimCount);
     }
 
     /// <summary>
