@@ -7,10 +7,11 @@ namespace SessionKit.Testing;
 public abstract partial class SessionStoreConformanceTests
 {
     /// <summary>
-    /// How many single-message appends each of the stress test's 8 concurrent writers makes: 10,000 (80,000 in all). What
-    /// the test proves (dense sequences, each writer's order, nothing lost or duplicated while writers contend) holds at any
-    /// count that keeps the writers overlapping; a backend whose appends are server round trips may lower it to keep its
-    /// suite fast (the PostgreSQL suite uses 2,000 and proves the many-server case separately).
+    /// The size of the suite's long concurrency races: how many single-message appends each of the stress test's 8
+    /// concurrent writers makes, 10,000 (80,000 in all); the listing-while-appending race lists a twentieth as many times
+    /// (500). What the races prove (dense sequences, each writer's order, nothing lost or duplicated, no session listed
+    /// twice while writers contend) holds at any size that keeps them overlapping; a backend whose every call is a server
+    /// round trip may lower it to keep its suite fast (the PostgreSQL suite uses 2,000 and proves the many-server case separately).
     /// </summary>
     protected virtual int StressAppendsPerWriter => 10_000;
 
