@@ -23,6 +23,8 @@ public class PostgreSqlContextBuildBenchmarks
 
     private static readonly ContextRequest Request = new() { TokenBudget = ContextBuildBenchmarks.TokenBudget, SummarizeInline = true };
 
+    private static readonly ContextRequest NoRecall = Request with { RecallNewestUserMessage = false };
+
     private PostgreSqlSessionStore? _store;
     private CountingSummarizer? _summarizer;
     private ContextBuilder? _builder;
@@ -126,6 +128,12 @@ public class PostgreSqlContextBuildBenchmarks
     [Benchmark]
     [BenchmarkCategory(ContextBuildBenchmarks.WindowCategory)]
     public Task<ContextWindow> BuildContext() => Builder.BuildAsync(_sessionId, Request);
+
+    /// <summary>The same build with recall off (no search), to tell the store's reads from the recall search's cost.</summary>
+    /// <returns>The window.</returns>
+    [Benchmark]
+    [BenchmarkCategory(ContextBuildBenchmarks.WindowCategory)]
+    public Task<ContextWindow> BuildContextWithoutRecall() => Builder.BuildAsync(_sessionId, NoRecall);
 
     private PostgreSqlSessionStore Store => _store ?? throw NotSetUp();
 
