@@ -8,10 +8,16 @@ using SessionKit.Storage;
 namespace SessionKit.Benchmarks;
 
 /// <summary>
-/// What a 4,000-token context window costs as the history grows, against the baseline of what count-and-trim reducers do:
-/// read the whole history, re-tokenize every message and keep the newest that fit.
+/// What a 4,000-token context window costs as the history grows, against the floor of reading the rows a window is made
+/// from by hand (<see cref="RawWindowRead"/>), and beside what count-and-trim reducers do (read the whole history,
+/// re-tokenize every message and keep the newest that fit).
 /// </summary>
 /// <remarks>
+/// <para>
+/// <see cref="BuildContext"/> builds without recall (no query, <see cref="ContextRequest.RecallNewestUserMessage"/> off), as
+/// a truncating reducer works and as issue 17 measured it; <see cref="BuildContextWithRecall"/> is the default request,
+/// which also searches the session for the newest user message.
+/// </para>
 /// <para>
 /// The session's summaries are made and stored in the set-up (as an app does after replying, with
 /// <see cref="ContextBuilder.SummarizeAsync(Guid, int, CancellationToken)"/>), so the measured build finds nothing left to summarize; the set-up proves
@@ -50,14 +56,19 @@ public class ContextBuildBenchmarks
     public const string LargeVariable = "SESSIONKIT_BENCH_LARGE";
 
     private const string UserId = "benchmark-user";
+    private const string DatabaseFile = "context.db";
 
-    private static readonly ContextRequest Request = new() { TokenBudget = TokenBudget, SummarizeInline = true };
+    private static readonly ContextRequest Request = new() { TokenBudget = TokenBudget, SummarizeInline = true, RecallNewestUserMessage = false };
+    private static readonly ContextRequest RecallRequest = new() { TokenBudget = TokenBudget, SummarizeInline = true };
 
     private DirectoryInfo? _directory;
     private SessionStore? _store;
     private CountingSummarizer? _summarizer;
     private ContextBuilder? _builder;
     private Guid _sessionId;
+    private RawSqliteWindowRead? _raw;
+    private SessionMessage[] _allMessages = [];
+    private SessionSummary[][] _summariesByLevel = [];
 
     /// <summary>How many messages the session holds.</summary>
     [ParamsSource(nameof(MessageCounts))]
@@ -129,6 +140,15 @@ public class ContextBuildBenchmarks
         }
 
         Setup = new ContextBuildSetup(MessageCount, Backend, tokens, await CountSummariesByLevelAsync(), summarizerCalls, generate, append, summarize);
+        if (Backend == StoreBackend.Sqlite)
+        {
+            _raw = new RawSqliteWindowRead(Path.Combine(_directory!.FullName, DatabaseFile), _sessionId);
+        }
+        else
+        {
+            _allMessages = await _store.ReadAllMessagesAsync(_sessionId).ToArrayAsync();
+            _summariesByLevel = await ReadSummariesByLevelAsync();
+        }
 
         // BenchmarkDotNet shows the benchmark process's output in its log: the set-up time is part of the result.
         Console.WriteLine($"// {Setup}");
@@ -139,6 +159,8 @@ public class ContextBuildBenchmarks
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
+        _raw?.Dispose();
+        _raw = null;
         if (_store is not null)
         {
             await _store.DisposeAsync();
@@ -150,11 +172,47 @@ public class ContextBuildBenchmarks
     }
 
     /// <summary>
-    /// Baseline: read every message (<see cref="ISessionStore.ReadAllMessagesAsync"/>), count each again with
+    /// Baseline (the floor): the rows a window of <see cref="TokenBudget"/> is made from, read by hand — on SQLite with
+    /// <see cref="RawSqliteWindowRead"/> (prepared statements, one read transaction, on the store's file); in memory by
+    /// walking arrays of the session's messages and summaries back from the newest, summing their stored counts.
+    /// </summary>
+    /// <returns>How many rows were read and the stored tokens they hold.</returns>
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory(WindowCategory)]
+    public (int Rows, long Tokens) RawWindowRead()
+    {
+        if (_raw is not null)
+        {
+            return _raw.Read(TokenBudget);
+        }
+
+        int rows = 0;
+        long tokens = 0;
+        for (int i = _allMessages.Length - 1; i >= 0 && tokens <= TokenBudget; i--, rows++)
+        {
+            tokens += _allMessages[i].TokenCount;
+        }
+
+        foreach (var level in _summariesByLevel)
+        {
+            long levelTokens = 0;
+            for (int i = 0; i < level.Length && levelTokens <= TokenBudget; i++, rows++)
+            {
+                levelTokens += level[i].TokenCount;
+            }
+
+            tokens += levelTokens;
+        }
+
+        return (rows, tokens);
+    }
+
+    /// <summary>
+    /// Read every message (<see cref="ISessionStore.ReadAllMessagesAsync"/>), count each again with
     /// <see cref="SharpTokenCounter.CountMessageTokens"/>, keep the newest that fit <see cref="TokenBudget"/>.
     /// </summary>
     /// <returns>The kept messages and their cost.</returns>
-    [Benchmark(Baseline = true)]
+    [Benchmark]
     [BenchmarkCategory(WindowCategory)]
     public async Task<NaiveWindow> NaiveLoadAllAndRecount()
     {
@@ -178,11 +236,17 @@ public class ContextBuildBenchmarks
         return new NaiveWindow(messages.GetRange(start, messages.Count - start), total);
     }
 
-    /// <summary><see cref="ContextBuilder.BuildAsync"/> at <see cref="TokenBudget"/>, summarizing inline (with nothing left to summarize).</summary>
+    /// <summary><see cref="ContextBuilder.BuildAsync"/> at <see cref="TokenBudget"/> without recall, summarizing inline (with nothing left to summarize).</summary>
     /// <returns>The window.</returns>
     [Benchmark]
     [BenchmarkCategory(WindowCategory)]
     public Task<ContextWindow> BuildContext() => Builder.BuildAsync(_sessionId, Request);
+
+    /// <summary><see cref="ContextBuilder.BuildAsync"/> with the default request: as <see cref="BuildContext"/>, plus recall of the newest user message.</summary>
+    /// <returns>The window.</returns>
+    [Benchmark]
+    [BenchmarkCategory(WindowCategory)]
+    public Task<ContextWindow> BuildContextWithRecall() => Builder.BuildAsync(_sessionId, RecallRequest);
 
     private SessionStore Store => _store ?? throw NotSetUp();
 
@@ -200,9 +264,37 @@ public class ContextBuildBenchmarks
         _directory = Directory.CreateTempSubdirectory("sessionkit-benchmarks-");
         return new SqliteSessionStore(new SqliteSessionStoreOptions
         {
-            ConnectionString = Path.Combine(_directory.FullName, "context.db"),
+            ConnectionString = Path.Combine(_directory.FullName, DatabaseFile),
             Synchronous = SqliteSynchronousMode.Normal,
         });
+    }
+
+    private async Task<SessionSummary[][]> ReadSummariesByLevelAsync()
+    {
+        var levels = new List<SessionSummary[]>();
+        for (int level = 1; ; level++)
+        {
+            var summaries = new List<SessionSummary>();
+            long? cursor = null;
+            while (true)
+            {
+                var page = await Store.GetSummariesAsync(_sessionId, new SummaryQuery { Level = level, ToSequenceAtMost = cursor, Limit = SummaryQuery.MaxLimit });
+                summaries.AddRange(page);
+                if (page.Count < SummaryQuery.MaxLimit)
+                {
+                    break;
+                }
+
+                cursor = page[^1].FromSequence - 1;
+            }
+
+            if (summaries.Count == 0)
+            {
+                return [.. levels];
+            }
+
+            levels.Add([.. summaries]);
+        }
     }
 
     private async Task<int[]> CountSummariesByLevelAsync()
