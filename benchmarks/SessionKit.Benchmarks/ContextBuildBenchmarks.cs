@@ -55,6 +55,18 @@ public class ContextBuildBenchmarks
     /// <summary>Set to <c>0</c> to leave 100,000 messages out of <see cref="MessageCounts"/>.</summary>
     public const string LargeVariable = "SESSIONKIT_BENCH_LARGE";
 
+    /// <summary>Set to <c>InMemory</c> or <c>Sqlite</c> to run one backend only (<see cref="Backends"/>).</summary>
+    public const string BackendVariable = "SESSIONKIT_BENCH_BACKEND";
+
+    /// <summary>
+    /// Set to <c>1</c> with <c>--inprocess</c> to seed each backend and size once per process: the cases of one size share
+    /// the seeded store, which stays open (and its files in place) until the process ends. Seeding 100,000 messages takes
+    /// minutes on a busy machine; this runs the 24 cases with 6 seedings instead of 24.
+    /// </summary>
+    public const string ReuseVariable = "SESSIONKIT_BENCH_REUSE";
+
+    private static readonly Dictionary<(StoreBackend, int), ContextBuildBenchmarks> Seeded = [];
+
     private const string UserId = "benchmark-user";
     private const string DatabaseFile = "context.db";
 
@@ -75,7 +87,7 @@ public class ContextBuildBenchmarks
     public int MessageCount { get; set; } = 1_000;
 
     /// <summary>The store the session lives in.</summary>
-    [Params(StoreBackend.InMemory, StoreBackend.Sqlite)]
+    [ParamsSource(nameof(Backends))]
     public StoreBackend Backend { get; set; }
 
     /// <summary>What the set-up stored and how long it took, once it has run.</summary>
@@ -94,6 +106,15 @@ public class ContextBuildBenchmarks
             ? [1_000, 10_000]
             : [1_000, 10_000, 100_000];
 
+    /// <summary>Both backends, in memory first; only one when <see cref="BackendVariable"/> names it.</summary>
+    /// <returns>The backends.</returns>
+    public static IEnumerable<StoreBackend> Backends() =>
+        Enum.TryParse<StoreBackend>(Environment.GetEnvironmentVariable(BackendVariable), ignoreCase: true, out var only)
+            ? [only]
+            : [StoreBackend.InMemory, StoreBackend.Sqlite];
+
+    private static bool Reuse => string.Equals(Environment.GetEnvironmentVariable(ReuseVariable), "1", StringComparison.Ordinal);
+
     /// <summary>
     /// Stores one session of <see cref="MessageCount"/> seeded messages and all its summaries, then checks that a build
     /// needs no summarizer call.
@@ -101,6 +122,29 @@ public class ContextBuildBenchmarks
     /// <returns>A task that completes when the session is ready.</returns>
     [GlobalSetup]
     public async Task SetupAsync()
+    {
+        if (Reuse && Seeded.TryGetValue((Backend, MessageCount), out var seeded))
+        {
+            (_directory, _store, _summarizer, _builder, _sessionId, _raw, _allMessages, _summariesByLevel, Setup) =
+                (seeded._directory, seeded._store, seeded._summarizer, seeded._builder, seeded._sessionId, seeded._raw, seeded._allMessages, seeded._summariesByLevel, seeded.Setup);
+            Console.WriteLine($"// reusing the store seeded by an earlier case of this process: {Setup}");
+            return;
+        }
+
+        await SeedAsync();
+        if (Reuse)
+        {
+            Seeded[(Backend, MessageCount)] = this;
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                _raw?.Dispose();
+                _store?.Dispose();
+                _directory?.Delete(recursive: true);
+            };
+        }
+    }
+
+    private async Task SeedAsync()
     {
         var counter = SharpTokenCounter.Default;
         long started = Stopwatch.GetTimestamp();
@@ -159,6 +203,12 @@ public class ContextBuildBenchmarks
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
+        if (Reuse)
+        {
+            // Shared with later cases of this process; closed and deleted when the process exits.
+            return;
+        }
+
         _raw?.Dispose();
         _raw = null;
         if (_store is not null)
