@@ -104,7 +104,7 @@ public abstract partial class SessionStoreConformanceTests
         var session = await CreateSessionWithMessagesAsync(3);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(() => store.ReadContextSnapshotAsync(Guid.NewGuid(), 4000), Throws.TypeOf<SessionNotFoundException>());
+            Assert.That(() => store.ReadContextSnapshotAsync(Guid.CreateVersion7(Time.GetUtcNow()), 4000), Throws.TypeOf<SessionNotFoundException>());
             Assert.That(() => store.ReadContextSnapshotAsync(Guid.Empty, 4000), Throws.ArgumentException.With.Property(nameof(ArgumentException.ParamName)).EqualTo("sessionId"));
             Assert.That(() => store.ReadContextSnapshotAsync(session.Id, 0), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property(nameof(ArgumentException.ParamName)).EqualTo("tokenBudget"));
         }
@@ -138,7 +138,7 @@ public abstract partial class SessionStoreConformanceTests
         {
             Assert.That(edited.NewestMessages.Select(m => m.Content), Is.EqualTo(new[] { "a2 wrong answer", "q2", "a1 corrected", "q1" }));
             Assert.That(rewound.NewestMessages.Select(m => m.Content), Is.EqualTo(new[] { "a2 right answer", "q2", "a1 corrected", "q1" }));
-            Assert.That(rewound.SummaryLevels[0].Summaries.Select(s => s.Content), Is.EqualTo(new[] { "late, redone", "early" }));
+            Assert.That(rewound.SummaryLevels[0].Summaries.Select(s => s.Content), Is.EqualTo(new[] { "late, redone" }), "the edit of message 2 invalidated both earlier summaries");
         }
     }
 }
