@@ -59,7 +59,7 @@ public class ContextBuildBenchmarks
     public const string BackendVariable = "SESSIONKIT_BENCH_BACKEND";
 
     /// <summary>
-    /// Set to <c>1</c> with <c>--inprocess</c> to seed each backend and size once per process: the cases of one size share
+    /// Set to <c>1</c> with <c>--in-process</c> to seed each backend and size once per process: the cases of one size share
     /// the seeded store, which stays open (and its files in place) until the process ends. Seeding 100,000 messages takes
     /// minutes on a busy machine; this runs the 24 cases with 6 seedings instead of 24.
     /// </summary>

@@ -38,7 +38,7 @@ public abstract partial class SessionStore
         ArgumentNullException.ThrowIfNull(generator);
         if (!SupportsEmbeddings)
         {
-            throw new NotSupportedException($"{GetType().Name} does not store embedding vectors yet, so it cannot recall by meaning; use a backend that does (in-memory, SQLite) or search lexically.");
+            throw new NotSupportedException($"{GetType().Name} does not store embedding vectors yet, so it cannot recall by meaning; use a backend that does (in-memory, SQLite, PostgreSQL) or search lexically.");
         }
 
         if (modelId is not null)
