@@ -300,7 +300,7 @@ public abstract partial class SessionStore
     }
 
     private static string Snippet(string content, List<string> stems, SearchQuery query) =>
-        SearchSnippet.Build(content, SearchTokenizer.Tokenize(content), stems, query.HighlightStart, query.HighlightEnd);
+        SearchSnippet.Build(content, stems, query.HighlightStart, query.HighlightEnd);
 
     private sealed record EmbeddingBinding(IEmbeddingGenerator<string, Embedding<float>> Generator, string ModelId);
 
