@@ -7,8 +7,10 @@ using SessionKit.Storage;
 namespace SessionKit.Benchmarks;
 
 /// <summary>
-/// What an append costs through a SessionKit store, each against the floor of doing the same write by hand: a raw
-/// SQLite INSERT for <see cref="SqliteSessionStore"/>, a <see cref="List{T}"/> behind a lock for <see cref="InMemorySessionStore"/>.
+/// What an append costs through a SessionKit store, each against the floor of doing the same write by hand, token count
+/// included (a store counts every message once, at append, and that count is what keeps context building flat): a raw
+/// prepared SQLite INSERT with its FTS5 row and count, in its own transaction, for <see cref="SqliteSessionStore"/>; a
+/// <see cref="List{T}"/> add behind a lock, after counting, for <see cref="InMemorySessionStore"/>.
 /// </summary>
 /// <remarks>
 /// The SQLite files grow with every invocation, as a real store's do; each benchmark case runs in its own process with
@@ -110,7 +112,7 @@ public class AppendBenchmarks
         _directory?.Delete(recursive: true);
     }
 
-    /// <summary>Baseline: one INSERT in its own transaction.</summary>
+    /// <summary>Baseline: count the message's tokens, then one INSERT (with its FTS5 row) in its own transaction.</summary>
     [Benchmark(Baseline = true)]
     [BenchmarkCategory(SqliteSingleCategory)]
     public void RawInsertOne() => _rawSingleSequence = Raw.Insert(_rawSingleSession, _rawSingleSequence, _oneContent);
@@ -121,7 +123,7 @@ public class AppendBenchmarks
     [BenchmarkCategory(SqliteSingleCategory)]
     public Task<AppendResult> SqliteStoreAppendOne() => SqliteStore.AppendMessagesAsync(_storeSingleSession, _oneMessage);
 
-    /// <summary>Baseline: <see cref="BatchSize"/> INSERTs in one transaction.</summary>
+    /// <summary>Baseline: count each message's tokens, then <see cref="BatchSize"/> INSERTs (with their FTS5 rows) in one transaction.</summary>
     [Benchmark(Baseline = true)]
     [BenchmarkCategory(SqliteBatchCategory)]
     public void RawInsertBatch() => _rawBatchSequence = Raw.Insert(_rawBatchSession, _rawBatchSequence, _batchContents);
@@ -132,13 +134,14 @@ public class AppendBenchmarks
     [BenchmarkCategory(SqliteBatchCategory)]
     public Task<AppendResult> SqliteStoreAppendBatch() => SqliteStore.AppendMessagesAsync(_storeBatchSession, _batch);
 
-    /// <summary>Baseline: build the stored message (id, sequence, time) and add it to a list under a lock.</summary>
+    /// <summary>Baseline: count the message's tokens, build the stored message (id, sequence, time, count) and add it to a list under a lock.</summary>
     /// <returns>The stored message.</returns>
     [Benchmark(Baseline = true)]
     [BenchmarkCategory(InMemoryCategory)]
     public SessionMessage LockedListAdd()
     {
         var now = TimeProvider.System.GetUtcNow();
+        int tokens = SharpTokenCounter.Default.CountMessageTokens(MessageRole.User, _oneContent[0]);
         lock (_listGate)
         {
             if (_list.Count == MessagesPerInMemorySession)
@@ -154,6 +157,8 @@ public class AppendBenchmarks
                 Role = MessageRole.User,
                 Content = _oneContent[0],
                 CreatedAt = now,
+                TokenCount = tokens,
+                TokenEncoding = SharpTokenCounter.Default.EncodingName,
             };
             _list.Add(message);
             return message;

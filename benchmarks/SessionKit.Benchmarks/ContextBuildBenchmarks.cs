@@ -8,10 +8,16 @@ using SessionKit.Storage;
 namespace SessionKit.Benchmarks;
 
 /// <summary>
-/// What a 4,000-token context window costs as the history grows, against the baseline of what count-and-trim reducers do:
-/// read the whole history, re-tokenize every message and keep the newest that fit.
+/// What a 4,000-token context window costs as the history grows, against the floor of reading the rows a window is made
+/// from by hand (<see cref="RawWindowRead"/>), and beside what count-and-trim reducers do (read the whole history,
+/// re-tokenize every message and keep the newest that fit).
 /// </summary>
 /// <remarks>
+/// <para>
+/// <see cref="BuildContext"/> builds without recall (no query, <see cref="ContextRequest.RecallNewestUserMessage"/> off), as
+/// a truncating reducer works and as issue 17 measured it; <see cref="BuildContextWithRecall"/> is the default request,
+/// which also searches the session for the newest user message.
+/// </para>
 /// <para>
 /// The session's summaries are made and stored in the set-up (as an app does after replying, with
 /// <see cref="ContextBuilder.SummarizeAsync(Guid, int, CancellationToken)"/>), so the measured build finds nothing left to summarize; the set-up proves
@@ -49,22 +55,39 @@ public class ContextBuildBenchmarks
     /// <summary>Set to <c>0</c> to leave 100,000 messages out of <see cref="MessageCounts"/>.</summary>
     public const string LargeVariable = "SESSIONKIT_BENCH_LARGE";
 
-    private const string UserId = "benchmark-user";
+    /// <summary>Set to <c>InMemory</c> or <c>Sqlite</c> to run one backend only (<see cref="Backends"/>).</summary>
+    public const string BackendVariable = "SESSIONKIT_BENCH_BACKEND";
 
-    private static readonly ContextRequest Request = new() { TokenBudget = TokenBudget, SummarizeInline = true };
+    /// <summary>
+    /// Set to <c>1</c> with <c>--in-process</c> to seed each backend and size once per process: the cases of one size share
+    /// the seeded store, which stays open (and its files in place) until the process ends. Seeding 100,000 messages takes
+    /// minutes on a busy machine; this runs the 24 cases with 6 seedings instead of 24.
+    /// </summary>
+    public const string ReuseVariable = "SESSIONKIT_BENCH_REUSE";
+
+    private static readonly Dictionary<(StoreBackend, int), ContextBuildBenchmarks> Seeded = [];
+
+    private const string UserId = "benchmark-user";
+    private const string DatabaseFile = "context.db";
+
+    private static readonly ContextRequest Request = new() { TokenBudget = TokenBudget, SummarizeInline = true, RecallNewestUserMessage = false };
+    private static readonly ContextRequest RecallRequest = new() { TokenBudget = TokenBudget, SummarizeInline = true };
 
     private DirectoryInfo? _directory;
     private SessionStore? _store;
     private CountingSummarizer? _summarizer;
     private ContextBuilder? _builder;
     private Guid _sessionId;
+    private RawSqliteWindowRead? _raw;
+    private SessionMessage[] _allMessages = [];
+    private SessionSummary[][] _summariesByLevel = [];
 
     /// <summary>How many messages the session holds.</summary>
     [ParamsSource(nameof(MessageCounts))]
     public int MessageCount { get; set; } = 1_000;
 
     /// <summary>The store the session lives in.</summary>
-    [Params(StoreBackend.InMemory, StoreBackend.Sqlite)]
+    [ParamsSource(nameof(Backends))]
     public StoreBackend Backend { get; set; }
 
     /// <summary>What the set-up stored and how long it took, once it has run.</summary>
@@ -83,6 +106,15 @@ public class ContextBuildBenchmarks
             ? [1_000, 10_000]
             : [1_000, 10_000, 100_000];
 
+    /// <summary>Both backends, in memory first; only one when <see cref="BackendVariable"/> names it.</summary>
+    /// <returns>The backends.</returns>
+    public static IEnumerable<StoreBackend> Backends() =>
+        Enum.TryParse<StoreBackend>(Environment.GetEnvironmentVariable(BackendVariable), ignoreCase: true, out var only)
+            ? [only]
+            : [StoreBackend.InMemory, StoreBackend.Sqlite];
+
+    private static bool Reuse => string.Equals(Environment.GetEnvironmentVariable(ReuseVariable), "1", StringComparison.Ordinal);
+
     /// <summary>
     /// Stores one session of <see cref="MessageCount"/> seeded messages and all its summaries, then checks that a build
     /// needs no summarizer call.
@@ -90,6 +122,29 @@ public class ContextBuildBenchmarks
     /// <returns>A task that completes when the session is ready.</returns>
     [GlobalSetup]
     public async Task SetupAsync()
+    {
+        if (Reuse && Seeded.TryGetValue((Backend, MessageCount), out var seeded))
+        {
+            (_directory, _store, _summarizer, _builder, _sessionId, _raw, _allMessages, _summariesByLevel, Setup) =
+                (seeded._directory, seeded._store, seeded._summarizer, seeded._builder, seeded._sessionId, seeded._raw, seeded._allMessages, seeded._summariesByLevel, seeded.Setup);
+            Console.WriteLine($"// reusing the store seeded by an earlier case of this process: {Setup}");
+            return;
+        }
+
+        await SeedAsync();
+        if (Reuse)
+        {
+            Seeded[(Backend, MessageCount)] = this;
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                _raw?.Dispose();
+                _store?.Dispose();
+                _directory?.Delete(recursive: true);
+            };
+        }
+    }
+
+    private async Task SeedAsync()
     {
         var counter = SharpTokenCounter.Default;
         long started = Stopwatch.GetTimestamp();
@@ -129,6 +184,15 @@ public class ContextBuildBenchmarks
         }
 
         Setup = new ContextBuildSetup(MessageCount, Backend, tokens, await CountSummariesByLevelAsync(), summarizerCalls, generate, append, summarize);
+        if (Backend == StoreBackend.Sqlite)
+        {
+            _raw = new RawSqliteWindowRead(Path.Combine(_directory!.FullName, DatabaseFile), _sessionId);
+        }
+        else
+        {
+            _allMessages = await _store.ReadAllMessagesAsync(_sessionId).ToArrayAsync();
+            _summariesByLevel = await ReadSummariesByLevelAsync();
+        }
 
         // BenchmarkDotNet shows the benchmark process's output in its log: the set-up time is part of the result.
         Console.WriteLine($"// {Setup}");
@@ -139,6 +203,14 @@ public class ContextBuildBenchmarks
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
+        if (Reuse)
+        {
+            // Shared with later cases of this process; closed and deleted when the process exits.
+            return;
+        }
+
+        _raw?.Dispose();
+        _raw = null;
         if (_store is not null)
         {
             await _store.DisposeAsync();
@@ -150,11 +222,47 @@ public class ContextBuildBenchmarks
     }
 
     /// <summary>
-    /// Baseline: read every message (<see cref="ISessionStore.ReadAllMessagesAsync"/>), count each again with
+    /// Baseline (the floor): the rows a window of <see cref="TokenBudget"/> is made from, read by hand — on SQLite with
+    /// <see cref="RawSqliteWindowRead"/> (prepared statements, one read transaction, on the store's file); in memory by
+    /// walking arrays of the session's messages and summaries back from the newest, summing their stored counts.
+    /// </summary>
+    /// <returns>How many rows were read and the stored tokens they hold.</returns>
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory(WindowCategory)]
+    public (int Rows, long Tokens) RawWindowRead()
+    {
+        if (_raw is not null)
+        {
+            return _raw.Read(TokenBudget);
+        }
+
+        int rows = 0;
+        long tokens = 0;
+        for (int i = _allMessages.Length - 1; i >= 0 && tokens <= TokenBudget; i--, rows++)
+        {
+            tokens += _allMessages[i].TokenCount;
+        }
+
+        foreach (var level in _summariesByLevel)
+        {
+            long levelTokens = 0;
+            for (int i = 0; i < level.Length && levelTokens <= TokenBudget; i++, rows++)
+            {
+                levelTokens += level[i].TokenCount;
+            }
+
+            tokens += levelTokens;
+        }
+
+        return (rows, tokens);
+    }
+
+    /// <summary>
+    /// Read every message (<see cref="ISessionStore.ReadAllMessagesAsync"/>), count each again with
     /// <see cref="SharpTokenCounter.CountMessageTokens"/>, keep the newest that fit <see cref="TokenBudget"/>.
     /// </summary>
     /// <returns>The kept messages and their cost.</returns>
-    [Benchmark(Baseline = true)]
+    [Benchmark]
     [BenchmarkCategory(WindowCategory)]
     public async Task<NaiveWindow> NaiveLoadAllAndRecount()
     {
@@ -178,11 +286,17 @@ public class ContextBuildBenchmarks
         return new NaiveWindow(messages.GetRange(start, messages.Count - start), total);
     }
 
-    /// <summary><see cref="ContextBuilder.BuildAsync"/> at <see cref="TokenBudget"/>, summarizing inline (with nothing left to summarize).</summary>
+    /// <summary><see cref="ContextBuilder.BuildAsync"/> at <see cref="TokenBudget"/> without recall, summarizing inline (with nothing left to summarize).</summary>
     /// <returns>The window.</returns>
     [Benchmark]
     [BenchmarkCategory(WindowCategory)]
     public Task<ContextWindow> BuildContext() => Builder.BuildAsync(_sessionId, Request);
+
+    /// <summary><see cref="ContextBuilder.BuildAsync"/> with the default request: as <see cref="BuildContext"/>, plus recall of the newest user message.</summary>
+    /// <returns>The window.</returns>
+    [Benchmark]
+    [BenchmarkCategory(WindowCategory)]
+    public Task<ContextWindow> BuildContextWithRecall() => Builder.BuildAsync(_sessionId, RecallRequest);
 
     private SessionStore Store => _store ?? throw NotSetUp();
 
@@ -200,9 +314,37 @@ public class ContextBuildBenchmarks
         _directory = Directory.CreateTempSubdirectory("sessionkit-benchmarks-");
         return new SqliteSessionStore(new SqliteSessionStoreOptions
         {
-            ConnectionString = Path.Combine(_directory.FullName, "context.db"),
+            ConnectionString = Path.Combine(_directory.FullName, DatabaseFile),
             Synchronous = SqliteSynchronousMode.Normal,
         });
+    }
+
+    private async Task<SessionSummary[][]> ReadSummariesByLevelAsync()
+    {
+        var levels = new List<SessionSummary[]>();
+        for (int level = 1; ; level++)
+        {
+            var summaries = new List<SessionSummary>();
+            long? cursor = null;
+            while (true)
+            {
+                var page = await Store.GetSummariesAsync(_sessionId, new SummaryQuery { Level = level, ToSequenceAtMost = cursor, Limit = SummaryQuery.MaxLimit });
+                summaries.AddRange(page);
+                if (page.Count < SummaryQuery.MaxLimit)
+                {
+                    break;
+                }
+
+                cursor = page[^1].FromSequence - 1;
+            }
+
+            if (summaries.Count == 0)
+            {
+                return [.. levels];
+            }
+
+            levels.Add([.. summaries]);
+        }
     }
 
     private async Task<int[]> CountSummariesByLevelAsync()

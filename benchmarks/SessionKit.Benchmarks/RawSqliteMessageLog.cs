@@ -5,8 +5,9 @@ namespace SessionKit.Benchmarks;
 /// <summary>
 /// The floor an SQLite append is measured against: the same tables as SqliteSessionStore's schema, the same pragmas
 /// (WAL, synchronous=NORMAL, foreign keys on), the same full-text index kept by a trigger (an FTS5 row per message, as
-/// the store's search needs), and one prepared, parameterised INSERT per message in an IMMEDIATE transaction — without
-/// the store's session read, session update, validation or write lock.
+/// the store's search needs), each message's token count (counted with <see cref="SharpTokenCounter.Default"/> and
+/// stored, as the store does — counting is part of an append's work), and one prepared, parameterised INSERT per message
+/// in an IMMEDIATE transaction — without the store's session read, session update, change log, validation or write lock.
 /// </summary>
 public sealed class RawSqliteMessageLog : IDisposable
 {
@@ -37,7 +38,8 @@ public sealed class RawSqliteMessageLog : IDisposable
             tool_name    TEXT    NULL,
             created_at   INTEGER NOT NULL,
             metadata     TEXT    NULL,
-            user_key     TEXT    NOT NULL DEFAULT ''
+            user_key     TEXT    NOT NULL DEFAULT '',
+            token_count  INTEGER NOT NULL DEFAULT 0
         );
         CREATE UNIQUE INDEX ux_messages_session_sequence ON messages (session_id, sequence);
         CREATE VIRTUAL TABLE messages_fts USING fts5(
@@ -56,6 +58,7 @@ public sealed class RawSqliteMessageLog : IDisposable
     private readonly SqliteParameter _id;
     private readonly SqliteParameter _content;
     private readonly SqliteParameter _createdAt;
+    private readonly SqliteParameter _tokenCount;
 
     /// <summary>Creates the database file at <paramref name="path"/> with the schema.</summary>
     /// <param name="path">A file path that does not exist yet.</param>
@@ -67,14 +70,15 @@ public sealed class RawSqliteMessageLog : IDisposable
 
         _insert = _connection.CreateCommand();
         _insert.CommandText = """
-            INSERT INTO messages (id, session_id, sequence, role, content, author_id, tool_call_id, tool_name, created_at, metadata, user_key)
-            VALUES ($id, $session_id, $sequence, 1, $content, NULL, NULL, NULL, $created_at, NULL, 'u0123456789abcdef0123456789abcdef');
+            INSERT INTO messages (id, session_id, sequence, role, content, author_id, tool_call_id, tool_name, created_at, metadata, user_key, token_count)
+            VALUES ($id, $session_id, $sequence, 1, $content, NULL, NULL, NULL, $created_at, NULL, 'u0123456789abcdef0123456789abcdef', $token_count);
             """;
         _id = _insert.Parameters.Add("$id", SqliteType.Blob);
         _sessionId = _insert.Parameters.Add("$session_id", SqliteType.Blob);
         _sequence = _insert.Parameters.Add("$sequence", SqliteType.Integer);
         _content = _insert.Parameters.Add("$content", SqliteType.Text);
         _createdAt = _insert.Parameters.Add("$created_at", SqliteType.Integer);
+        _tokenCount = _insert.Parameters.Add("$token_count", SqliteType.Integer);
     }
 
     /// <summary>Inserts a session row for messages to reference.</summary>
@@ -93,7 +97,10 @@ public sealed class RawSqliteMessageLog : IDisposable
         return id;
     }
 
-    /// <summary>Inserts one user message per content, in one transaction, with sequences after <paramref name="lastSequence"/>.</summary>
+    /// <summary>
+    /// Counts each content's tokens, then inserts one user message per content with its count, in one transaction, with
+    /// sequences after <paramref name="lastSequence"/>.
+    /// </summary>
     /// <param name="sessionId">A session made by <see cref="CreateSession"/>.</param>
     /// <param name="lastSequence">The sequence of the session's newest row so far.</param>
     /// <param name="contents">The message texts.</param>
@@ -101,6 +108,13 @@ public sealed class RawSqliteMessageLog : IDisposable
     public long Insert(Guid sessionId, long lastSequence, IReadOnlyList<string> contents)
     {
         var now = TimeProvider.System.GetUtcNow();
+        var counter = SharpTokenCounter.Default;
+        Span<int> counts = contents.Count <= 256 ? stackalloc int[contents.Count] : new int[contents.Count];
+        for (int i = 0; i < contents.Count; i++)
+        {
+            counts[i] = counter.CountMessageTokens(MessageRole.User, contents[i]);
+        }
+
         using var transaction = _connection.BeginTransaction(deferred: false);
         _insert.Transaction = transaction;
         _sessionId.Value = sessionId.ToByteArray(bigEndian: true);
@@ -110,6 +124,7 @@ public sealed class RawSqliteMessageLog : IDisposable
             _id.Value = Guid.CreateVersion7(now).ToByteArray(bigEndian: true);
             _sequence.Value = ++lastSequence;
             _content.Value = contents[i];
+            _tokenCount.Value = counts[i];
             _insert.ExecuteNonQuery();
         }
 

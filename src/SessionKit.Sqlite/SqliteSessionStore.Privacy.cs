@@ -351,6 +351,8 @@ public sealed partial class SqliteSessionStore
     /// </summary>
     private async Task CheckpointAsync()
     {
+        // What was deleted must not linger in this process either: rows decoded for context builds are dropped too.
+        ForgetDecodedRows();
         for (int attempt = 0; attempt < 50; attempt++)
         {
             await _writeLock.WaitAsync().ConfigureAwait(false);

@@ -31,6 +31,27 @@ public sealed class AppendBenchmarksTests
     }
 
     [Test]
+    public async Task LockedListAdd_CountsTheMessageAsTheStoreDoes()
+    {
+        var runner = BenchmarkClassRunner.For<AppendBenchmarks>();
+        var benchmarks = (AppendBenchmarks)runner.Instance;
+
+        await runner.GlobalSetupAsync();
+        try
+        {
+            var floor = benchmarks.LockedListAdd();
+            var stored = (await benchmarks.InMemoryStoreAppendOne()).Messages.Single();
+
+            Assert.That(floor.TokenCount, Is.GreaterThan(0));
+            Assert.That((floor.TokenCount, floor.TokenEncoding), Is.EqualTo((stored.TokenCount, stored.TokenEncoding)), "the floor counts what the store counts");
+        }
+        finally
+        {
+            await runner.GlobalCleanupAsync();
+        }
+    }
+
+    [Test]
     public async Task Cleanup_DeletesTheTemporaryDatabases()
     {
         var runner = BenchmarkClassRunner.For<AppendBenchmarks>();

@@ -81,6 +81,47 @@ public sealed class ContextBuildBenchmarksTests
         }
     }
 
+    [TestCase(StoreBackend.InMemory)]
+    [TestCase(StoreBackend.Sqlite)]
+    public async Task RawWindowRead_ReadsTheNewestMessagesPastTheBudgetAndTheSummaries(StoreBackend backend)
+    {
+        var (runner, benchmarks) = Create(backend);
+        await runner.GlobalSetupAsync();
+        try
+        {
+            var (rows, tokens) = benchmarks.RawWindowRead();
+            var setup = benchmarks.Setup!;
+
+            // The newest messages until their counts pass the budget (~45 of 60-120 tokens), at least the newest summary
+            // of each level, and the session row on SQLite.
+            Assert.That(tokens, Is.GreaterThan(ContextBuildBenchmarks.TokenBudget));
+            Assert.That(rows, Is.InRange(ContextBuildBenchmarks.TokenBudget / ContextBuildBenchmarks.MaxMessageTokens + setup.SummariesByLevel.Count, SmokeSizes.ContextMessageCount));
+        }
+        finally
+        {
+            await runner.GlobalCleanupAsync();
+        }
+    }
+
+    [TestCase(StoreBackend.InMemory)]
+    [TestCase(StoreBackend.Sqlite)]
+    public async Task BuildContextWithRecall_FitsTheBudgetAndEndsWithTheNewestMessage(StoreBackend backend)
+    {
+        var (runner, benchmarks) = Create(backend);
+        await runner.GlobalSetupAsync();
+        try
+        {
+            var window = await benchmarks.BuildContextWithRecall();
+
+            Assert.That(window.TotalTokens, Is.InRange(1, ContextBuildBenchmarks.TokenBudget));
+            Assert.That(window.Items[^1].Sequences.To, Is.EqualTo(SmokeSizes.ContextMessageCount));
+        }
+        finally
+        {
+            await runner.GlobalCleanupAsync();
+        }
+    }
+
     [Test]
     public async Task Cleanup_DeletesTheTemporaryDatabase()
     {
@@ -109,6 +150,24 @@ public sealed class ContextBuildBenchmarksTests
         finally
         {
             Environment.SetEnvironmentVariable(ContextBuildBenchmarks.LargeVariable, saved);
+        }
+    }
+
+    [Test]
+    public void Backends_AreBoth_UnlessTheBackendVariableNamesOne()
+    {
+        string? saved = Environment.GetEnvironmentVariable(ContextBuildBenchmarks.BackendVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(ContextBuildBenchmarks.BackendVariable, null);
+            Assert.That(ContextBuildBenchmarks.Backends(), Is.EqualTo(new[] { StoreBackend.InMemory, StoreBackend.Sqlite }));
+
+            Environment.SetEnvironmentVariable(ContextBuildBenchmarks.BackendVariable, "sqlite");
+            Assert.That(ContextBuildBenchmarks.Backends(), Is.EqualTo(new[] { StoreBackend.Sqlite }));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ContextBuildBenchmarks.BackendVariable, saved);
         }
     }
 

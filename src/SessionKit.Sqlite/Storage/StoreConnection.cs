@@ -55,6 +55,29 @@ internal sealed class StoreConnection : IDisposable
         return command;
     }
 
+    /// <summary>
+    /// Returns the cached command for <paramref name="sql"/> with its transaction set and its parameters as the last caller
+    /// left them, created (named <paramref name="parameterNames"/>, in order) on first use: the caller sets each value by
+    /// index, so a hot read allocates no parameter objects.
+    /// </summary>
+    public SqliteCommand Prepared(string sql, SqliteTransaction transaction, params ReadOnlySpan<string> parameterNames)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = Connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (string name in parameterNames)
+            {
+                command.Parameters.Add(new SqliteParameter(name, null));
+            }
+
+            _commands.Add(sql, command);
+        }
+
+        command.Transaction = transaction;
+        return command;
+    }
+
     public void Dispose()
     {
         foreach (var command in _commands.Values)

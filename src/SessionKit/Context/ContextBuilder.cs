@@ -188,8 +188,12 @@ public sealed partial class ContextBuilder : IContextBuilder
 
     private async Task<ContextWindow> BuildWindowAsync(Guid sessionId, ContextRequest request, CancellationToken cancellationToken)
     {
-        var session = await _store.GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false);
-        var state = new BuildState(request, _options.MaxSummarizationsPerBuild);
+        // What the build starts from, in one read where the store can: the session, its newest messages and summaries.
+        var snapshot = _store is IContextSnapshotSource { CanReadContextSnapshot: true } source
+            ? await source.ReadContextSnapshotAsync(sessionId, request.TokenBudget, cancellationToken).ConfigureAwait(false)
+            : null;
+        var session = snapshot?.Session ?? await _store.GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        var state = new BuildState(request, _options.MaxSummarizationsPerBuild) { Snapshot = snapshot is null ? null : new ContextSnapshotView(snapshot) };
         int budget = request.TokenBudget;
 
         // 1. Fixed costs: the request overhead and the system prompt.
@@ -210,7 +214,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         state.SummaryTargetTokens = Math.Clamp(summaryCap / 2, 16, _options.SummaryTargetTokens);
 
         // 2. The mandatory part: from the newest user message to the end.
-        var tail = new MessageTail(_store, _counter, sessionId, session.LastSequence);
+        var tail = new MessageTail(_store, _counter, sessionId, session.LastSequence, snapshot);
         var (mandatoryCount, mandatoryTokens) = request.RequireNewestUserTurn
             ? await FindMandatoryAsync(tail, available, cancellationToken).ConfigureAwait(false)
             : (0, 0);
@@ -228,7 +232,7 @@ public sealed partial class ContextBuilder : IContextBuilder
 
         // 3. Summarize blocks that no longer fit verbatim, oldest first, each once.
         var layout = request.Layout ?? _options.Layout;
-        long summarizedThrough = await ThroughPointAsync(sessionId, level: 1, upper: null, cancellationToken).ConfigureAwait(false);
+        long summarizedThrough = await ThroughPointAsync(sessionId, level: 1, upper: null, state.Snapshot, cancellationToken).ConfigureAwait(false);
         if (request.SummarizeInline && layout == ContextLayout.Fill)
         {
             summarizedThrough = await SummarizeBacklogAsync(sessionId, tail, summarizedThrough, recentBudget, recentBudget, mandatoryStart, state, cancellationToken).ConfigureAwait(false);
@@ -439,6 +443,7 @@ public sealed partial class ContextBuilder : IContextBuilder
 
             // From blockStart, not the first message: a deleted message leaves a gap, and summaries must stay contiguous to roll up.
             var saved = await _store.SaveSummaryAsync(sessionId, new NewSummary(blockStart, block[^1].Sequence, 1, text, _summarizer.Id), cancellationToken).ConfigureAwait(false);
+            state.Snapshot?.SummariesChanged();
             summarizedThrough = saved.ToSequence;
         }
 
@@ -508,7 +513,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     {
         while (true)
         {
-            var (frontier, levels, overflow) = await ReadFrontierAsync(sessionId, upper, cap, cancellationToken).ConfigureAwait(false);
+            var (frontier, levels, overflow) = await ReadFrontierAsync(sessionId, upper, cap, state.Snapshot, cancellationToken).ConfigureAwait(false);
             if (!overflow)
             {
                 return frontier;
@@ -568,21 +573,22 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// summary of the next level, then that level for what lies before. Stops reading once <paramref name="cap"/> is passed.
     /// </summary>
     private async Task<(List<SessionSummary> Frontier, List<(int Level, long After, long Through)> Levels, bool Overflow)> ReadFrontierAsync(
-        Guid sessionId, long upper, int cap, CancellationToken cancellationToken)
+        Guid sessionId, long upper, int cap, ContextSnapshotView? snapshot, CancellationToken cancellationToken)
     {
         var frontier = new List<SessionSummary>();
         var levels = new List<(int Level, long After, long Through)>();
         int tokens = 0;
         for (int level = 1; upper > 0 && level <= MaxSummaryLevel; level++)
         {
-            long coarserThrough = await ThroughPointAsync(sessionId, level + 1, upper, cancellationToken).ConfigureAwait(false);
+            long coarserThrough = await ThroughPointAsync(sessionId, level + 1, upper, snapshot, cancellationToken).ConfigureAwait(false);
             levels.Add((level, coarserThrough, upper));
             long cursor = upper;
             while (true)
             {
-                var page = await _store.GetSummariesAsync(
+                var page = await SummariesAsync(
                     sessionId,
                     new SummaryQuery { Level = level, ToSequenceAtMost = cursor, FromSequenceAfter = coarserThrough, Limit = SummaryPage },
+                    snapshot,
                     cancellationToken).ConfigureAwait(false);
                 foreach (var summary in page)
                 {
@@ -641,6 +647,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         }
 
         await _store.SaveSummaryAsync(sessionId, new NewSummary(group[0].FromSequence, group[^1].ToSequence, level + 1, text, _summarizer.Id), cancellationToken).ConfigureAwait(false);
+        state.Snapshot?.SummariesChanged();
         return true;
     }
 
@@ -658,11 +665,17 @@ public sealed partial class ContextBuilder : IContextBuilder
     }
 
     /// <summary>The last sequence covered by the newest summary of <paramref name="level"/> ending at or before <paramref name="upper"/>; 0 when none.</summary>
-    private async Task<long> ThroughPointAsync(Guid sessionId, int level, long? upper, CancellationToken cancellationToken)
+    private async Task<long> ThroughPointAsync(Guid sessionId, int level, long? upper, ContextSnapshotView? snapshot, CancellationToken cancellationToken)
     {
-        var newest = await _store.GetSummariesAsync(sessionId, new SummaryQuery { Level = level, ToSequenceAtMost = upper, Limit = 1 }, cancellationToken).ConfigureAwait(false);
+        var newest = await SummariesAsync(sessionId, new SummaryQuery { Level = level, ToSequenceAtMost = upper, Limit = 1 }, snapshot, cancellationToken).ConfigureAwait(false);
         return newest.Count == 0 ? 0 : newest[0].ToSequence;
     }
+
+    /// <summary>A summary query answered from the build's snapshot when it holds the whole answer, otherwise by the store.</summary>
+    private ValueTask<IReadOnlyList<SessionSummary>> SummariesAsync(Guid sessionId, SummaryQuery query, ContextSnapshotView? snapshot, CancellationToken cancellationToken) =>
+        snapshot?.TryQuery(sessionId, query) is { } answer
+            ? ValueTask.FromResult(answer)
+            : new ValueTask<IReadOnlyList<SessionSummary>>(_store.GetSummariesAsync(sessionId, query, cancellationToken));
 
     /// <summary>
     /// Searches the session (or its user's sessions) for the query and keeps the best hits that are not already in the
@@ -1070,8 +1083,8 @@ public sealed partial class ContextBuilder : IContextBuilder
                 break;
             }
 
-            long through = await ThroughPointAsync(earlier.Id, level: 1, upper: null, cancellationToken).ConfigureAwait(false);
-            var (frontier, _, _) = await ReadFrontierAsync(earlier.Id, through, cap - used, cancellationToken).ConfigureAwait(false);
+            long through = await ThroughPointAsync(earlier.Id, level: 1, upper: null, snapshot: null, cancellationToken).ConfigureAwait(false);
+            var (frontier, _, _) = await ReadFrontierAsync(earlier.Id, through, cap - used, snapshot: null, cancellationToken).ConfigureAwait(false);
             foreach (var summary in frontier)
             {
                 if (recalled.Exists(r => r.Message.SessionId == summary.SessionId && r.Sequence >= summary.FromSequence && r.Sequence <= summary.ToSequence))
@@ -1338,6 +1351,9 @@ public sealed partial class ContextBuilder : IContextBuilder
         public int SummariesCreated { get; set; }
 
         public int SummaryTargetTokens { get; set; }
+
+        /// <summary>What the build read first, for the summary queries it answers; <see langword="null"/> when the store reads none.</summary>
+        public ContextSnapshotView? Snapshot { get; init; }
 
         public string? FallbackReason { get; private set; }
 

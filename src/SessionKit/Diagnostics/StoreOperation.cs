@@ -16,6 +16,7 @@ internal sealed class StoreOperation
     public static readonly StoreOperation SaveSummary = new("save", "summaries");
     public static readonly StoreOperation GetSummaries = new("get", "summaries");
     public static readonly StoreOperation InvalidateSummaries = new("invalidate", "summaries");
+    public static readonly StoreOperation ReadContext = new("read_context", "sessions");
 
     private StoreOperation(string name, string collection, bool countsAppends = false)
     {

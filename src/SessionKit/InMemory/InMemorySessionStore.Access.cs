@@ -111,7 +111,7 @@ public sealed partial class InMemorySessionStore : ISessionAccessStore
                     entry.Session = transferred;
                     target.Add(SessionListPosition.Of(transferred));
                     _search.RemoveSession(current.Id);
-                    _search.Add(toUserId, entry.Messages, SearchIndex.Analyze(entry.Messages));
+                    _search.Add(toUserId, [.. entry.Messages]);
                     moved++;
                 }
             }

@@ -126,7 +126,7 @@ public sealed partial class InMemorySessionStore
     private void Reindex(SessionEntry entry)
     {
         _search.RemoveSession(entry.Session.Id);
-        _search.Add(entry.Session.UserId, entry.Messages, SearchIndex.Analyze(entry.Messages));
+        _search.Add(entry.Session.UserId, [.. entry.Messages]);
         entry.PruneVectors();
     }
 

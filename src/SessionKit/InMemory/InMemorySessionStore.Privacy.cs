@@ -154,7 +154,7 @@ public sealed partial class InMemorySessionStore
 
             // Re-index what is left: the index has no per-message removal, and a sweep is not on any request's path.
             _search.RemoveSession(sessionId);
-            _search.Add(current.UserId, entry.Messages, SearchIndex.Analyze(entry.Messages));
+            _search.Add(current.UserId, [.. entry.Messages]);
             entry.PruneVectors();
             entry.Session = current with { MessageCount = entry.Messages.Count, Version = current.Version + 1 };
             return Task.FromResult(new MessageRetentionResult(doomed.Count, summariesDeleted));

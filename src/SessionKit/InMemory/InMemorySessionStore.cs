@@ -190,7 +190,6 @@ public sealed partial class InMemorySessionStore : SessionStore
         CancellationToken cancellationToken)
     {
         var entry = GetEntry(sessionId);
-        var analyses = SearchIndex.Analyze(messages);
         lock (entry.Gate)
         {
             var current = entry.ThrowIfDeleted(sessionId);
@@ -209,7 +208,7 @@ public sealed partial class InMemorySessionStore : SessionStore
             }
 
             entry.Session = updated;
-            _search.Add(updated.UserId, result.Messages, analyses);
+            _search.Add(updated.UserId, result.Messages);
             if (_users.TryGetValue(updated.UserId, out var index))
             {
                 index.Move(SessionListPosition.Of(current), SessionListPosition.Of(updated));
@@ -289,6 +288,39 @@ public sealed partial class InMemorySessionStore : SessionStore
         {
             entry.ThrowIfDeleted(sessionId);
             return Task.FromResult((long)entry.Messages.Count);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Read under the session's lock, so the snapshot is consistent; the messages and summaries are the stored objects.</remarks>
+    protected override Task<ContextSnapshot> ReadContextSnapshotCoreAsync(Guid sessionId, int tokenBudget, CancellationToken cancellationToken)
+    {
+        var entry = GetEntry(sessionId);
+        lock (entry.Gate)
+        {
+            var session = entry.ThrowIfDeleted(sessionId);
+            var messages = entry.Messages;
+            int start = messages.Count;
+            long tokens = 0;
+            while (start > 0 && tokens <= tokenBudget && messages.Count - start < MaxContextSnapshotRows)
+            {
+                start--;
+                tokens += messages[start].TokenCount;
+            }
+
+            var newest = new SessionMessage[messages.Count - start];
+            for (int i = 0; i < newest.Length; i++)
+            {
+                newest[i] = messages[messages.Count - 1 - i];
+            }
+
+            return Task.FromResult(new ContextSnapshot
+            {
+                Session = session,
+                NewestMessages = newest,
+                MessagesFrom = start == 0 ? 1 : messages[start].Sequence,
+                SummaryLevels = entry.Summaries.SnapshotLevels(tokenBudget, MaxContextSnapshotRows),
+            });
         }
     }
 

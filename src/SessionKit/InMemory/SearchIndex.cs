@@ -16,10 +16,14 @@ namespace SessionKit;
 /// <para>A query costs O(P + H log K): P postings of the user for the query's stems (of one session with a session
 /// filter), H the matches that pass the filters, K = offset + limit + 1 kept for the page; it never scans messages that
 /// do not contain a query word, nor other users' postings. Snippets are cut for the returned page only.</para>
-/// <para>Thread safety: one lock, held only to merge an append (its words are counted before), to drop a session, or to
-/// score a query's postings; snippets are cut outside it. Appends and deletions call in with their session's lock held,
-/// so the lock order is always session, then index; a search takes only the index lock, never a session lock. (A
-/// reader-writer lock would let searches overlap, but it is disposable, and disposing it under a racing call throws.)</para>
+/// <para>Indexing is off the append path: <see cref="Add"/> only queues the stored messages, and the first search after
+/// them (or the removal of their session) indexes the queue in order under the index lock, so every search sees exactly
+/// the index an eager add would have built — the same postings, statistics and scores — while an append costs a queue
+/// entry instead of tokenizing and stemming its text.</para>
+/// <para>Thread safety: one lock, held to queue an append, to drop a session, or to index the queue and score a query's
+/// postings; snippets are cut outside it. Appends and deletions call in with their session's lock held, so the lock order
+/// is always session, then index; a search takes only the index lock, never a session lock. (A reader-writer lock would
+/// let searches overlap, but it is disposable, and disposing it under a racing call throws.)</para>
 /// </remarks>
 internal sealed class SearchIndex
 {
@@ -34,13 +38,14 @@ internal sealed class SearchIndex
     private readonly Dictionary<string, Dictionary<string, Dictionary<Guid, List<Posting>>>> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, SessionDocuments> _sessions = [];
     private readonly Dictionary<string, int> _documentFrequency = new(StringComparer.Ordinal);
+    private readonly List<PendingBatch> _pending = [];
     private long _documentCount;
     private long _tokenCount;
 
-    /// <summary>Counts the words of each content, before any lock is taken; pass the result to <see cref="Add"/>.</summary>
-    /// <param name="messages">The messages about to be appended.</param>
+    /// <summary>Counts the words of each content.</summary>
+    /// <param name="messages">The messages to index.</param>
     /// <returns>One analysis per message, in order.</returns>
-    public static Analysis[] Analyze(IReadOnlyList<SessionMessage> messages)
+    private static Analysis[] Analyze(IReadOnlyList<SessionMessage> messages)
     {
         var analyses = new Analysis[messages.Count];
         for (int i = 0; i < analyses.Length; i++)
@@ -58,56 +63,73 @@ internal sealed class SearchIndex
         return analyses;
     }
 
-    /// <summary>Indexes stored messages of one session; call with the session's lock held, in append order.</summary>
+    /// <summary>
+    /// Queues stored messages of one session for indexing; call with the session's lock held, in append order. The list
+    /// must not change afterwards (pass a copy of a list that will).
+    /// </summary>
     /// <param name="userId">The owner of the session.</param>
     /// <param name="stored">The messages as stored (ids and sequences assigned).</param>
-    /// <param name="analyses">Their analyses from <see cref="Analyze"/>, in the same order.</param>
-    public void Add(string userId, IReadOnlyList<SessionMessage> stored, Analysis[] analyses)
+    public void Add(string userId, IReadOnlyList<SessionMessage> stored)
     {
         if (stored.Count == 0)
         {
             return;
         }
 
-        Guid sessionId = stored[0].SessionId;
         lock (_gate)
         {
-            if (!_users.TryGetValue(userId, out var postings))
-            {
-                postings = new Dictionary<string, Dictionary<Guid, List<Posting>>>(StringComparer.Ordinal);
-                _users.Add(userId, postings);
-            }
+            _pending.Add(new PendingBatch(userId, stored[0].SessionId, stored));
+        }
+    }
 
-            if (!_sessions.TryGetValue(sessionId, out var documents))
-            {
-                documents = new SessionDocuments(userId);
-                _sessions.Add(sessionId, documents);
-            }
+    /// <summary>Indexes the queued messages, oldest batch first; call with <see cref="_gate"/> held.</summary>
+    private void IndexPending()
+    {
+        foreach (var batch in _pending)
+        {
+            IndexBatch(batch.UserId, batch.SessionId, batch.Messages, Analyze(batch.Messages));
+        }
 
-            for (int i = 0; i < stored.Count; i++)
+        _pending.Clear();
+    }
+
+    private void IndexBatch(string userId, Guid sessionId, IReadOnlyList<SessionMessage> stored, Analysis[] analyses)
+    {
+        if (!_users.TryGetValue(userId, out var postings))
+        {
+            postings = new Dictionary<string, Dictionary<Guid, List<Posting>>>(StringComparer.Ordinal);
+            _users.Add(userId, postings);
+        }
+
+        if (!_sessions.TryGetValue(sessionId, out var documents))
+        {
+            documents = new SessionDocuments(userId);
+            _sessions.Add(sessionId, documents);
+        }
+
+        for (int i = 0; i < stored.Count; i++)
+        {
+            var analysis = analyses[i];
+            var document = new Document(stored[i], analysis.Length);
+            documents.Documents.Add(analysis);
+            _documentCount++;
+            _tokenCount += analysis.Length;
+            foreach (var (stem, frequency) in analysis.Frequencies)
             {
-                var analysis = analyses[i];
-                var document = new Document(stored[i], analysis.Length);
-                documents.Documents.Add(analysis);
-                _documentCount++;
-                _tokenCount += analysis.Length;
-                foreach (var (stem, frequency) in analysis.Frequencies)
+                _documentFrequency[stem] = _documentFrequency.GetValueOrDefault(stem) + 1;
+                if (!postings.TryGetValue(stem, out var bySession))
                 {
-                    _documentFrequency[stem] = _documentFrequency.GetValueOrDefault(stem) + 1;
-                    if (!postings.TryGetValue(stem, out var bySession))
-                    {
-                        bySession = [];
-                        postings.Add(stem, bySession);
-                    }
-
-                    if (!bySession.TryGetValue(sessionId, out var list))
-                    {
-                        list = [];
-                        bySession.Add(sessionId, list);
-                    }
-
-                    list.Add(new Posting(document, frequency));
+                    bySession = [];
+                    postings.Add(stem, bySession);
                 }
+
+                if (!bySession.TryGetValue(sessionId, out var list))
+                {
+                    list = [];
+                    bySession.Add(sessionId, list);
+                }
+
+                list.Add(new Posting(document, frequency));
             }
         }
     }
@@ -118,6 +140,8 @@ internal sealed class SearchIndex
     {
         lock (_gate)
         {
+            // Its queued messages are dropped unindexed: the index ends as if they had been added and removed.
+            _pending.RemoveAll(batch => batch.SessionId == sessionId);
             if (!_sessions.Remove(sessionId, out var documents))
             {
                 return;
@@ -155,6 +179,7 @@ internal sealed class SearchIndex
     {
         lock (_gate)
         {
+            _pending.Clear();
             _users.Clear();
             _sessions.Clear();
             _documentFrequency.Clear();
@@ -181,6 +206,7 @@ internal sealed class SearchIndex
         var ranked = new PriorityQueue<Candidate, Candidate>(Math.Min(keep, 256), WorstFirst.Instance);
         lock (_gate)
         {
+            IndexPending();
             if (!_users.TryGetValue(userId, out var postings) || _documentCount == 0)
             {
                 return ([], null);
@@ -282,6 +308,8 @@ internal sealed class SearchIndex
     }
 
     private readonly record struct Posting(Document Document, int Frequency);
+
+    private sealed record PendingBatch(string UserId, Guid SessionId, IReadOnlyList<SessionMessage> Messages);
 
     private readonly record struct Candidate(SessionMessage Message, double Score);
 

@@ -78,6 +78,43 @@ internal sealed class SummaryIndex
         return ordered.Take(query.Limit).ToList();
     }
 
+    /// <summary>
+    /// The newest summaries of each level for a context snapshot, finest first up to the first empty level (included, as
+    /// known empty): at each level from the newest back to the newest summary of the next level (at least one), until
+    /// their counts pass <paramref name="tokenBudget"/> or <paramref name="maxRows"/> are taken.
+    /// </summary>
+    public List<Storage.ContextSnapshotLevel> SnapshotLevels(int tokenBudget, int maxRows)
+    {
+        var levels = new List<Storage.ContextSnapshotLevel>();
+        for (int level = 1; ; level++)
+        {
+            if (!_levels.TryGetValue(level, out var list) || list.Count == 0)
+            {
+                levels.Add(new Storage.ContextSnapshotLevel { Level = level, Summaries = [], CompleteFrom = 1 });
+                return levels;
+            }
+
+            long coarserThrough = _levels.TryGetValue(level + 1, out var coarser) && coarser.Count > 0 ? coarser[^1].ToSequence : 0;
+            var read = new List<SessionSummary>();
+            long tokens = 0;
+            long completeFrom = 1;
+            for (int i = list.Count - 1; i >= 0; i--)
+            {
+                var summary = list[i];
+                if (read.Count > 0 && (summary.ToSequence <= coarserThrough || tokens > tokenBudget || read.Count >= maxRows))
+                {
+                    completeFrom = summary.ToSequence + 1;
+                    break;
+                }
+
+                read.Add(summary);
+                tokens += summary.TokenCount;
+            }
+
+            levels.Add(new Storage.ContextSnapshotLevel { Level = level, Summaries = read, CompleteFrom = completeFrom });
+        }
+    }
+
     public int RemoveEndingAtOrAfter(long fromSequence)
     {
         int removed = 0;

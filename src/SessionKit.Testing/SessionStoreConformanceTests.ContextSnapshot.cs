@@ -1,0 +1,144 @@
+using NUnit.Framework;
+using SessionKit.Storage;
+
+namespace SessionKit.Testing;
+
+// The context snapshot (what a build reads first, in one go where the backend can): whatever it reads, it must hold what
+// it claims — the same rows the ordinary reads return — and never a row as it was before an edit, a rewind or an erase.
+public abstract partial class SessionStoreConformanceTests
+{
+    /// <summary>Checks a snapshot against the ordinary reads: the messages from its start up to the last one, newest first; each level's summaries down to where it says it is complete.</summary>
+    private async Task AssertSnapshotHoldsWhatItClaimsAsync(ContextSnapshot snapshot, Guid sessionId)
+    {
+        var session = await Store.GetSessionAsync(sessionId);
+        var expected = snapshot.MessagesFrom > session.LastSequence
+            ? []
+            : (await Store.GetMessagesAsync(sessionId, snapshot.MessagesFrom, session.LastSequence)).Reverse().ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(snapshot.Session.Id, Is.EqualTo(sessionId));
+            Assert.That(snapshot.Session.LastSequence, Is.EqualTo(session.LastSequence));
+            Assert.That(snapshot.MessagesFrom, Is.InRange(1, session.LastSequence + 1));
+            Assert.That(snapshot.NewestMessages.Select(m => (m.Id, m.Sequence, m.Content, m.Revision, m.TokenCount)), Is.EqualTo(expected.Select(m => (m.Id, m.Sequence, m.Content, m.Revision, m.TokenCount))));
+            Assert.That(snapshot.SummaryLevels.Select(l => l.Level), Is.EqualTo(Enumerable.Range(1, snapshot.SummaryLevels.Count)), "levels are consecutive from 1");
+        }
+
+        foreach (var level in snapshot.SummaryLevels)
+        {
+            var stored = await Store.GetSummariesAsync(sessionId, new SummaryQuery { Level = level.Level, Limit = SummaryQuery.MaxLimit });
+            var mustHold = stored.Where(s => s.ToSequence >= level.CompleteFrom).Select(s => s.Id).ToList();
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(level.Summaries.Select(s => s.ToSequence), Is.Ordered.Descending, $"level {level.Level} is newest first");
+                Assert.That(level.Summaries.Select(s => s.Id), Is.SubsetOf(stored.Select(s => s.Id)), $"level {level.Level} holds only stored summaries");
+                Assert.That(level.Summaries.Select(s => s.Id), Is.SupersetOf(mustHold), $"level {level.Level} holds every summary ending at {level.CompleteFrom} or later");
+                Assert.That(level.Summaries.Select(s => s.Content), Is.EqualTo(level.Summaries.Select(s => stored.Single(x => x.Id == s.Id).Content)));
+            }
+        }
+    }
+
+    [Test]
+    public async Task ReadContextSnapshot_AtAnyBudget_HoldsTheRowsTheOrdinaryReadsReturn()
+    {
+        if (Store is not SessionStore store)
+        {
+            Assert.Ignore("The context snapshot is a SessionStore method.");
+            return;
+        }
+
+        var session = await CreateSummaryPyramidAsync();
+        foreach (int budget in new[] { 1, 12, 100_000 })
+        {
+            var snapshot = await store.ReadContextSnapshotAsync(session.Id, budget);
+            await AssertSnapshotHoldsWhatItClaimsAsync(snapshot, session.Id);
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(snapshot.NewestMessages, Is.Not.Empty, $"budget {budget}: at least the newest message");
+                Assert.That(snapshot.NewestMessages[0].Sequence, Is.EqualTo(20));
+                Assert.That(snapshot.SummaryLevels, Has.Count.GreaterThanOrEqualTo(3), $"budget {budget}: each of the three levels");
+                Assert.That(snapshot.SummaryLevels.Take(3).Select(l => l.Summaries.Count), Has.All.GreaterThan(0), $"budget {budget}: the newest summary of each level");
+            }
+        }
+
+        var whole = await store.ReadContextSnapshotAsync(session.Id, 100_000);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(whole.MessagesFrom, Is.EqualTo(1), "a budget above the history reads all of it");
+            Assert.That(whole.NewestMessages, Has.Count.EqualTo(20));
+            Assert.That(whole.SummaryLevels[^1].Summaries, Is.Empty, "the level after the coarsest is read and found empty");
+            Assert.That(whole.SummaryLevels[^1].CompleteFrom, Is.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public async Task ReadContextSnapshot_OfAnEmptySession_HoldsTheSessionAlone()
+    {
+        if (Store is not SessionStore store)
+        {
+            Assert.Ignore("The context snapshot is a SessionStore method.");
+            return;
+        }
+
+        var session = await CreateSessionAsync();
+
+        var snapshot = await store.ReadContextSnapshotAsync(session.Id, 4000);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(snapshot.Session.Id, Is.EqualTo(session.Id));
+            Assert.That(snapshot.NewestMessages, Is.Empty);
+            Assert.That(snapshot.MessagesFrom, Is.EqualTo(1));
+            Assert.That(snapshot.SummaryLevels.Select(l => (l.Level, l.Summaries.Count, l.CompleteFrom)), Is.EqualTo(new[] { (1, 0, 1L) }));
+        }
+    }
+
+    [Test]
+    public async Task ReadContextSnapshot_WithBadInput_ThrowsAndReadsNothing()
+    {
+        if (Store is not SessionStore store)
+        {
+            Assert.Ignore("The context snapshot is a SessionStore method.");
+            return;
+        }
+
+        var session = await CreateSessionWithMessagesAsync(3);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(() => store.ReadContextSnapshotAsync(Guid.CreateVersion7(Time.GetUtcNow()), 4000), Throws.TypeOf<SessionNotFoundException>());
+            Assert.That(() => store.ReadContextSnapshotAsync(Guid.Empty, 4000), Throws.ArgumentException.With.Property(nameof(ArgumentException.ParamName)).EqualTo("sessionId"));
+            Assert.That(() => store.ReadContextSnapshotAsync(session.Id, 0), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property(nameof(ArgumentException.ParamName)).EqualTo("tokenBudget"));
+        }
+    }
+
+    [Category(RefusedWhenEncrypted)]
+    [Test]
+    public async Task ReadContextSnapshot_AfterAnEditARewindAndANewAppend_HoldsTheRowsAsTheyAreNow()
+    {
+        if (Store is not SessionStore store)
+        {
+            Assert.Ignore("The context snapshot is a SessionStore method.");
+            return;
+        }
+
+        var session = await CreateSessionAsync();
+        await AppendAsync(session.Id, "q1", "a1", "q2", "a2 wrong answer");
+        await Store.SaveSummaryAsync(session.Id, new NewSummary(1, 2, 1, "early", "t"));
+        await Store.SaveSummaryAsync(session.Id, new NewSummary(3, 4, 1, "late", "t"));
+        await store.ReadContextSnapshotAsync(session.Id, 4000);
+
+        await Corrections.EditMessageAsync(session.Id, 2, "a1 corrected");
+        var edited = await store.ReadContextSnapshotAsync(session.Id, 4000);
+        await Corrections.RewindAsync(session.Id, 3);
+        await Store.AppendMessagesAsync(session.Id, [NewMessage.Assistant("a2 right answer")]);
+        await Store.SaveSummaryAsync(session.Id, new NewSummary(3, 4, 1, "late, redone", "t"));
+        var rewound = await store.ReadContextSnapshotAsync(session.Id, 4000);
+
+        await AssertSnapshotHoldsWhatItClaimsAsync(rewound, session.Id);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(edited.NewestMessages.Select(m => m.Content), Is.EqualTo(new[] { "a2 wrong answer", "q2", "a1 corrected", "q1" }));
+            Assert.That(rewound.NewestMessages.Select(m => m.Content), Is.EqualTo(new[] { "a2 right answer", "q2", "a1 corrected", "q1" }));
+            Assert.That(rewound.SummaryLevels[0].Summaries.Select(s => s.Content), Is.EqualTo(new[] { "late, redone" }), "the edit of message 2 invalidated both earlier summaries");
+        }
+    }
+}

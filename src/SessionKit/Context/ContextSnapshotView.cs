@@ -1,0 +1,56 @@
+using SessionKit.Storage;
+
+namespace SessionKit;
+
+/// <summary>
+/// One build's view of its <see cref="ContextSnapshot"/>: answers the summary queries the snapshot holds the whole answer
+/// to, exactly as the store would, and nothing once the build has saved a summary (the snapshot is then stale).
+/// </summary>
+internal sealed class ContextSnapshotView(ContextSnapshot snapshot)
+{
+    private bool _summariesChanged;
+
+    public ContextSnapshot Snapshot => snapshot;
+
+    /// <summary>The build saved a summary: from now on summaries are read from the store.</summary>
+    public void SummariesChanged() => _summariesChanged = true;
+
+    /// <summary>
+    /// The answer to a newest-first query for one level of this session's summaries, or <see langword="null"/> when the
+    /// snapshot may not hold all of it.
+    /// </summary>
+    public IReadOnlyList<SessionSummary>? TryQuery(Guid sessionId, SummaryQuery query)
+    {
+        if (_summariesChanged || sessionId != snapshot.Session.Id || !query.NewestFirst || query.Level is not { } level || level > snapshot.SummaryLevels.Count)
+        {
+            return null;
+        }
+
+        var read = snapshot.SummaryLevels[level - 1];
+        List<SessionSummary>? result = null;
+        foreach (var summary in read.Summaries)
+        {
+            if (summary.ToSequence < read.CompleteFrom)
+            {
+                break;
+            }
+
+            if ((query.ToSequenceAtMost is { } most && summary.ToSequence > most)
+                || (query.FromSequenceAfter is { } after && (summary.ToSequence <= after || summary.FromSequence <= after)))
+            {
+                continue;
+            }
+
+            (result ??= new List<SessionSummary>(Math.Min(query.Limit, 16))).Add(summary);
+            if (result.Count == query.Limit)
+            {
+                return result;
+            }
+        }
+
+        // Fewer than the limit: the answer is whole only if every summary the query could match lies where the snapshot is
+        // complete (a summary starting after FromSequenceAfter also ends after it).
+        long lowest = query.FromSequenceAfter is { } from ? from + 1 : 1;
+        return lowest >= read.CompleteFrom ? (IReadOnlyList<SessionSummary>?)result ?? [] : null;
+    }
+}
