@@ -170,7 +170,7 @@ public static class WindowQuality
 #if BEFORE_ISSUE_17
         new() { TokenBudget = budget, SystemPrompt = SystemPrompt, Query = query };
 #else
-        new() { TokenBudget = budget, SystemPrompt = SystemPrompt, Query = query, Layout = layout };
+        new() { TokenBudget = budget, SystemPrompt = SystemPrompt, Query = query, Layout = layout, RecallNewestUserMessage = query is not null };
 #endif
 
     private static int Shared(List<(string Key, int Tokens)> previous, List<(string Key, int Tokens)> current)

@@ -85,7 +85,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionAccessStore
     }
 
     /// <inheritdoc />
-    /// <remarks>One transaction: the sessions, their messages' owner keys (and so the search index) and the old owner's grants.</remarks>
+    /// <remarks>One transaction: the sessions, their messages' owner keys (and so the search index), the old owner's grants and the moved sessions' vectors.</remarks>
     public Task<int> TransferSessionsAsync(string fromUserId, string toUserId, CancellationToken cancellationToken = default)
     {
         AccessStoreArguments.Transfer(fromUserId, toUserId, Limits.MaxIdLength);
@@ -98,6 +98,9 @@ public sealed partial class PostgreSqlSessionStore : ISessionAccessStore
                     .Text("to_key", UserKey.For(PgText.Encode(toUserId)))
                     .Text("from", fromUserId)).ConfigureAwait(false);
                 await tx.ExecAsync(tx.Cmd("DELETE FROM §session_grants WHERE owner_user_id = @from;").Text("from", fromUserId)).ConfigureAwait(false);
+
+                // Message vectors were dropped by the owner-key trigger; summary vectors go too (re-embedded under the new owner).
+                await tx.ExecAsync(tx.Cmd("DELETE FROM §summary_embeddings WHERE session_id IN (SELECT id FROM §sessions WHERE user_id = @from);").Text("from", fromUserId)).ConfigureAwait(false);
                 return await tx.ExecAsync(tx.Cmd("UPDATE §sessions SET user_id = @to WHERE user_id = @from;")
                     .Text("to", toUserId)
                     .Text("from", fromUserId)).ConfigureAwait(false);

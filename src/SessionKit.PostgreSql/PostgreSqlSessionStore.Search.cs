@@ -105,7 +105,7 @@ public sealed partial class PostgreSqlSessionStore
                 var hits = new List<SearchHit>(rows.Count);
                 foreach (var (message, score) in rows)
                 {
-                    string snippet = SearchSnippet.Build(message.Content, SearchTokenizer.Tokenize(message.Content), stems, query.HighlightStart, query.HighlightEnd);
+                    string snippet = SearchSnippet.Build(message.Content, stems, query.HighlightStart, query.HighlightEnd);
                     hits.Add(new SearchHit(message, score, snippet));
                 }
 

@@ -245,6 +245,15 @@ public abstract partial class ContextBuilderConformanceTests
             var block = await _store.GetMessagesAsync(window.SessionId, adjacent.Sequences.From, adjacent.Sequences.To);
             extra = block.Sum(MessageTokens) - adjacent.TokenCount;
         }
+        else if ((await _store.GetSummariesAsync(window.SessionId, new SummaryQuery { Level = 1, ToSequenceAtMost = start - 1, Limit = 1 }))
+            is [var replaced] && replaced.ToSequence == start - 1
+            && window.Items.FirstOrDefault(i => i.Kind == ContextItemKind.Recalled && i.SourceSessionId is null
+                && i.Sequences.From >= replaced.FromSequence && i.Sequences.From <= replaced.ToSequence) is { } standIn)
+        {
+            // A recalled message stands for the block before the window: the block comes in whole or not at all.
+            var block = await _store.GetMessagesAsync(window.SessionId, replaced.FromSequence, replaced.ToSequence);
+            extra = block.Sum(MessageTokens) - standIn.TokenCount;
+        }
         else
         {
             // The messages back to where a cut is allowed (a tool result or a later part cannot begin the window).

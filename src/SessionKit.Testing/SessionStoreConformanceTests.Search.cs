@@ -114,6 +114,28 @@ public abstract partial class SessionStoreConformanceTests
         Assert.That(hits.Select(h => h.Sequence), Is.EqualTo(new long[] { 3, 2, 1 }));
     }
 
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(4)]
+    public async Task Search_PagesThroughEqualScores_InTheTieOrder(int limit)
+    {
+        // Nine hits of one score: every page edge falls inside the tie, which a store must still break the same way.
+        var session = await CreateSessionAsync();
+        await AppendAsync(session.Id, Enumerable.Repeat("the carbon cycle", 9).Append("carbon").ToArray());
+
+        var sequences = new List<long>();
+        string? cursor = null;
+        do
+        {
+            var page = await Store.SearchAsync("alice", new SearchQuery { Text = "cycle", Limit = limit, Cursor = cursor });
+            sequences.AddRange(page.Items.Select(h => h.Sequence));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null && sequences.Count < 20);
+
+        Assert.That(sequences, Is.EqualTo(new long[] { 9, 8, 7, 6, 5, 4, 3, 2, 1 }));
+    }
+
     [Test]
     public async Task Search_IdenticalMessagesAtTheSameTimeInTwoSessions_ComeGreaterSessionIdFirst()
     {

@@ -29,6 +29,16 @@ internal static class SmokeSizes
             runner.SetParam(nameof(SearchBenchmarks.TotalMessages), SearchTotalMessages);
         }
 
+        if (type == typeof(PostgreSqlContextBuildBenchmarks))
+        {
+            runner.SetParam(nameof(PostgreSqlContextBuildBenchmarks.MessageCount), ContextMessageCount);
+        }
+
+        if (type == typeof(PostgreSqlSearchBenchmarks))
+        {
+            runner.SetParam(nameof(PostgreSqlSearchBenchmarks.TotalMessages), SearchTotalMessages);
+        }
+
         if (type == typeof(SemanticSearchBenchmarks))
         {
             runner.SetParam(nameof(SemanticSearchBenchmarks.Messages), 500);

@@ -19,6 +19,31 @@ public sealed class PostgresMigrationTests
     }
 
     [Test]
+    public async Task ASchemaAtVersion1_MigratesToEmbeddingVectors_KeepingItsData()
+    {
+        string schema = PostgresServer.UniqueSchema();
+        Guid sessionId;
+        await using (var store = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema }))
+        {
+            sessionId = (await store.CreateSessionAsync("alice")).Id;
+            await store.AppendMessageAsync(sessionId, NewMessage.User("Onshore turbines reach a capacity factor of about 35 percent."));
+        }
+
+        // Undo migration 2, as a database written by the release before vectors would be.
+        await ScalarAsync(
+            $"DROP TABLE \"{schema}\".message_embeddings, \"{schema}\".summary_embeddings; DROP FUNCTION \"{schema}\".message_embedding_stale() CASCADE; " +
+            $"UPDATE \"{schema}\".sessionkit_schema SET version = 1;");
+
+        await using var upgraded = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema });
+        upgraded.UseEmbeddings(new Testing.ConceptEmbeddingGenerator());
+        long embedded = await new EmbeddingIndexer(upgraded).DrainAsync();
+
+        Assert.That(await ScalarAsync($"SELECT version FROM \"{schema}\".sessionkit_schema;"), Is.EqualTo(PostgreSqlSessionStore.SchemaVersion));
+        Assert.That(embedded, Is.EqualTo(1), "the message from before the migration is embedded");
+        Assert.That((await upgraded.SearchAsync("alice", new SearchQuery { Text = "How much does a land windmill deliver?", Mode = SearchMode.Semantic })).Items.Single().SessionId, Is.EqualTo(sessionId));
+    }
+
+    [Test]
     public async Task ANewerSchema_IsRefusedWithAClearMessage_AndNothingIsWritten()
     {
         string schema = PostgresServer.UniqueSchema();

@@ -16,7 +16,7 @@ internal static class SchemaPool
 {
     // Children before parents; the tables that cascade from sessions go with them.
     private const string Empty =
-        "DELETE FROM §session_grants; DELETE FROM §summaries; DELETE FROM §message_revisions; DELETE FROM §idempotency_keys; " +
+        "DELETE FROM §session_grants; DELETE FROM §message_embeddings; DELETE FROM §summary_embeddings; DELETE FROM §summaries; DELETE FROM §message_revisions; DELETE FROM §idempotency_keys; " +
         "DELETE FROM §session_changes; DELETE FROM §session_leases; DELETE FROM §state_entries; DELETE FROM §messages; DELETE FROM §sessions; " +
         "DELETE FROM §session_tokens; DELETE FROM §devices; DELETE FROM §user_keys; DELETE FROM §store_settings; " +
         "DELETE FROM §search_stats; DELETE FROM §search_terms;";

@@ -242,6 +242,51 @@ internal static class PostgresSchema
         CREATE TRIGGER messages_search_update AFTER UPDATE ON §messages REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
             FOR EACH STATEMENT EXECUTE FUNCTION §search_stats_apply();
         """,
+
+        // 2: embedding vectors, one per message and per summary, as float32 bytea (a sealed envelope when encrypted), with the
+        // model that made them and its dimensions. A semantic search reads one user's vectors of one model through
+        // ix_message_embeddings_user (the owner key, as the search index uses it). Vectors go with their message or summary
+        // (cascade: delete, rewind, retention, erase) and are dropped when its content or owner changes, so a stale vector
+        // never ranks.
+        """
+        CREATE TABLE §message_embeddings (
+            session_id uuid    NOT NULL,
+            sequence   bigint  NOT NULL,
+            user_key   text    COLLATE "C" NOT NULL,
+            model      text    COLLATE "C" NOT NULL,
+            message_id uuid    NOT NULL,
+            role       integer NOT NULL,
+            created_at bigint  NOT NULL,
+            dimensions integer NOT NULL,
+            vector     bytea   NOT NULL,
+            PRIMARY KEY (session_id, sequence),
+            FOREIGN KEY (session_id, sequence) REFERENCES §messages (session_id, sequence) ON DELETE CASCADE
+        );
+        CREATE INDEX ix_message_embeddings_user ON §message_embeddings (user_key, model);
+
+        CREATE TABLE §summary_embeddings (
+            session_id    uuid    NOT NULL,
+            level         integer NOT NULL,
+            from_sequence bigint  NOT NULL,
+            user_key      text    COLLATE "C" NOT NULL,
+            model         text    COLLATE "C" NOT NULL,
+            dimensions    integer NOT NULL,
+            vector        bytea   NOT NULL,
+            PRIMARY KEY (session_id, level, from_sequence),
+            FOREIGN KEY (session_id, level, from_sequence) REFERENCES §summaries (session_id, level, from_sequence) ON DELETE CASCADE
+        );
+        CREATE INDEX ix_summary_embeddings_user ON §summary_embeddings (user_key, model);
+
+        CREATE FUNCTION §message_embedding_stale() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+            DELETE FROM §message_embeddings WHERE session_id = old.session_id AND sequence = old.sequence;
+            RETURN NULL;
+        END
+        $fn$;
+        CREATE TRIGGER messages_embedding_stale AFTER UPDATE OF content, user_key ON §messages FOR EACH ROW
+            WHEN (old.content IS DISTINCT FROM new.content OR old.user_key IS DISTINCT FROM new.user_key)
+            EXECUTE FUNCTION §message_embedding_stale();
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -283,7 +283,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         var recalled = query is null || recallCap <= 0
             ? []
             : await RecallAsync(session, linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), query, composition, summaries, layout, recallCap, cancellationToken).ConfigureAwait(false);
-        RemoveSummariesCoveringRecall(session.Id, summaries, recalled);
+        var replaced = RemoveSummariesCoveringRecall(session.Id, summaries, recalled);
         composition.SummaryTokens = summaries.Sum(SummaryTokens);
         int recalledTokens = recalled.Sum(r => r.Tokens);
 
@@ -291,7 +291,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         //    place of their summaries, newest first, for as long as they fit. The cache-stable layout keeps its boundary.
         if (layout == ContextLayout.Fill)
         {
-            await FillVerbatimAsync(composition, summaries, recalled, available, summaryCap, cancellationToken).ConfigureAwait(false);
+            await FillVerbatimAsync(composition, summaries, recalled, replaced, available, summaryCap, cancellationToken).ConfigureAwait(false);
             recalledTokens = recalled.Sum(r => r.Tokens);
         }
 
@@ -701,8 +701,10 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// their gist, and a block's summary is cheap to leave out). A rolled-up summary, the gist of many blocks, stays: recall
     /// skipped the messages whose text it quotes.
     /// </summary>
-    private static void RemoveSummariesCoveringRecall(Guid sessionId, List<SessionSummary> summaries, List<TailMessage> recalled)
+    /// <returns>The block summaries removed (each now stood for by a recalled message).</returns>
+    private static List<SessionSummary> RemoveSummariesCoveringRecall(Guid sessionId, List<SessionSummary> summaries, List<TailMessage> recalled)
     {
+        var removed = new List<SessionSummary>();
         for (int r = recalled.Count - 1; r >= 0; r--)
         {
             var message = recalled[r];
@@ -719,9 +721,12 @@ public sealed partial class ContextBuilder : IContextBuilder
 
             if (summaries[covering].Level == 1)
             {
+                removed.Add(summaries[covering]);
                 summaries.RemoveAt(covering);
             }
         }
+
+        return removed;
     }
 
     /// <summary>
@@ -730,7 +735,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// be, the budget of the oldest summaries beyond the summary share). Stops at the first message or block that does not
     /// fit, so the window is full to within one message or block. Recalled messages the window now holds are dropped.
     /// </summary>
-    private async Task FillVerbatimAsync(Composition window, List<SessionSummary> summaries, List<TailMessage> recalled, int available, int summaryCap, CancellationToken cancellationToken)
+    private async Task FillVerbatimAsync(Composition window, List<SessionSummary> summaries, List<TailMessage> recalled, List<SessionSummary> replaced, int available, int summaryCap, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -740,10 +745,30 @@ public sealed partial class ContextBuilder : IContextBuilder
             if (start > floor + 1)
             {
                 // Messages no summary in the window covers: as many as fit.
+                if (replaced.Find(b => b.ToSequence == start - 1 && b.FromSequence > floor) is { } standsFor)
+                {
+                    // The block a recalled message stands for comes in whole when it fits with the stand-in's tokens.
+                    int whole = await TakeWholeBlockAsync(window, standsFor, leftover, recalled, cancellationToken).ConfigureAwait(false);
+                    if (whole > window.VerbatimCount)
+                    {
+                        window.VerbatimCount = whole;
+                        DropRecalledInWindow(window, recalled);
+                        continue;
+                    }
+                }
+
                 int count = await SelectVerbatimAsync(window.Tail, floor, window.VerbatimTokens + Math.Max(0, leftover), window.VerbatimCount, cancellationToken).ConfigureAwait(false);
+                count = KeepReplacedBlocksWhole(window, replaced, count);
                 if (count == window.VerbatimCount)
                 {
-                    return;
+                    // Stuck with a gap between the newest summary and the verbatim start: recall must not be why part of the
+                    // history is left out, so the lowest-ranked recalled messages make room when that closes the gap.
+                    if (!await CloseGapWithRecallBudgetAsync(window, floor, leftover, recalled, replaced, cancellationToken).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    continue;
                 }
 
                 window.VerbatimCount = count;
@@ -807,6 +832,129 @@ public sealed partial class ContextBuilder : IContextBuilder
             window.VerbatimCount = ShrinkToCut(window.Tail, end, window.VerbatimCount);
             DropRecalledInWindow(window, recalled);
         }
+    }
+
+    /// <summary>The verbatim count that takes in all of <paramref name="block"/> when it fits the leftover plus its recalled messages' tokens; else the current count.</summary>
+    private static async Task<int> TakeWholeBlockAsync(Composition window, SessionSummary block, int leftover, List<TailMessage> recalled, CancellationToken cancellationToken)
+    {
+        Guid sessionId = window.Tail.SessionId;
+        int affordable = Math.Max(0, leftover) + recalled.Where(r => r.Message.SessionId == sessionId && r.Sequence >= block.FromSequence && r.Sequence <= block.ToSequence).Sum(static r => r.Tokens);
+        int end = window.VerbatimCount;
+        int tokens = 0;
+        while (await window.Tail.EnsureAsync(end, cancellationToken).ConfigureAwait(false) && window.Tail[end].Sequence >= block.FromSequence)
+        {
+            tokens += window.Tail[end].Tokens;
+            if (tokens > affordable)
+            {
+                return window.VerbatimCount;
+            }
+
+            end++;
+        }
+
+        return ShrinkToCut(window.Tail, end, window.VerbatimCount);
+    }
+
+    /// <summary>
+    /// A block whose summary a recalled message replaced is taken verbatim whole or not at all: a verbatim start inside it
+    /// would take in the recalled message and leave the rest of the block with neither summary nor stand-in.
+    /// </summary>
+    private static int KeepReplacedBlocksWhole(Composition window, List<SessionSummary> replaced, int count)
+    {
+        while (count > window.VerbatimCount)
+        {
+            long start = window.Tail[count - 1].Sequence;
+            var inside = replaced.Find(b => start > b.FromSequence && start <= b.ToSequence);
+            if (inside is null)
+            {
+                return count;
+            }
+
+            while (count > window.VerbatimCount && window.Tail[count - 1].Sequence <= inside.ToSequence)
+            {
+                count--;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// When every message between <paramref name="floor"/> (the newest summary's end) and the verbatim start would fit if
+    /// the lowest-ranked recalled messages gave up their tokens, drops those (a question with the answer recalled after it
+    /// goes with it) and takes the whole gap verbatim; otherwise changes nothing. Recalled messages inside the gap count as
+    /// freed, since the window then holds them verbatim. A block whose summary a recalled message replaced counts as covered
+    /// (the gap ends there), and that recalled message is kept.
+    /// </summary>
+    private static async Task<bool> CloseGapWithRecallBudgetAsync(Composition window, long floor, int leftover, List<TailMessage> recalled, List<SessionSummary> replaced, CancellationToken cancellationToken)
+    {
+        if (recalled.Count == 0)
+        {
+            return false;
+        }
+
+        long start = window.VerbatimStart();
+        foreach (var block in replaced)
+        {
+            if (block.ToSequence < start && block.ToSequence > floor)
+            {
+                floor = block.ToSequence;
+            }
+        }
+
+        Guid sessionId = window.Tail.SessionId;
+        bool StandsForABlock(TailMessage r) => r.Message.SessionId == sessionId && replaced.Exists(b => r.Sequence >= b.FromSequence && r.Sequence <= b.ToSequence);
+
+        int end = window.VerbatimCount;
+        int gapTokens = 0;
+        int affordable = Math.Max(0, leftover) + recalled.Where(r => !StandsForABlock(r)).Sum(static r => r.Tokens);
+        while (await window.Tail.EnsureAsync(end, cancellationToken).ConfigureAwait(false) && window.Tail[end].Sequence > floor)
+        {
+            gapTokens += window.Tail[end].Tokens;
+            end++;
+            if (gapTokens > affordable)
+            {
+                return false;
+            }
+        }
+
+        if (end == window.VerbatimCount)
+        {
+            return false;
+        }
+
+        long gapFrom = window.Tail[end - 1].Sequence;
+        int Freed() => Math.Max(0, leftover) + recalled.Where(r => r.Message.SessionId == sessionId && r.Sequence >= gapFrom).Sum(static r => r.Tokens);
+        int dropped = 0;
+        while (Freed() + dropped < gapTokens)
+        {
+            int last = recalled.Count - 1;
+            while (last >= 0 && ((recalled[last].Message.SessionId == sessionId && recalled[last].Sequence >= gapFrom) || StandsForABlock(recalled[last])))
+            {
+                last--;
+            }
+
+            if (last < 0)
+            {
+                return false;
+            }
+
+            var answer = recalled[last];
+            dropped += answer.Tokens;
+            recalled.RemoveAt(last);
+            if (answer.Message.Role == MessageRole.Assistant && last > 0 && recalled[last - 1] is var question
+                && question.Message.Role == MessageRole.User && question.Message.SessionId == answer.Message.SessionId
+                && question.Sequence == answer.Sequence - 1 && !(question.Message.SessionId == sessionId && question.Sequence >= gapFrom) && !StandsForABlock(question))
+            {
+                // A recalled question without the answer recalled with it holds no fact.
+                dropped += question.Tokens;
+                recalled.RemoveAt(last - 1);
+            }
+        }
+
+        window.VerbatimCount = end;
+        DropRecalledInWindow(window, recalled);
+        return true;
     }
 
     private static void DropRecalledInWindow(Composition window, List<TailMessage> recalled)

@@ -127,6 +127,77 @@ internal static class PorterStemmer
         return Encoding.Latin1.GetString(buffer[..n]);
     }
 
+    /// <summary>
+    /// Whether <see cref="Stem"/> of an ASCII word is <paramref name="stem"/>, without allocating: the cheap test a
+    /// highlighter runs on every word of a hit.
+    /// </summary>
+    /// <param name="word">A word of ASCII letters and digits, in any case (it is lower-cased here, as the tokenizer would).</param>
+    /// <param name="stem">An index key from <see cref="Stem"/>.</param>
+    /// <returns><see langword="true"/> when the word's stem is <paramref name="stem"/>.</returns>
+    /// <remarks>
+    /// Most words are rejected before stemming. A rule only ever rewrites a word's end: the stem is never longer than the
+    /// word, and it agrees with the word on every character but its last two (the widest rewrite, "bility" → "ble",
+    /// changes two; all others change at most one, and later steps only cut the stem shorter).
+    /// </remarks>
+    public static bool StemEquals(ReadOnlySpan<char> word, string stem)
+    {
+        if (stem.Length > word.Length)
+        {
+            return false;
+        }
+
+        // ASCII letters and digits lower-case with one bit: 'A'..'Z' | 0x20 = 'a'..'z', digits keep it set already.
+        int agreed = Math.Max(0, stem.Length - 2);
+        for (int i = 0; i < agreed; i++)
+        {
+            if ((char)(word[i] | 0x20) != stem[i])
+            {
+                return false;
+            }
+        }
+
+        if (word.Length > MaxTokenBytes)
+        {
+            // Left alone, as in Stem.
+            if (word.Length != stem.Length)
+            {
+                return false;
+            }
+
+            for (int i = agreed; i < word.Length; i++)
+            {
+                if ((char)(word[i] | 0x20) != stem[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        Span<byte> buffer = stackalloc byte[MaxTokenBytes + 64];
+        for (int i = 0; i < word.Length; i++)
+        {
+            buffer[i] = (byte)(word[i] | 0x20);
+        }
+
+        int n = word.Length >= 3 ? StemInPlace(buffer, word.Length) : word.Length;
+        if (n != stem.Length)
+        {
+            return false;
+        }
+
+        for (int i = agreed; i < n; i++)
+        {
+            if (buffer[i] != stem[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static int StemInPlace(Span<byte> buf, int n)
     {
         // Step 1a: sses -> ss, ies -> i, ss -> ss, s -> "".

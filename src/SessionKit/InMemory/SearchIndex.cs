@@ -241,7 +241,7 @@ internal sealed class SearchIndex
         for (int i = offset; i < pageEnd; i++)
         {
             var message = best[i].Message;
-            string snippet = SearchSnippet.Build(message.Content, SearchTokenizer.Tokenize(message.Content), stems, query.HighlightStart, query.HighlightEnd);
+            string snippet = SearchSnippet.Build(message.Content, stems, query.HighlightStart, query.HighlightEnd);
             hits.Add(new SearchHit(message, best[i].Score, snippet));
         }
 

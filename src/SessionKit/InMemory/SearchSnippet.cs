@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace SessionKit;
@@ -14,13 +15,88 @@ namespace SessionKit;
 /// </remarks>
 internal static class SearchSnippet
 {
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
     /// <summary>How many words a snippet shows at most.</summary>
     public const int WindowTokens = 12;
 
     /// <summary>Marks where the snippet cuts the text.</summary>
     public const char Ellipsis = '…';
 
-    /// <summary>Builds the snippet of <paramref name="text"/> for a query.</summary>
+    /// <summary>
+    /// Builds the snippet of <paramref name="text"/> for a query, from the text alone: what a store runs on the page of
+    /// hits it returns. ASCII text (the common case) is tokenized in place and a word is stemmed only when it could have
+    /// a query stem (see <see cref="PorterStemmer.StemEquals"/>), so the cost is a scan of the text and a few stems, and
+    /// the snippet string is the one allocation of note; other text takes the general path of <see cref="SearchTokenizer"/>.
+    /// </summary>
+    /// <param name="text">The message content.</param>
+    /// <param name="phrases">The stems of the query terms, in query order (a stem may repeat).</param>
+    /// <param name="open">Put before each matched word.</param>
+    /// <param name="close">Put after each matched word.</param>
+    /// <returns>The snippet, the same as <see cref="Build(string, List{SearchToken}, IReadOnlyList{string}, string, string)"/> gives.</returns>
+    public static string Build(string text, IReadOnlyList<string> phrases, string open, string close)
+    {
+        if (!System.Text.Ascii.IsValid(text))
+        {
+            return Build(text, SearchTokenizer.Tokenize(text), phrases, open, close);
+        }
+
+        // ASCII word characters are letters and digits (the tokenizer's rule restricted to ASCII); anything else separates.
+        var bounds = ArrayPool<Range>.Shared.Rent(Math.Min(text.Length / 2 + 1, 4096));
+        var instances = ArrayPool<(int Position, int Phrase)>.Shared.Rent(16);
+        try
+        {
+            int tokens = 0;
+            int found = 0;
+            int i = 0;
+            while (i < text.Length)
+            {
+                if (!char.IsAsciiLetterOrDigit(text[i]))
+                {
+                    i++;
+                    continue;
+                }
+
+                int start = i;
+                while (i < text.Length && char.IsAsciiLetterOrDigit(text[i]))
+                {
+                    i++;
+                }
+
+                if (tokens == bounds.Length)
+                {
+                    Grow(ref bounds);
+                }
+
+                bounds[tokens] = new Range(start, i);
+                var word = text.AsSpan(start, i - start);
+                for (int phrase = 0; phrase < phrases.Count; phrase++)
+                {
+                    if (PorterStemmer.StemEquals(word, phrases[phrase]))
+                    {
+                        if (found == instances.Length)
+                        {
+                            Grow(ref instances);
+                        }
+
+                        instances[found++] = (tokens, phrase);
+                    }
+                }
+
+                tokens++;
+            }
+
+            return Build(text, bounds.AsSpan(0, tokens), instances.AsSpan(0, found), phrases.Count, open, close);
+        }
+        finally
+        {
+            ArrayPool<Range>.Shared.Return(bounds);
+            ArrayPool<(int Position, int Phrase)>.Shared.Return(instances);
+        }
+    }
+
+    /// <summary>Builds the snippet of <paramref name="text"/> for a query from its stemmed tokens.</summary>
     /// <param name="text">The message content.</param>
     /// <param name="tokens">Its tokens, from <see cref="SearchTokenizer.Tokenize"/>.</param>
     /// <param name="phrases">The stems of the query terms, in query order (a stem may repeat).</param>
@@ -31,8 +107,10 @@ internal static class SearchSnippet
     {
         // FTS5's "instances": one per (position, query term) that matches, by position then term.
         var instances = new List<(int Position, int Phrase)>();
+        var bounds = new Range[tokens.Count];
         for (int position = 0; position < tokens.Count; position++)
         {
+            bounds[position] = new Range(tokens[position].Start, tokens[position].End);
             for (int phrase = 0; phrase < phrases.Count; phrase++)
             {
                 if (string.Equals(tokens[position].Stem, phrases[phrase], StringComparison.Ordinal))
@@ -42,11 +120,18 @@ internal static class SearchSnippet
             }
         }
 
-        int size = tokens.Count;
-        var sentences = SentenceStarts(text, tokens);
-        var seen = new bool[phrases.Count];
+        return Build(text, bounds, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(instances), phrases.Count, open, close);
+    }
+
+    // The snippet from the tokens' [start, end) ranges in the text and the matches, as fts5SnippetFunction picks it.
+    private static string Build(string text, ReadOnlySpan<Range> tokens, ReadOnlySpan<(int Position, int Phrase)> instances, int phraseCount, string open, string close)
+    {
+        int size = tokens.Length;
+        Span<bool> seen = phraseCount <= 64 ? stackalloc bool[phraseCount] : new bool[phraseCount];
         int bestScore = 0;
         int bestStart = 0;
+        int scanned = 0;
+        int sentence = 0;
         foreach (var (position, _) in instances)
         {
             int score = Score(instances, seen, position, size, out int adjusted);
@@ -56,22 +141,25 @@ internal static class SearchSnippet
                 bestStart = adjusted;
             }
 
-            if (sentences.Count > 0 && size > WindowTokens)
+            if (size > WindowTokens)
             {
-                int sentence = 0;
-                while (sentence < sentences.Count - 1 && sentences[sentence + 1] <= position)
+                // The start of the sentence holding this match (instances come in position order, so the scan goes on
+                // from where the last one stopped); the first word starts a sentence.
+                for (; scanned < position; scanned++)
                 {
-                    sentence++;
+                    if (StartsSentence(text, tokens, scanned + 1))
+                    {
+                        sentence = scanned + 1;
+                    }
                 }
 
-                if (sentences[sentence] < position)
+                if (sentence < position)
                 {
-                    int first = sentences[sentence];
-                    score = Score(instances, seen, first, size, out _) + (first == 0 ? 120 : 100);
+                    score = Score(instances, seen, sentence, size, out _) + (sentence == 0 ? 120 : 100);
                     if (score > bestScore)
                     {
                         bestScore = score;
-                        bestStart = first;
+                        bestStart = sentence;
                     }
                 }
             }
@@ -81,9 +169,9 @@ internal static class SearchSnippet
     }
 
     // fts5SnippetScore: scores the window of WindowTokens words from `from`, and proposes a start that centres its matches.
-    private static int Score(List<(int Position, int Phrase)> instances, bool[] seen, int from, int size, out int adjusted)
+    private static int Score(ReadOnlySpan<(int Position, int Phrase)> instances, Span<bool> seen, int from, int size, out int adjusted)
     {
-        Array.Clear(seen);
+        seen.Clear();
         int score = 0;
         int first = -1;
         int last = 0;
@@ -110,36 +198,30 @@ internal static class SearchSnippet
     }
 
     // fts5SentenceFinderCb: the first word, and every word after whitespace that follows a '.' or ':'.
-    private static List<int> SentenceStarts(string text, List<SearchToken> tokens)
+    private static bool StartsSentence(string text, ReadOnlySpan<Range> tokens, int position)
     {
-        var starts = new List<int>();
-        for (int position = 0; position < tokens.Count; position++)
+        if (position == 0)
         {
-            if (position == 0)
-            {
-                starts.Add(0);
-                continue;
-            }
-
-            int i = tokens[position].Start - 1;
-            while (i >= 0 && text[i] is ' ' or '\t' or '\n' or '\r')
-            {
-                i--;
-            }
-
-            if (i != tokens[position].Start - 1 && i >= 0 && text[i] is '.' or ':')
-            {
-                starts.Add(position);
-            }
+            return true;
         }
 
-        return starts;
+        int start = tokens[position].Start.Value;
+        int i = start - 1;
+        while (i >= 0 && text[i] is ' ' or '\t' or '\n' or '\r')
+        {
+            i--;
+        }
+
+        return i != start - 1 && i >= 0 && text[i] is '.' or ':';
     }
 
     // fts5HighlightCb over the window [start, start + WindowTokens - 1], with FTS5's coalesced instance iterator.
-    private static string Highlight(string text, List<SearchToken> tokens, List<(int Position, int Phrase)> instances, int start, string open, string close)
+    private static string Highlight(string text, ReadOnlySpan<Range> tokens, ReadOnlySpan<(int Position, int Phrase)> instances, int start, string open, string close)
     {
-        var output = new StringBuilder();
+        // One builder per thread, reused: the snippet string is then the only allocation.
+        var output = t_builder ?? new StringBuilder(256);
+        t_builder = null;
+        output.Clear();
         int rangeEnd = start + WindowTokens - 1;
         var match = new MatchIterator(instances);
         if (start > 0)
@@ -154,15 +236,16 @@ internal static class SearchSnippet
 
         int copied = 0;
         bool isOpen = false;
-        for (int position = start; position <= rangeEnd && position < tokens.Count; position++)
+        for (int position = start; position <= rangeEnd && position < tokens.Length; position++)
         {
-            var token = tokens[position];
+            int tokenStart = tokens[position].Start.Value;
+            int tokenEnd = tokens[position].End.Value;
             if (start != 0 && position == start)
             {
-                copied = token.Start;
+                copied = tokenStart;
             }
 
-            if (isOpen && (position <= match.Start || match.Start < 0) && token.Start > copied)
+            if (isOpen && (position <= match.Start || match.Start < 0) && tokenStart > copied)
             {
                 output.Append(close);
                 isOpen = false;
@@ -170,8 +253,8 @@ internal static class SearchSnippet
 
             if (position == match.Start && !isOpen)
             {
-                output.Append(text, copied, token.Start - copied).Append(open);
-                copied = token.Start;
+                output.Append(text, copied, tokenStart - copied).Append(open);
+                copied = tokenStart;
                 isOpen = true;
             }
 
@@ -183,8 +266,8 @@ internal static class SearchSnippet
                     isOpen = true;
                 }
 
-                output.Append(text, copied, token.End - copied);
-                copied = token.End;
+                output.Append(text, copied, tokenEnd - copied);
+                copied = tokenEnd;
                 match.Next();
             }
 
@@ -194,16 +277,16 @@ internal static class SearchSnippet
                 {
                     if (match.Start >= 0 && position >= match.Start)
                     {
-                        output.Append(text, copied, token.End - copied);
-                        copied = token.End;
+                        output.Append(text, copied, tokenEnd - copied);
+                        copied = tokenEnd;
                     }
 
                     output.Append(close);
                     isOpen = false;
                 }
 
-                output.Append(text, copied, token.End - copied);
-                copied = token.End;
+                output.Append(text, copied, tokenEnd - copied);
+                copied = tokenEnd;
             }
         }
 
@@ -212,7 +295,7 @@ internal static class SearchSnippet
             output.Append(close);
         }
 
-        if (rangeEnd >= tokens.Count - 1)
+        if (rangeEnd >= tokens.Length - 1)
         {
             output.Append(text, copied, text.Length - copied);
         }
@@ -221,30 +304,38 @@ internal static class SearchSnippet
             output.Append(Ellipsis);
         }
 
-        return output.ToString();
+        string snippet = output.ToString();
+        if (output.Capacity <= 4096)
+        {
+            t_builder = output;
+        }
+
+        return snippet;
     }
 
     // fts5CInstIterNext: walks the matches in position order, merging matches that share a word into one.
-    private sealed class MatchIterator
+    private ref struct MatchIterator
     {
-        private readonly List<(int Position, int Phrase)> _instances;
+        private readonly ReadOnlySpan<(int Position, int Phrase)> _instances;
         private int _next;
 
-        public MatchIterator(List<(int Position, int Phrase)> instances)
+        public MatchIterator(ReadOnlySpan<(int Position, int Phrase)> instances)
         {
             _instances = instances;
+            Start = -1;
+            End = -1;
             Next();
         }
 
-        public int Start { get; private set; } = -1;
+        public int Start { get; private set; }
 
-        public int End { get; private set; } = -1;
+        public int End { get; private set; }
 
         public void Next()
         {
             Start = -1;
             End = -1;
-            while (_next < _instances.Count)
+            while (_next < _instances.Length)
             {
                 int position = _instances[_next].Position;
                 if (Start < 0)
@@ -264,5 +355,13 @@ internal static class SearchSnippet
                 _next++;
             }
         }
+    }
+
+    private static void Grow<T>(ref T[] array)
+    {
+        var larger = ArrayPool<T>.Shared.Rent(array.Length * 2);
+        array.AsSpan().CopyTo(larger);
+        ArrayPool<T>.Shared.Return(array);
+        array = larger;
     }
 }

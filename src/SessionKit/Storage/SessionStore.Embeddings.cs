@@ -42,7 +42,7 @@ public abstract partial class SessionStore
         ArgumentNullException.ThrowIfNull(generator);
         if (!SupportsEmbeddings)
         {
-            throw new NotSupportedException($"{GetType().Name} does not store embedding vectors yet, so it cannot recall by meaning; use a backend that does (in-memory, SQLite) or search lexically.");
+            throw new NotSupportedException($"{GetType().Name} does not store embedding vectors yet, so it cannot recall by meaning; use a backend that does (in-memory, SQLite, PostgreSQL) or search lexically.");
         }
 
         if (modelId is not null)
@@ -367,7 +367,7 @@ public abstract partial class SessionStore
     }
 
     private static string Snippet(string content, List<string> stems, SearchQuery query) =>
-        SearchSnippet.Build(content, SearchTokenizer.Tokenize(content), stems, query.HighlightStart, query.HighlightEnd);
+        SearchSnippet.Build(content, stems, query.HighlightStart, query.HighlightEnd);
 
     private sealed record EmbeddingBinding(IEmbeddingGenerator<string, Embedding<float>> Generator, string ModelId);
 

@@ -262,7 +262,7 @@ public abstract partial class SessionStore
         foreach (var hit in results.Items)
         {
             var message = OpenMessage(hit.Message, userId, key);
-            string snippet = SearchSnippet.Build(message.Content, SearchTokenizer.Tokenize(message.Content), stems, query.HighlightStart, query.HighlightEnd);
+            string snippet = SearchSnippet.Build(message.Content, stems, query.HighlightStart, query.HighlightEnd);
             hits.Add(hit with { Message = message, Snippet = snippet });
         }
 

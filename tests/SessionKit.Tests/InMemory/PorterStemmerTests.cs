@@ -154,4 +154,28 @@ public sealed class PorterStemmerTests
 
     // Stems are index keys with one char per UTF-8 byte; turn one back into text to compare.
     private static string Latin1ToUtf16(string key) => System.Text.Encoding.UTF8.GetString(System.Text.Encoding.Latin1.GetBytes(key));
+
+    // StemEquals rejects most words before stemming them, on the rule that a stem is never longer than its word and
+    // agrees with it on all but its last two characters; if that rule were wrong, a word would silently lose its match.
+    [Test]
+    public void StemEquals_AgreesWithStem_ForEveryFormOfSeededWords()
+    {
+        string[] roots = ["carbon", "cycl", "relat", "condit", "sensib", "probab", "hop", "fil", "tann", "gener", "valen", "happ", "pon", "agre", "conflat", "troubl", "siz", "motor", "formal", "activ", "organ", "opera", "hesit", "respons", "analog", "effect", "bl", "a", "ab", "sky", "b", "x", "ee", "ie"];
+        string[] suffixes = ["", "s", "es", "ed", "ing", "ly", "y", "ies", "ied", "ation", "ational", "tional", "ness", "ful", "fulness", "ity", "bility", "ible", "able", "ably", "ize", "izer", "ization", "ate", "ated", "ating", "ator", "er", "ment", "ement", "ent", "ently", "ence", "ency", "ance", "ancy", "ous", "ously", "ousness", "ive", "ively", "iveness", "ivity", "ble", "bly", "bling", "al", "ally", "alism", "ality", "alize", "ism", "ic", "ical", "icate", "icity", "logy", "eed", "ll", "ion", "sion", "tion", "ant", "ou", "at", "bl", "iz", "sses", "ss", "e", "eli", "entli", "ousli", "aliti", "iviti", "biliti", "ement", "ements", "ousli", "iveness"];
+        var words = roots.SelectMany(root => suffixes.SelectMany(suffix => new[] { root + suffix, root + suffix + suffix, root + "e" + suffix }))
+            .Append(new string('q', 70)).Append(new string('q', 64) + "ing").Append("12345").Append("2024s")
+            .Distinct().ToList();
+        var stems = words.Select(PorterStemmer.Stem).Distinct().ToList();
+
+        foreach (string word in words)
+        {
+            string stem = PorterStemmer.Stem(word);
+            Assert.That(PorterStemmer.StemEquals(word, stem), Is.True, $"{word} -> {stem}");
+            Assert.That(PorterStemmer.StemEquals(word.ToUpperInvariant(), stem), Is.True, $"{word} (upper case) -> {stem}");
+            foreach (string other in stems.Where(other => other.Length > 0 && other[0] == word[0] && other != stem).Take(40))
+            {
+                Assert.That(PorterStemmer.StemEquals(word, other), Is.False, $"{word} is not {other}");
+            }
+        }
+    }
 }

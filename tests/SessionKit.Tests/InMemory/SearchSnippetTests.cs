@@ -52,6 +52,95 @@ public sealed class SearchSnippetTests
         Assert.That(snippet, Is.EqualTo(expected));
     }
 
+    [TestCaseSource(nameof(Cases))]
+    public void BuildFromTheTextAlone_CutsTheSnippetSqliteFts5Cuts(string text, string query, string expected)
+    {
+        var phrases = SearchText.QueryTerms(query).Select(PorterStemmer.Stem).ToList();
+
+        string snippet = SearchSnippet.Build(text, phrases, "<b>", "</b>");
+
+        Assert.That(snippet, Is.EqualTo(expected));
+    }
+
+    // The text-only path tokenizes ASCII in place and stems a word only when it could carry a query stem; it must cut
+    // exactly what the tokenized path cuts. Seeded texts mix every Porter suffix, case, punctuation, sentence breaks,
+    // digits, over-long words and (now and then) non-ASCII text, with queries drawn from the same words.
+    [Test]
+    public void BuildFromTheTextAlone_AgreesWithTheTokenizedPath_OnSeededTexts()
+    {
+        var random = new Random(5);
+        int matched = 0;
+        for (int i = 0; i < 3_000; i++)
+        {
+            string text = SeededText(random, random.Next(1, 45));
+            var phrases = SearchText.QueryTerms(SeededText(random, random.Next(1, 4))).Select(PorterStemmer.Stem).ToList();
+            if (random.Next(3) == 0)
+            {
+                // A query word that surely occurs in the text, in another form.
+                var words = SearchText.Words(text);
+                phrases.Add(PorterStemmer.Stem(words[random.Next(words.Count)]));
+            }
+
+            string expected = SearchSnippet.Build(text, SearchTokenizer.Tokenize(text), phrases, "[", "]");
+            string snippet = SearchSnippet.Build(text, phrases, "[", "]");
+
+            Assert.That(snippet, Is.EqualTo(expected), $"text: {text}; stems: {string.Join(", ", phrases)}");
+            matched += expected.Contains('[', StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        Assert.That(matched, Is.GreaterThan(1_000), "most cases highlight something");
+    }
+
+    private static readonly string[] Roots =
+    [
+        "carbon", "cycl", "relat", "condit", "sensib", "probab", "hop", "fil", "tann", "fall", "gener", "oscill", "valen",
+        "happ", "pon", "caress", "agre", "conflat", "troubl", "siz", "motor", "formal", "electr", "digit", "activ", "hope",
+        "rational", "organ", "opera", "hesit", "decis", "respons", "sensit", "possib", "analog", "ecolog", "effect", "bl",
+        "a", "ab", "sky", "by", "eed", "ies", "feed", "bled", "sing", "y", "yy", "allo", "fully", "xyz",
+    ];
+
+    private static readonly string[] Suffixes =
+    [
+        "", "", "", "s", "es", "ed", "ing", "ly", "y", "ies", "ied", "ation", "ational", "ations", "ness", "ful", "fulness",
+        "ity", "ities", "bility", "ible", "able", "ably", "ize", "izer", "ization", "izations", "ate", "ated", "ating",
+        "ator", "er", "ers", "ment", "ement", "ent", "ently", "ence", "ency", "ance", "ancy", "anci", "enci", "ous",
+        "ously", "ousness", "ive", "ively", "iveness", "ivity", "ble", "bly", "bli", "al", "ally", "alli", "alism", "ality",
+        "alize", "ism", "ic", "ical", "icate", "icity", "iciti", "logy", "logi", "eed", "ll", "ll", "ion", "sion", "tion",
+        "tional", "ant", "ou", "iti", "at", "bl", "iz", "sses", "ss", "e", "eli", "entli", "ousli", "aliti", "iviti", "biliti",
+    ];
+
+    private static readonly string[] Separators = [" ", " ", " ", " ", ", ", ". ", ": ", "; ", " - ", "\n", ".\n\n", "  ", "(", ") ", "'", "...", ":"];
+
+    private static string SeededText(Random random, int words)
+    {
+        var text = new System.Text.StringBuilder();
+        for (int w = 0; w < words; w++)
+        {
+            if (w > 0 || random.Next(4) == 0)
+            {
+                text.Append(Separators[random.Next(Separators.Length)]);
+            }
+
+            // Non-ASCII words are rare, so most texts take the ASCII path and some the general one.
+            string word = random.Next(500) switch
+            {
+                < 12 => random.Next(100_000).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                < 24 => new string('k', random.Next(60, 70)) + Suffixes[random.Next(Suffixes.Length)],
+                24 => "Café",
+                25 => "naïveté",
+                _ => Roots[random.Next(Roots.Length)] + Suffixes[random.Next(Suffixes.Length)],
+            };
+            text.Append(random.Next(5) switch
+            {
+                0 => word.ToUpperInvariant(),
+                1 => char.ToUpperInvariant(word[0]) + word[1..],
+                _ => word,
+            });
+        }
+
+        return text.ToString();
+    }
+
     private static TestCaseData Case(string name, string text, string query, string expected) =>
         new TestCaseData(text, query, expected).SetArgDisplayNames(name);
 }

@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using NUnit.Framework;
+using SessionKit.Storage;
+
+namespace SessionKit.Sqlite.Tests;
+
+/// <summary>
+/// The store ranks inside FTS5 and cuts snippets itself from the page's text; both must be what FTS5 gives for the same
+/// query: bm25 scores bit for bit, the same order (ties newest first, then session id, then sequence), and the snippet
+/// FTS5's <c>snippet()</c> cuts — on a seeded corpus with ties, every Porter suffix, punctuation and some non-ASCII text.
+/// </summary>
+[TestFixture]
+internal sealed class SqliteSearchTests : SqliteFileFixture
+{
+    private static readonly string[] Users = ["alice", "bob", "carol"];
+
+    private static readonly string[] Roots =
+    [
+        "carbon", "cycl", "ocean", "warm", "relat", "condit", "sensib", "hop", "fil", "gener", "forest", "glacier",
+        "melt", "methan", "emission", "organ", "activ", "respons", "effect", "heat",
+    ];
+
+    private static readonly string[] Suffixes =
+    [
+        "", "", "", "s", "ed", "ing", "ly", "y", "ies", "ation", "ational", "ness", "ful", "ity", "bility", "able", "ize",
+        "ization", "ate", "er", "ment", "ence", "ous", "ive", "iveness", "al", "ism", "ic", "ical", "logy", "e",
+    ];
+
+    private static readonly string[] Separators = [" ", " ", " ", " ", ", ", ". ", ": ", "; ", "\n", "  "];
+
+    private static readonly string[] Queries =
+    [
+        "carbon cycle", "warming oceans", "relational conditions", "forest", "glaciers melting methane", "sensibility",
+        "generalization", "hopeful", "organic activity effects", "Café", "heat emission", "responsive",
+    ];
+
+    [Test]
+    public async Task Search_ScoresOrdersAndSnippetsLikeFts5()
+    {
+        var sessions = await SeedAsync();
+        int compared = 0;
+        await using var store = Open();
+        foreach (string user in Users)
+        {
+            foreach (string text in Queries)
+            {
+                var expected = Fts5(user, text, sessionId: null);
+                var whole = await store.SearchAsync(user, new SearchQuery { Text = text, Limit = SearchQuery.MaxLimit, HighlightStart = "[", HighlightEnd = "]" });
+                AssertSame(whole.Items, [.. expected.Take(SearchQuery.MaxLimit)], $"{user}: {text}");
+
+                // Pages of 7 cut through groups of equal scores, and must still add up to the same order.
+                var paged = new List<SearchHit>();
+                string? cursor = null;
+                do
+                {
+                    var page = await store.SearchAsync(user, new SearchQuery { Text = text, Limit = 7, Cursor = cursor, HighlightStart = "[", HighlightEnd = "]" });
+                    paged.AddRange(page.Items);
+                    cursor = page.NextCursor;
+                }
+                while (cursor is not null);
+
+                AssertSame(paged, expected, $"{user}: {text}, pages of 7");
+
+                // A filtered search ranks the same way over the rows it keeps.
+                var sessionId = sessions[user][1];
+                var filtered = await store.SearchAsync(user, new SearchQuery { Text = text, SessionId = sessionId, Limit = SearchQuery.MaxLimit, HighlightStart = "[", HighlightEnd = "]" });
+                AssertSame(filtered.Items, [.. Fts5(user, text, sessionId).Take(SearchQuery.MaxLimit)], $"{user}: {text}, one session");
+                compared += expected.Count;
+            }
+        }
+
+        Assert.That(compared, Is.GreaterThan(300), "the queries find enough hits to compare");
+    }
+
+    private static void AssertSame(IReadOnlyList<SearchHit> hits, List<(Guid Id, double Score, string Snippet)> expected, string because)
+    {
+        Assert.That(hits.Select(h => h.Message.Id), Is.EqualTo(expected.Select(e => e.Id)), because);
+        Assert.That(hits.Select(h => h.Score), Is.EqualTo(expected.Select(e => e.Score)), because);
+        Assert.That(hits.Select(h => h.Snippet), Is.EqualTo(expected.Select(e => e.Snippet)), because);
+    }
+
+    // FTS5 ranking and snippets over every match, ordered as the store documents its order.
+    private List<(Guid Id, double Score, string Snippet)> Fts5(string user, string text, Guid? sessionId)
+    {
+        using var connection = new SqliteConnection($"{Db.ConnectionString};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT m.id, -bm25(messages_fts, 1.0, 0.0) AS score, snippet(messages_fts, 0, '[', ']', '…', 12) " +
+            "FROM messages_fts JOIN messages m ON m.row_id = messages_fts.rowid WHERE messages_fts MATCH $match " +
+            (sessionId is null ? string.Empty : "AND m.session_id = $session_id ") +
+            "ORDER BY score DESC, m.created_at DESC, m.session_id DESC, m.sequence DESC;";
+        command.Parameters.AddWithValue("$match", SqliteSearchSyntax.Match(UserKey.For(user), SearchText.QueryTerms(text)));
+        if (sessionId is { } id)
+        {
+            command.Parameters.AddWithValue("$session_id", id.ToByteArray(bigEndian: true));
+        }
+
+        var rows = new List<(Guid, double, string)>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            rows.Add((new Guid(reader.GetFieldValue<byte[]>(0), bigEndian: true), reader.GetDouble(1), reader.GetString(2)));
+        }
+
+        return rows;
+    }
+
+    // Three users, two sessions each, 60 messages per session; the clock moves only now and then, so many messages share
+    // a timestamp and some share their text (ties for every tie-breaker).
+    private async Task<Dictionary<string, Guid[]>> SeedAsync()
+    {
+        var random = new Random(11);
+        var sessions = new Dictionary<string, Guid[]>(StringComparer.Ordinal);
+        await using var store = Open();
+        foreach (string user in Users)
+        {
+            sessions[user] = [(await store.CreateSessionAsync(user)).Id, (await store.CreateSessionAsync(user)).Id];
+        }
+
+        string? previous = null;
+        for (int i = 0; i < 60; i++)
+        {
+            foreach (string user in Users)
+            {
+                foreach (var sessionId in sessions[user])
+                {
+                    string text = previous is not null && random.Next(8) == 0 ? previous : SeededText(random);
+                    previous = text;
+                    await store.AppendMessagesAsync(sessionId, [i % 2 == 0 ? NewMessage.User(text) : NewMessage.Assistant(text)]);
+                }
+            }
+
+            if (random.Next(3) == 0)
+            {
+                Time.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+
+        return sessions;
+    }
+
+    // A non-cryptographic generator on purpose: the data must be reproducible.
+#pragma warning disable CA5394
+    private static string SeededText(Random random)
+    {
+        var text = new StringBuilder();
+        int words = random.Next(3, 40);
+        for (int w = 0; w < words; w++)
+        {
+            if (w > 0)
+            {
+                text.Append(Separators[random.Next(Separators.Length)]);
+            }
+
+            string word = random.Next(60) switch
+            {
+                0 => "café",
+                1 => random.Next(2030).ToString(CultureInfo.InvariantCulture),
+                < 6 => "the",
+                _ => Roots[random.Next(Roots.Length)] + Suffixes[random.Next(Suffixes.Length)],
+            };
+            text.Append(random.Next(6) == 0 ? char.ToUpperInvariant(word[0]) + word[1..] : word);
+        }
+
+        return text.Append('.').ToString();
+    }
+#pragma warning restore CA5394
+}
