@@ -12,7 +12,7 @@ namespace SessionKit.Benchmarks;
 /// holds the case's key. Compared: SessionKit without embeddings (lexical recall), SessionKit with embeddings (hybrid
 /// recall), and truncation (the newest messages that fit). Run with <c>--paraphrase</c>; the figures are in the README.
 /// </summary>
-public sealed class ParaphraseBenchmark(IEmbeddingGenerator<string, Embedding<float>> generator, int fillerMessages = 120)
+public sealed class ParaphraseBenchmark(IEmbeddingGenerator<string, Embedding<float>> generator, int fillerMessages = 120, TextWriter? explain = null)
 {
     /// <summary>The budgets measured.</summary>
     public static IReadOnlyList<int> Budgets { get; } = [1_000, 2_000];
@@ -63,7 +63,13 @@ public sealed class ParaphraseBenchmark(IEmbeddingGenerator<string, Embedding<fl
             var all = await store.GetLastMessagesAsync(sessionId, 1_000, cancellationToken);
             foreach (int budget in Budgets)
             {
-                bool hybrid = Holds(await builder.BuildAsync(sessionId, new ContextRequest { TokenBudget = budget }, cancellationToken), c.Key);
+                var window = await builder.BuildAsync(sessionId, new ContextRequest { TokenBudget = budget }, cancellationToken);
+                bool hybrid = Holds(window, c.Key);
+                if (explain is not null && !hybrid)
+                {
+                    await ExplainAsync(explain, store, c, paraphrased, sessionId, budget, window, all, cancellationToken);
+                }
+
                 bool truncation = Truncate(all, budget).Any(m => m.Content.Contains(c.Key, StringComparison.Ordinal));
                 var key = (paraphrased, budget);
                 var (l, h, t) = counts.GetValueOrDefault(key);
@@ -109,6 +115,34 @@ public sealed class ParaphraseBenchmark(IEmbeddingGenerator<string, Embedding<fl
         filler.Add(NewMessage.User(paraphrased ? c.Paraphrase : c.WordQuestion));
         return [.. filler];
     }
+
+    // Why a window missed its fact: where the answer ranks lexically, by meaning and fused, and what was recalled instead.
+    private static async Task ExplainAsync(
+        TextWriter writer, InMemorySessionStore store, ParaphraseCase c, bool paraphrased, Guid sessionId, int budget, ContextWindow window, IReadOnlyList<SessionMessage> all, CancellationToken cancellationToken)
+    {
+        string query = all[^1].Content;
+        string userId = (await store.GetSessionAsync(sessionId, cancellationToken))!.UserId;
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MISS [{(paraphrased ? "other words" : "same words")}, {budget}] {query}"));
+        foreach (var mode in new[] { SearchMode.Lexical, SearchMode.Semantic, SearchMode.Hybrid })
+        {
+            var hits = (await store.SearchAsync(userId, new SearchQuery { Text = query, SessionId = sessionId, Mode = mode, Limit = 50 }, cancellationToken)).Items;
+            int rank = hits.ToList().FindIndex(h => h.Message.Content.Contains(c.Key, StringComparison.Ordinal));
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {mode,-8} answer rank {(rank < 0 ? "-" : (rank + 1).ToString(CultureInfo.InvariantCulture))}{(rank >= 0 ? $" score {hits[rank].Score:0.0000}" : "")}; top: "));
+            foreach (var hit in hits.Take(5))
+            {
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {hit.Score:0.0000} #{hit.Message.Sequence} {hit.Message.Role} {Short(hit.Message.Content)}"));
+            }
+        }
+
+        foreach (var item in window.Items.Where(i => i.Kind != ContextItemKind.Message))
+        {
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  window {item.Kind} {item.TokenCount} tok: {Short(item.Content)}"));
+        }
+
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  window total {window.TotalTokens}, items {window.Items.Count}"));
+    }
+
+    private static string Short(string text) => text.Length <= 90 ? text : text[..90] + "…";
 
     private static bool Holds(ContextWindow window, string key) => window.Items.Any(i => i.Content.Contains(key, StringComparison.Ordinal));
 

@@ -6,7 +6,10 @@ namespace SessionKit.Benchmarks;
 /// </summary>
 public sealed record ParaphraseCase(string Answer, string Key, string[] Distractors, string WordQuestion, string Paraphrase);
 
-/// <summary>The paraphrase set: 20 facts from everyday, work and science conversations.</summary>
+/// <summary>
+/// The paraphrase set: 30 facts from everyday, work and science conversations; in the last 10, one distractor also
+/// shares words with the question asked in other words.
+/// </summary>
 public static class ParaphraseSet
 {
     /// <summary>The cases.</summary>
@@ -72,5 +75,36 @@ public static class ParaphraseSet
         new("The new hire's salary was set at 58,000 pounds with a review after six months.", "58,000 pounds",
             ["The senior engineer earns 75,000 pounds plus a bonus.", "Interns are paid 2,000 pounds a month during the summer."],
             "What salary was set for the new hire?", "How much will the person we just recruited earn per year?"),
+        // From here on one distractor also shares words with the question in other words (a lexical trap).
+        new("The boiler was serviced in March and the engineer set the water pressure to 1.5 bar.", "1.5 bar",
+            ["The radiator in the spare room needs bleeding every winter.", "The heating system in the office is switched off at weekends."],
+            "What water pressure did the engineer set when the boiler was serviced?", "How hard is the heating system pushing its fluid after the yearly check-up?"),
+        new("Our son's school trip to the science museum costs 35 euros, payable by Thursday.", "35 euros",
+            ["The school photos cost 12 euros per print this year.", "The class outing to the zoo last spring was cancelled because of rain."],
+            "How much does the school trip to the science museum cost?", "What do we owe for the boy's class outing to see the exhibits on physics and chemistry?"),
+        new("The contractor quoted 14,500 euros to replace the roof tiles and gutters.", "14,500 euros",
+            ["The plumber charged 300 euros to fix the leaking kitchen tap.", "The house price index rose by four percent last year."],
+            "What did the contractor quote to replace the roof tiles?", "What price did the builder give us for redoing the top of the house?"),
+        new("Vitamin D is produced in the skin when it is exposed to ultraviolet B light from the sun.", "ultraviolet B",
+            ["Vitamin C is found in citrus fruit, peppers and broccoli.", "Calcium keeps bones strong, and dairy is the easiest source of it."],
+            "How is vitamin D produced in the skin?", "What makes our bodies create the nutrient for strong bones when we go outdoors?"),
+        new("The quarterly board meeting was moved to the 14th of November at the Zurich office.", "14th of November",
+            ["The team offsite in Lisbon is planned for early October.", "The directors approved the new budget at their last get-together."],
+            "When was the quarterly board meeting moved to?", "On which date do the directors now get together in Switzerland?"),
+        new("Her thesis argues that medieval monasteries spread water-mill technology across Europe.", "water-mill",
+            ["His dissertation covers printing presses in sixteenth-century Venice.", "The reading group on the Middle Ages meets every Tuesday in the research library."],
+            "What does her thesis argue about medieval monasteries?", "What is the main claim of the doctoral research she wrote about monks in the Middle Ages?"),
+        new("The ferry to the island runs every 90 minutes and the last one leaves at 19:30.", "19:30",
+            ["The bus from the harbour to the old town runs every 20 minutes.", "The boat tour around the bay lasts two hours in the evening."],
+            "When does the last ferry to the island leave?", "What time is the final boat crossing over to the isle in the evening?"),
+        new("The cat's thyroid tablets are 2.5 milligrams, given with food twice a day.", "2.5 milligrams",
+            ["The dog's flea treatment is applied once a month between the shoulder blades.", "The kitty litter box should be changed every two days."],
+            "How many milligrams are the cat's thyroid tablets?", "What dose of pills does our kitty take for her gland problem?"),
+        new("The bridge's main span is 1,280 metres long, suspended from two steel towers.", "1,280 metres",
+            ["The tunnel under the river is 3 kilometres long and opened in 1991.", "The famous structure on the hill is a radio mast built in 1960."],
+            "How long is the bridge's main span?", "How far does the crossing stretch between the pylons of that famous suspension structure?"),
+        new("The recipe's sourdough starter must be fed with equal weights of flour and water every 12 hours.", "every 12 hours",
+            ["Bread dough should prove for about an hour in a warm kitchen.", "The yoghurt culture needs a warm place overnight to set."],
+            "How often must the sourdough starter be fed?", "At what interval do I nourish the fermented culture for my loaves?"),
     ];
 }

@@ -1,3 +1,4 @@
+using SQLitePCL;
 using Microsoft.Data.Sqlite;
 using SessionKit.Storage;
 
@@ -134,36 +135,52 @@ public sealed partial class SqliteSessionStore
                     parameters.Add(("$until", SqliteRows.Ticks(until)));
                 }
 
-                var command = connection.Command(sql.Append(';').ToString(), transaction);
-                foreach (var (name, value) in parameters)
+                // Read through SQLite's own API: a column's bytes as a span over SQLite's buffer, no copy and no
+                // allocation per row (Microsoft.Data.Sqlite's GetBytes opens incremental blob I/O on every call).
+                var db = connection.Connection.Handle!;
+                int rc = raw.sqlite3_prepare_v2(db, sql.Append(';').ToString(), out sqlite3_stmt statement);
+                ThrowOnError(db, rc);
+                using (statement)
                 {
-                    command.Parameters.AddWithValue(name, value);
-                }
-
-                Span<byte> id = stackalloc byte[16];
-                Span<byte> session = stackalloc byte[16];
-                byte[] buffer = new byte[4096];
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    reader.GetBytes(0, 0, buffer, 0, 16);
-                    buffer.AsSpan(0, 16).CopyTo(id);
-                    reader.GetBytes(1, 0, buffer, 0, 16);
-                    buffer.AsSpan(0, 16).CopyTo(session);
-                    long sequence = reader.GetInt64(2);
-                    int length = (int)reader.GetBytes(3, 0, null, 0, 0);
-                    if (length > buffer.Length)
+                    foreach (var (name, value) in parameters)
                     {
-                        buffer = new byte[length];
+                        int index = raw.sqlite3_bind_parameter_index(statement, name);
+                        rc = value switch
+                        {
+                            string text => raw.sqlite3_bind_text(statement, index, text),
+                            byte[] bytes => raw.sqlite3_bind_blob(statement, index, bytes),
+                            long number => raw.sqlite3_bind_int64(statement, index, number),
+                            int number => raw.sqlite3_bind_int64(statement, index, number),
+                            _ => throw new InvalidOperationException($"Unexpected parameter type {value.GetType().Name}."),
+                        };
+                        ThrowOnError(db, rc);
                     }
 
-                    reader.GetBytes(3, 0, buffer, 0, length);
-                    scan.Offer(new Guid(id, bigEndian: true), new Guid(session, bigEndian: true), sequence, buffer.AsSpan(0, length));
+                    while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+                    {
+                        var id = raw.sqlite3_column_blob(statement, 0);
+                        var session = raw.sqlite3_column_blob(statement, 1);
+                        long sequence = raw.sqlite3_column_int64(statement, 2);
+                        scan.Offer(new Guid(id, bigEndian: true), new Guid(session, bigEndian: true), sequence, raw.sqlite3_column_blob(statement, 3));
+                    }
+
+                    if (rc != raw.SQLITE_DONE)
+                    {
+                        ThrowOnError(db, rc);
+                    }
                 }
 
                 return 0;
             },
             cancellationToken);
+
+    private static void ThrowOnError(sqlite3 db, int rc)
+    {
+        if (rc != raw.SQLITE_OK && rc != raw.SQLITE_ROW && rc != raw.SQLITE_DONE)
+        {
+            throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc, raw.sqlite3_extended_errcode(db));
+        }
+    }
 
     /// <inheritdoc />
     protected override Task<IReadOnlyList<EmbeddingModelCount>> CountEmbeddingsCoreAsync(string userId, CancellationToken cancellationToken) =>

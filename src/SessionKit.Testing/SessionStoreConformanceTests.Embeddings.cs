@@ -63,7 +63,7 @@ public abstract partial class SessionStoreConformanceTests
 
         Assert.That(paraphrase.Items[0].Message.Content, Is.EqualTo(WindAnswer));
         Assert.That(exact.Items[0].Message.Content, Is.EqualTo("Solar panels got cheap this decade."));
-        Assert.That(exact.Items[0].Score, Is.EqualTo(2.0 / (SessionStore.FusionRankConstant + 1)).Within(1e-9), "first in both rankings: 1/61 + 1/61");
+        Assert.That(exact.Items[0].Score, Is.EqualTo(1.0).Within(1e-6), "best in both rankings, with every word of the query: full score");
     }
 
     [Test]

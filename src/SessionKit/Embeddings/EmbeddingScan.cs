@@ -15,10 +15,12 @@ public sealed class EmbeddingScan
     private readonly Func<Guid, ReadOnlyMemory<byte>, float[]?>? _open;
     private readonly PriorityQueue<EmbeddingMatch, EmbeddingMatch> _best;
     private readonly int _limit;
+    private readonly HashSet<Guid>? _track;
     private float[]? _buffer;
 
-    internal EmbeddingScan(string modelId, float[] query, int limit, SearchQuery filters, Func<Guid, ReadOnlyMemory<byte>, float[]?>? open)
+    internal EmbeddingScan(string modelId, float[] query, int limit, SearchQuery filters, Func<Guid, ReadOnlyMemory<byte>, float[]?>? open, HashSet<Guid>? track = null)
     {
+        _track = track is { Count: > 0 } ? track : null;
         ModelId = modelId;
         _query = query;
         _limit = limit;
@@ -77,6 +79,11 @@ public sealed class EmbeddingScan
             score = VectorMath.Dot(_query, Floats(vector));
         }
 
+        if (_track is not null && _track.Contains(messageId))
+        {
+            TrackedScores[messageId] = score;
+        }
+
         var match = new EmbeddingMatch(messageId, sessionId, sequence, score);
         if (_best.Count < _limit)
         {
@@ -87,6 +94,9 @@ public sealed class EmbeddingScan
             _best.EnqueueDequeue(match, match);
         }
     }
+
+    /// <summary>The cosine of each tracked message that was offered (hybrid search scores its lexical hits by meaning too).</summary>
+    internal Dictionary<Guid, float> TrackedScores { get; } = [];
 
     /// <summary>The best matches, best first.</summary>
     internal List<EmbeddingMatch> Results()

@@ -15,10 +15,12 @@ public enum SearchMode
     Semantic = 1,
 
     /// <summary>
-    /// Both rankings fused by reciprocal rank fusion: each message scores the sum of 1 / (60 + rank) over the lexical and
-    /// the semantic ranking it appears in, so exact words still win when they match and meaning finds what shares no
-    /// word. Messages not embedded yet take part through their lexical rank. Ties break by the better single rank, then
-    /// the newer message. Needs an embedding generator.
+    /// Both rankings fused by score: a message scores <c>0.5 · cosine / best cosine + 0.5 · coverage · bm25 / best bm25</c>
+    /// (<see cref="SessionStore.HybridSemanticWeight"/>) over the best 50 of each ranking, where coverage is the share of
+    /// the query's words it holds and every candidate is scored by meaning exactly. So exact words still win when they
+    /// match, meaning finds what shares no word, and a message that shares one common word with the question gains
+    /// little. Messages not embedded yet take part through their words. Ties break by the better single rank, then the
+    /// later message. <see cref="SearchHit.Score"/> is the fused score, between 0 and 1. Needs an embedding generator.
     /// </summary>
     Hybrid = 2,
 

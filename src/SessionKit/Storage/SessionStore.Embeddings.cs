@@ -9,8 +9,12 @@ namespace SessionKit.Storage;
 /// </summary>
 public abstract partial class SessionStore
 {
-    /// <summary>The constant k of reciprocal rank fusion: a hit at rank r of one ranking adds 1 / (k + r).</summary>
-    public const int FusionRankConstant = 60;
+    /// <summary>
+    /// The weight of meaning in hybrid search: a hit scores <c>w · cosine / best cosine + (1 − w) · coverage · bm25 / best
+    /// bm25</c>, where the bests are those of the candidates and coverage is the share of the query's words the message
+    /// holds. Equal weights: exact words and meaning count alike.
+    /// </summary>
+    public const double HybridSemanticWeight = 0.5;
 
     // Hybrid search fuses at least this many hits of each ranking, so a message ranked low by one and high by the other still surfaces.
     private const int MinFusionCandidates = 50;
@@ -219,52 +223,108 @@ public abstract partial class SessionStore
     private async Task<SearchPage> SearchByMeaningAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, int offset, SearchMode mode, CancellationToken cancellationToken)
     {
         int window = offset + query.Limit;
-        int candidates = mode == SearchMode.Semantic ? window + 1 : Math.Max(window + 1, MinFusionCandidates);
-        var semantic = await RankByMeaningAsync(userId, query, candidates, cancellationToken).ConfigureAwait(false);
-        var stems = terms.Select(PorterStemmer.Stem).ToList();
+        var stems = terms.Select(PorterStemmer.Stem).Distinct(StringComparer.Ordinal).ToList();
         if (mode == SearchMode.Semantic)
         {
-            var page = semantic.Skip(offset).Take(query.Limit)
-                .Select(m => new SearchHit(m.Message, m.Score, Snippet(m.Message.Content, stems, query)))
+            var meaning = await ScanByMeaningAsync(userId, query, window + 1, null, cancellationToken).ConfigureAwait(false);
+            var page = meaning.Best.Skip(offset).Take(query.Limit).ToList();
+            var read = await ReadMatchedMessagesAsync(userId, meaning.Key, page, cancellationToken).ConfigureAwait(false);
+            var hits = page.Where(m => read.ContainsKey(m.MessageId))
+                .Select(m => new SearchHit(read[m.MessageId], m.Score, Snippet(read[m.MessageId].Content, stems, query)))
                 .ToList();
-            return SearchPageOf(page, semantic.Count > window ? window : null);
+            return SearchPageOf(hits, meaning.Best.Count > window ? window : null);
         }
 
+        int candidates = Math.Max(window + 1, MinFusionCandidates);
         var lexicalQuery = query with { Cursor = null, Limit = candidates };
         var lexical = terms.Count == 0 ? SearchPage.Empty
             : await (IsEncrypted ? SearchSealedAsync(userId, lexicalQuery, terms, 0, cancellationToken) : SearchCoreAsync(userId, lexicalQuery, terms, 0, cancellationToken)).ConfigureAwait(false);
+        var semantic = await ScanByMeaningAsync(userId, query, candidates, [.. lexical.Items.Select(h => h.Message.Id)], cancellationToken).ConfigureAwait(false);
 
+        // Both scores on [0, 1], each divided by the best of its ranking (theoretical minimum 0, observed maximum: the
+        // "TM2C2" normalization of Bruch et al., "An Analysis of Fusion Functions for Hybrid Retrieval", ACM TOIS 2023),
+        // then combined convexly. Every candidate has its exact cosine (the scan also scores the lexical hits), so a word
+        // match that means little adds little, and a meaning found without shared words is not outranked by it.
+        double bestBm25 = lexical.Items.Count == 0 ? 0 : lexical.Items.Max(h => h.Score);
+        double bestCosine = Math.Max(semantic.Best.Count == 0 ? 0 : semantic.Best[0].Score, semantic.Tracked.Count == 0 ? 0 : semantic.Tracked.Values.Max());
         var fused = new Dictionary<Guid, FusedHit>();
         for (int i = 0; i < lexical.Items.Count; i++)
         {
             var hit = lexical.Items[i];
-            fused[hit.Message.Id] = new FusedHit(hit.Message, hit.Snippet, 1.0 / (FusionRankConstant + i + 1), i + 1);
+            double words = bestBm25 > 0 ? Math.Max(hit.Score, 0) / bestBm25 * Coordination(hit.Message.Content, stems) : 0;
+            double meaning = bestCosine > 0 && semantic.Tracked.TryGetValue(hit.Message.Id, out float cosine) ? Math.Max(cosine, 0) / bestCosine : 0;
+            fused[hit.Message.Id] = new FusedHit(hit.Message.Id, hit.Message.SessionId, hit.Message.Sequence, hit.Message, hit.Snippet, Fuse(meaning, words), i + 1);
         }
 
-        for (int i = 0; i < semantic.Count; i++)
+        for (int i = 0; i < semantic.Best.Count; i++)
         {
-            var (message, _) = semantic[i];
-            double score = 1.0 / (FusionRankConstant + i + 1);
-            fused[message.Id] = fused.TryGetValue(message.Id, out var both)
-                ? both with { Score = both.Score + score, BestRank = Math.Min(both.BestRank, i + 1) }
-                : new FusedHit(message, null, score, i + 1);
+            var match = semantic.Best[i];
+            if (!fused.TryGetValue(match.MessageId, out var both))
+            {
+                double meaning = bestCosine > 0 ? Math.Max(match.Score, 0) / bestCosine : 0;
+                fused[match.MessageId] = new FusedHit(match.MessageId, match.SessionId, match.Sequence, null, null, Fuse(meaning, 0), i + 1);
+            }
+            else if (i + 1 < both.BestRank)
+            {
+                fused[match.MessageId] = both with { BestRank = i + 1 };
+            }
         }
 
         var ranked = fused.Values.ToList();
         ranked.Sort(FusedHit.BestFirst);
-        var hits = ranked.Skip(offset).Take(query.Limit)
-            .Select(f => new SearchHit(f.Message, f.Score, f.Snippet ?? Snippet(f.Message.Content, stems, query)))
-            .ToList();
-        return SearchPageOf(hits, ranked.Count > window ? window : null);
+        var pageHits = ranked.Skip(offset).Take(query.Limit).ToList();
+        var unread = pageHits.Where(f => f.Message is null).Select(f => new EmbeddingMatch(f.MessageId, f.SessionId, f.Sequence, 0)).ToList();
+        var opened = unread.Count == 0 ? null : await ReadMatchedMessagesAsync(userId, semantic.Key, unread, cancellationToken).ConfigureAwait(false);
+        var results = new List<SearchHit>(pageHits.Count);
+        foreach (var f in pageHits)
+        {
+            var message = f.Message ?? opened?.GetValueOrDefault(f.MessageId);
+            if (message is not null)
+            {
+                results.Add(new SearchHit(message, f.Score, f.Snippet ?? Snippet(message.Content, stems, query)));
+            }
+        }
+
+        return SearchPageOf(results, ranked.Count > window ? window : null);
     }
 
-    private async Task<List<(SessionMessage Message, double Score)>> RankByMeaningAsync(string userId, SearchQuery query, int limit, CancellationToken cancellationToken)
+    private static double Fuse(double meaning, double words) => (HybridSemanticWeight * meaning) + ((1 - HybridSemanticWeight) * words);
+
+    /// <summary>
+    /// The share of the query's distinct stems the content holds (the coordination factor of Lucene's classic scoring):
+    /// BM25 ranks a message that matches one common word of a long question as the best of its list when nothing matches
+    /// better, so its normalized score alone would overstate it.
+    /// </summary>
+    private static double Coordination(string content, List<string> stems)
+    {
+        if (stems.Count == 0)
+        {
+            return 0;
+        }
+
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var token in SearchTokenizer.Tokenize(content))
+        {
+            if (stems.Contains(token.Stem))
+            {
+                found.Add(token.Stem);
+            }
+        }
+
+        return (double)found.Count / stems.Count;
+    }
+
+    /// <summary>
+    /// Embeds the query and scans the user's vectors of the current model: the best <paramref name="limit"/> by cosine,
+    /// best first, and the cosine of each message in <paramref name="track"/> that has a vector. Nothing when the query
+    /// has no text or the user has no key yet (an encrypted store with nothing stored).
+    /// </summary>
+    private async Task<MeaningScan> ScanByMeaningAsync(string userId, SearchQuery query, int limit, HashSet<Guid>? track, CancellationToken cancellationToken)
     {
         var binding = Volatile.Read(ref _embeddings) ?? throw NoGenerator();
-        var results = new List<(SessionMessage Message, double Score)>();
         if (string.IsNullOrWhiteSpace(query.Text))
         {
-            return results;
+            return MeaningScan.Empty;
         }
 
         DataKey? key = null;
@@ -273,30 +333,37 @@ public abstract partial class SessionStore
             key = await KeyForUserAsync(userId, create: false, cancellationToken).ConfigureAwait(false);
             if (key is null)
             {
-                return results;
+                return MeaningScan.Empty;
             }
         }
 
         var generated = await binding.Generator.GenerateAsync([query.Text], null, cancellationToken).ConfigureAwait(false);
         if (generated.Count != 1 || VectorMath.Normalized(generated[0].Vector.Span) is not { } vector)
         {
-            return results;
+            return MeaningScan.Empty;
         }
 
         Func<Guid, ReadOnlyMemory<byte>, float[]?>? open = key is null ? null : (messageId, envelope) =>
             VectorMath.FromBytes(EnvelopeCipher.Open(key.Key, key.KeyId, envelope.Span, RowData("v", userId, messageId), $"the vector of message '{messageId}'"));
-        var scan = new EmbeddingScan(binding.ModelId, vector, limit, query, open);
+        var scan = new EmbeddingScan(binding.ModelId, vector, limit, query, open, track);
         await ScanEmbeddingsCoreAsync(userId, scan, cancellationToken).ConfigureAwait(false);
-        foreach (var match in scan.Results())
+        return new MeaningScan(scan.Results(), scan.TrackedScores, key);
+    }
+
+    /// <summary>Reads the messages of <paramref name="matches"/> (opened when sealed); a message deleted or replaced since the scan is left out.</summary>
+    private async Task<Dictionary<Guid, SessionMessage>> ReadMatchedMessagesAsync(string userId, DataKey? key, List<EmbeddingMatch> matches, CancellationToken cancellationToken)
+    {
+        var messages = new Dictionary<Guid, SessionMessage>(matches.Count);
+        foreach (var match in matches)
         {
             var read = await GetMessagesCoreAsync(match.SessionId, match.Sequence, match.Sequence, cancellationToken).ConfigureAwait(false);
             if (read.Count == 1 && read[0].Id == match.MessageId)
             {
-                results.Add((key is null ? read[0] : OpenMessage(read[0], userId, key), match.Score));
+                messages[match.MessageId] = key is null ? read[0] : OpenMessage(read[0], userId, key);
             }
         }
 
-        return results;
+        return messages;
     }
 
     private static string Snippet(string content, List<string> stems, SearchQuery query) =>
@@ -304,8 +371,15 @@ public abstract partial class SessionStore
 
     private sealed record EmbeddingBinding(IEmbeddingGenerator<string, Embedding<float>> Generator, string ModelId);
 
-    private sealed record FusedHit(SessionMessage Message, string? Snippet, double Score, int BestRank)
+    private sealed record MeaningScan(List<EmbeddingMatch> Best, Dictionary<Guid, float> Tracked, DataKey? Key)
     {
+        public static readonly MeaningScan Empty = new([], [], null);
+    }
+
+    // A hybrid candidate: its message when the lexical ranking brought it (semantic-only ones are read once they make the page).
+    private sealed record FusedHit(Guid MessageId, Guid SessionId, long Sequence, SessionMessage? Message, string? Snippet, double Score, int BestRank)
+    {
+        // Ties: the better single rank, then the later message (sessions have time-ordered ids; then the higher sequence).
         public static readonly Comparison<FusedHit> BestFirst = static (a, b) =>
         {
             int c = b.Score.CompareTo(a.Score);
@@ -316,15 +390,10 @@ public abstract partial class SessionStore
 
             if (c == 0)
             {
-                c = b.Message.CreatedAt.CompareTo(a.Message.CreatedAt);
+                c = b.SessionId.CompareTo(a.SessionId);
             }
 
-            if (c == 0)
-            {
-                c = b.Message.SessionId.CompareTo(a.Message.SessionId);
-            }
-
-            return c != 0 ? c : b.Message.Sequence.CompareTo(a.Message.Sequence);
+            return c != 0 ? c : b.Sequence.CompareTo(a.Sequence);
         };
     }
 }
