@@ -10,6 +10,10 @@ public sealed class EncryptedSqliteSessionStoreConformanceTests : SessionStoreCo
     private TempDatabase? _folder;
     private int _files;
 
+    // The plaintext SQLite fixture runs the full 8 × 10,000 race (~40 s); sealing adds per-message work but no new
+    // concurrency path, so 8 × 2,500 keeps the writers contending for the whole test at a quarter of the CI time.
+    protected override int StressAppendsPerWriter => 2_500;
+
     [OneTimeSetUp]
     public void CreateFolder() => _folder = new TempDatabase();
 
