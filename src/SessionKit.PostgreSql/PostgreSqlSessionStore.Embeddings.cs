@@ -88,29 +88,7 @@ public sealed partial class PostgreSqlSessionStore
             {
                 var sql = new StringBuilder("SELECT message_id, session_id, sequence, vector FROM §message_embeddings WHERE user_key = @user_key AND model = @model");
                 var command = tx.Cmd(string.Empty);
-                if (scan.SessionId is { } sessionId)
-                {
-                    sql.Append(" AND session_id = @session_id");
-                    command.Uuid("session_id", sessionId);
-                }
-
-                if (scan.Role is { } role)
-                {
-                    sql.Append(" AND role = @role");
-                    command.Int("role", (int)role);
-                }
-
-                if (scan.Since is { } since)
-                {
-                    sql.Append(" AND created_at >= @since");
-                    command.Long("since", PostgresRows.Ticks(since));
-                }
-
-                if (scan.Until is { } until)
-                {
-                    sql.Append(" AND created_at < @until");
-                    command.Long("until", PostgresRows.Ticks(until));
-                }
+                PostgresRows.AppendMessageFilters(sql, command, string.Empty, scan.SessionId, scan.Role, scan.Since, scan.Until);
 
                 command.CommandText = SqlTextOf(sql.Append(';').ToString());
                 command.Text("user_key", UserKey.For(PgText.Encode(userId))).Text("model", scan.ModelId);

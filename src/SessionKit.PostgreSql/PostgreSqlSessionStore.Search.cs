@@ -56,29 +56,7 @@ public sealed partial class PostgreSqlSessionStore
                     "FROM unnest(@stems, @idfs) WITH ORDINALITY AS q(stem, idf, ord) JOIN unnest(c.search_vector) AS v ON v.lexeme = q.stem) AS score " +
                     "FROM §messages c WHERE c.user_key = @user_key AND c.search_vector @@ @query::tsquery");
                 var command = tx.Cmd(string.Empty);
-                if (query.SessionId is { } sessionId)
-                {
-                    sql.Append(" AND c.session_id = @session_id");
-                    command.Uuid("session_id", sessionId);
-                }
-
-                if (query.Role is { } role)
-                {
-                    sql.Append(" AND c.role = @role");
-                    command.Int("role", (int)role);
-                }
-
-                if (query.Since is { } since)
-                {
-                    sql.Append(" AND c.created_at >= @since");
-                    command.Long("since", PostgresRows.Ticks(since));
-                }
-
-                if (query.Until is { } until)
-                {
-                    sql.Append(" AND c.created_at < @until");
-                    command.Long("until", PostgresRows.Ticks(until));
-                }
+                PostgresRows.AppendMessageFilters(sql, command, "c.", query.SessionId, query.Role, query.Since, query.Until);
 
                 sql.Append(" ORDER BY score DESC, c.created_at DESC, c.session_id DESC, c.sequence DESC LIMIT @limit OFFSET @offset) r ")
                     .Append("JOIN §messages m ON m.session_id = r.session_id AND m.sequence = r.sequence ")
