@@ -32,6 +32,29 @@ public abstract partial class ContextBuilderConformanceTests
     }
 
     [Test]
+    public async Task ASummarizerThatIgnoresCancellation_TimesOut_EvenWhenTheClockPassesTheDeadlineBeforeTheCallReturns()
+    {
+        // The clock reaches the deadline while the summarizer is still inside its call (a stalled thread, or a test
+        // advancing a fake clock as soon as the call starts): the build must still stop waiting, not start a new timer.
+        var session = await _store.CreateSessionAsync("ada");
+        await AppendConversationAsync(session.Id, turns: 30, seed: 6);
+        var deaf = new DeafSummarizer(onCall: () => _time.Advance(TimeSpan.FromSeconds(5)));
+        var builder = Builder(deaf, new ContextOptions { SummarizerTimeout = TimeSpan.FromSeconds(5) });
+
+        // A guard against hanging the test run, not a timing assertion: nothing else will move the fake clock.
+        var window = await builder.BuildAsync(session.Id, new ContextRequest { TokenBudget = 1200 }).WaitAsync(TimeSpan.FromMinutes(1));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(window.UsedFallback, Is.True);
+            Assert.That(window.FallbackReason, Does.Contain("timed out"));
+            Assert.That(deaf.Calls, Is.EqualTo(1));
+        }
+
+        AssertWithinBudgetByRecount(window);
+    }
+
+    [Test]
     public async Task ASummarizerThatIgnoresCancellation_DoesNotHoldTheCallersCancellation()
     {
         var session = await _store.CreateSessionAsync("ada");
@@ -92,7 +115,7 @@ public abstract partial class ContextBuilderConformanceTests
     }
 
     /// <summary>Never completes on its own and ignores its cancellation token.</summary>
-    private sealed class DeafSummarizer : ISummarizer
+    private sealed class DeafSummarizer(Action? onCall = null) : ISummarizer
     {
         public const string LateFailure = "the deaf summarizer failed after being abandoned";
 
@@ -109,6 +132,7 @@ public abstract partial class ContextBuilderConformanceTests
             Calls++;
             _pending = new TaskCompletionSource<SummarizationResult>();
             Entered.TrySetResult();
+            onCall?.Invoke();
             return _pending.Task;
         }
 

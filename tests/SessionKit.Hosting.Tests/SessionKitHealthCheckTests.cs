@@ -110,6 +110,25 @@ public sealed class SessionKitHealthCheckTests
     }
 
     [Test]
+    public async Task HealthCheck_WhenTheClockPassesTheTimeoutInsideTheProbe_StillFailsWithoutWaitingForMoreTime()
+    {
+        // The deadline passes before the probe returns (a stalled thread): the check must not start a second timer then.
+        var time = new FakeTimeProvider(Start);
+        var never = new TaskCompletionSource<Session?>();
+        var store = ProbeStore.Create(_ =>
+        {
+            time.Advance(TimeSpan.FromSeconds(2));
+            return never.Task;
+        });
+        var check = new SessionKitHealthCheck(store, options: new SessionKitHealthCheckOptions { Timeout = TimeSpan.FromSeconds(2) }, timeProvider: time);
+
+        // A guard against hanging the run, not a timing assertion: nothing else moves the fake clock.
+        var result = await check.CheckHealthAsync(Context(check, HealthStatus.Degraded)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.That(result.Description, Does.Contain("did not answer within 00:00:02"));
+    }
+
+    [Test]
     public async Task HealthCheck_WithAFailingSummarizerProbed_IsDegradedNamingTheSummarizer()
     {
         var services = new ServiceCollection().AddLogging();

@@ -100,8 +100,9 @@ public sealed class SessionKitHealthCheck : IHealthCheck
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            // WaitAsync on the same clock: a probe that ignores its token still ends the check on time.
-            await probe(linked.Token).WaitAsync(_options.Timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            // Wait on the timeout's own token (its timer started before the probe): a probe that ignores its token still
+            // ends the check on time, and no second timer can be registered after the clock has passed the deadline.
+            await probe(linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
             return null;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

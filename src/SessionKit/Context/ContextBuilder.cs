@@ -1127,7 +1127,9 @@ public sealed partial class ContextBuilder : IContextBuilder
         try
         {
             summarizing = _summarizer.SummarizeAsync(request, linked.Token);
-            var result = await summarizing.WaitAsync(_options.SummarizerTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            // Wait on the token whose timer started before the call: a second timer started here could be registered
+            // only after the clock has already moved past the deadline (a fake clock in tests, a stalled thread in production).
+            var result = await summarizing.WaitAsync(linked.Token).ConfigureAwait(false);
             Metrics.RecordOperation("summarize", started);
             if (string.IsNullOrWhiteSpace(result?.Text))
             {
@@ -1137,8 +1139,7 @@ public sealed partial class ContextBuilder : IContextBuilder
             state.SummariesCreated++;
             return result.Text;
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested
-            && (ex is OperationCanceledException || (ex is TimeoutException && !ReferenceEquals(ex, summarizing?.Exception?.InnerException))))
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             SessionKitDiagnostics.RecordFailure(activity, ex);
             Metrics.RecordOperation("summarize", started, ex.GetType().FullName);
