@@ -109,7 +109,7 @@ public sealed partial class SqliteSessionStore
             {
                 var (userId, scan) = state;
                 var sql = new System.Text.StringBuilder(
-                    "SELECT message_id, session_id, sequence, vector FROM message_embeddings WHERE user_key = $user_key AND model = $model");
+                    "SELECT message_id, session_id, sequence, role, created_at, vector FROM message_embeddings WHERE user_key = $user_key AND model = $model");
                 var parameters = new List<(string, object)> { ("$user_key", UserKey.For(userId)), ("$model", scan.ModelId) };
                 if (scan.SessionId is { } sessionId)
                 {
@@ -161,7 +161,9 @@ public sealed partial class SqliteSessionStore
                         var id = raw.sqlite3_column_blob(statement, 0);
                         var session = raw.sqlite3_column_blob(statement, 1);
                         long sequence = raw.sqlite3_column_int64(statement, 2);
-                        scan.Offer(new Guid(id, bigEndian: true), new Guid(session, bigEndian: true), sequence, raw.sqlite3_column_blob(statement, 3));
+                        var messageRole = (MessageRole)raw.sqlite3_column_int(statement, 3);
+                        var createdAt = new DateTimeOffset(raw.sqlite3_column_int64(statement, 4), TimeSpan.Zero);
+                        scan.Offer(new Guid(id, bigEndian: true), new Guid(session, bigEndian: true), sequence, messageRole, createdAt, raw.sqlite3_column_blob(statement, 5));
                     }
 
                     if (rc != raw.SQLITE_DONE)
@@ -171,6 +173,19 @@ public sealed partial class SqliteSessionStore
                 }
 
                 return 0;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Kept by triggers on <c>message_embeddings</c> (schema version 11), so every writer on the file bumps it.</remarks>
+    protected override Task<long?> ReadEmbeddingVersionCoreAsync(string userId, CancellationToken cancellationToken) =>
+        ReadAsync(
+            userId,
+            static (connection, transaction, userId) =>
+            {
+                var command = connection.Command("SELECT version FROM message_embedding_versions WHERE user_key = $user_key;", transaction);
+                command.Parameters.AddWithValue("$user_key", UserKey.For(userId));
+                return command.ExecuteScalar() is long version ? version : (long?)null;
             },
             cancellationToken);
 

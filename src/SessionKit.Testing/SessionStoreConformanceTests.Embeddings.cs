@@ -190,12 +190,14 @@ public abstract partial class SessionStoreConformanceTests
     {
         var (store, _, session, messages) = await EmbeddedConversationAsync();
         var corrections = (ISessionCorrectionStore)Store;
+        var warm = await store.SearchAsync("alice", Meaning(WindQuestion)); // fills the store's vector cache
 
         await corrections.EditMessageAsync(session.Id, messages[1].Sequence, "My dog naps in the garden.");
         var stale = await store.SearchAsync("alice", Meaning(WindQuestion));
         long reembedded = await new EmbeddingIndexer(store).DrainAsync();
         var fresh = await store.SearchAsync("alice", Meaning("puppy rest"));
 
+        Assert.That(warm.Items[0].Message.Content, Is.EqualTo(WindAnswer));
         Assert.That(stale.Items.Select(h => h.Message.Content), Does.Not.Contain(WindAnswer));
         Assert.That(stale.Items, Has.Count.EqualTo(3), "the edited message has no vector until re-embedded");
         Assert.That(reembedded, Is.EqualTo(1));
@@ -207,11 +209,15 @@ public abstract partial class SessionStoreConformanceTests
     {
         var (store, _, session, messages) = await EmbeddedConversationAsync();
         var corrections = (ISessionCorrectionStore)Store;
+        var warm = await store.SearchAsync("alice", Meaning(WindQuestion)); // fills the store's vector cache
 
         await corrections.DeleteMessageAsync(session.Id, messages[1].Sequence);
+        var afterDelete = await store.SearchAsync("alice", Meaning(WindQuestion));
         await corrections.RewindAsync(session.Id, messages[2].Sequence);
 
         var hits = await store.SearchAsync("alice", Meaning(WindQuestion));
+        Assert.That(warm.Items, Has.Count.EqualTo(4));
+        Assert.That(afterDelete.Items.Select(h => h.Message.Content), Is.EquivalentTo(new[] { "My cat sleeps all day on the sofa.", "Solar panels got cheap this decade.", "It rained all week in the forest." }));
         Assert.That(hits.Items.Select(h => h.Message.Content), Is.EquivalentTo(new[] { "My cat sleeps all day on the sofa.", "Solar panels got cheap this decade." }));
         Assert.That(await store.CountEmbeddingsAsync("alice"), Is.EqualTo(new[] { new EmbeddingModelCount("concepts-v1", 64, 2) }));
         Assert.That(await new EmbeddingIndexer(store).DrainAsync(), Is.Zero);
@@ -239,9 +245,11 @@ public abstract partial class SessionStoreConformanceTests
         var (store, _, _, _) = await EmbeddedConversationAsync("alice");
         await CreateSearchableSessionAsync("bob", "Offshore wind turbines deliver more power.");
         await new EmbeddingIndexer(store).DrainAsync();
+        var warm = await store.SearchAsync("alice", Meaning(WindQuestion)); // fills the store's vector cache
 
         await ((ISessionPrivacyStore)Store).EraseUserAsync("alice");
 
+        Assert.That(warm.Items, Has.Count.EqualTo(4));
         Assert.That(await store.CountEmbeddingsAsync("alice"), Is.Empty);
         Assert.That((await store.SearchAsync("alice", Meaning(WindQuestion))).Items, Is.Empty);
         Assert.That(await store.CountEmbeddingsAsync("bob"), Has.Count.EqualTo(1));
@@ -266,10 +274,85 @@ public abstract partial class SessionStoreConformanceTests
     public async Task DeleteSession_RemovesItsVectors()
     {
         var (store, _, session, _) = await EmbeddedConversationAsync();
+        var warm = await store.SearchAsync("alice", Meaning(WindQuestion)); // fills the store's vector cache
 
         await Store.DeleteSessionAsync(session.Id);
 
+        Assert.That(warm.Items, Has.Count.EqualTo(4));
         Assert.That(await store.CountEmbeddingsAsync("alice"), Is.Empty);
+        Assert.That((await store.SearchAsync("alice", Meaning(WindQuestion))).Items, Is.Empty);
+        Assert.That((await store.SearchAsync("alice", Meaning(WindQuestion, SearchMode.Hybrid))).Items, Is.Empty);
+    }
+
+    [Test]
+    public async Task SemanticSearch_AfterTheCacheWasFilled_FindsVectorsEmbeddedLater()
+    {
+        var (store, _, _, _) = await EmbeddedConversationAsync();
+        var warm = await store.SearchAsync("alice", Meaning("cheap solar power"));
+
+        var (later, _) = await CreateSearchableSessionAsync("alice", "Onshore turbines got cheap too.");
+        var beforeIndexing = await store.SearchAsync("alice", Meaning("cheap solar power"));
+        await new EmbeddingIndexer(store).DrainAsync();
+        var after = await store.SearchAsync("alice", Meaning("cheap solar power"));
+
+        Assert.That(warm.Items, Has.Count.EqualTo(4));
+        Assert.That(beforeIndexing.Items, Has.Count.EqualTo(4), "the new message has no vector yet");
+        Assert.That(after.Items, Has.Count.EqualTo(5));
+        Assert.That(after.Items.Select(h => h.SessionId), Does.Contain(later.Id));
+    }
+
+    [Test]
+    public async Task SemanticAndHybridSearch_RankAlike_WithTheVectorCacheOnAndOff()
+    {
+        var (store, _, session, _) = await EmbeddedConversationAsync();
+        await CreateSearchableSessionAsync("alice", "Wind power is cheap on land.", "The cat watched the rain.");
+        await CreateSearchableSessionAsync("bob", "Onshore turbines in the rain.");
+        await new EmbeddingIndexer(store).DrainAsync();
+        SearchQuery[] queries =
+        [
+            Meaning(WindQuestion), Meaning(WindQuestion, SearchMode.Hybrid), Meaning("cat rain", SearchMode.Hybrid),
+            Meaning("cheap power") with { SessionId = session.Id }, Meaning("cheap power") with { Role = MessageRole.Assistant },
+            Meaning("cheap power", SearchMode.Hybrid) with { Since = DateTimeOffset.UnixEpoch, Until = DateTimeOffset.MaxValue },
+            Meaning("cheap power") with { Limit = 2 },
+        ];
+
+        var cached = new List<SearchPage>();
+        foreach (var query in queries)
+        {
+            cached.Add(await store.SearchAsync("alice", query));
+            cached.Add(await store.SearchAsync("alice", query)); // served from the cache
+        }
+
+        long capacity = store.VectorCacheCapacity;
+        store.VectorCacheCapacity = 0;
+        try
+        {
+            for (int i = 0; i < queries.Length; i++)
+            {
+                var scanned = await store.SearchAsync("alice", queries[i]);
+                string Describe(SearchPage page) => string.Join(" | ", page.Items.Select(h => $"{h.Message.Id} {h.Score:R} {h.Snippet}")) + " next " + page.NextCursor;
+                Assert.That(Describe(cached[2 * i]), Is.EqualTo(Describe(scanned)), $"query {i}, first search");
+                Assert.That(Describe(cached[(2 * i) + 1]), Is.EqualTo(Describe(scanned)), $"query {i}, second search");
+            }
+
+            Assert.That(store.VectorCacheSize, Is.Zero, "capacity 0 keeps nothing");
+        }
+        finally
+        {
+            store.VectorCacheCapacity = capacity;
+        }
+    }
+
+    [Test]
+    public void VectorCacheCapacity_Negative_Throws_AndKeepsTheSetting()
+    {
+        var store = EmbeddingStore(new ConceptEmbeddingGenerator());
+        long before = store.VectorCacheCapacity;
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => store.VectorCacheCapacity = -1);
+
+        Assert.That(error!.ParamName, Is.EqualTo("value"));
+        Assert.That(store.VectorCacheCapacity, Is.EqualTo(before));
     }
 
     [Test]

@@ -8,7 +8,7 @@ internal sealed class SqliteConcurrencyTests : SqliteFileFixture
 {
     /// <summary>SQL that turns a current database back into one without the concurrency-and-correction migration (8) and those after it.</summary>
     internal const string UndoConcurrencyMigration =
-        "DROP TRIGGER messages_embedding_stale; DROP TABLE message_embeddings; DROP TABLE summary_embeddings; " +
+        "DROP TABLE message_embedding_versions; DROP TABLE embedding_clock; DROP TRIGGER messages_embedding_stale; DROP TABLE message_embeddings; DROP TABLE summary_embeddings; " +
         "DROP TABLE store_settings; DROP INDEX ix_messages_session_created; DROP INDEX ix_sessions_user_id; " +
         "DROP TABLE message_revisions; DROP TABLE idempotency_keys; DROP TABLE state_entries; DROP TABLE session_changes; DROP TABLE session_leases; " +
         "ALTER TABLE messages DROP COLUMN revision; " +

@@ -255,6 +255,41 @@ internal static class SqliteSchema
         );
         CREATE INDEX ix_summary_embeddings_user ON summary_embeddings (user_key, model);
         """),
+
+        // 11: a per-user embedding version, so a store can cache a user's vectors in memory and check with one indexed
+        // read that they are still current. Triggers on message_embeddings give the user a fresh number from a global
+        // clock whenever one of their vectors is inserted, replaced or deleted (deletes include the cascades and the stale
+        // trigger: edit, delete, rewind, retention, session deletion, erase), in the same transaction, whichever store
+        // instance or process writes. The clock never goes back, so a number is never reused, even after the user's row
+        // is removed with their last vector (an erased user leaves no row here).
+        new("""
+        CREATE TABLE embedding_clock (
+            id    INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            value INTEGER NOT NULL
+        );
+        INSERT INTO embedding_clock (id, value) VALUES (1, 1);
+        CREATE TABLE message_embedding_versions (
+            user_key TEXT    NOT NULL PRIMARY KEY,
+            version  INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO message_embedding_versions (user_key, version) SELECT user_key, 1 FROM message_embeddings GROUP BY user_key;
+        CREATE TRIGGER message_embeddings_inserted AFTER INSERT ON message_embeddings BEGIN
+            UPDATE embedding_clock SET value = value + 1 WHERE id = 1;
+            INSERT INTO message_embedding_versions (user_key, version) VALUES (new.user_key, (SELECT value FROM embedding_clock WHERE id = 1))
+                ON CONFLICT (user_key) DO UPDATE SET version = excluded.version;
+        END;
+        CREATE TRIGGER message_embeddings_updated AFTER UPDATE ON message_embeddings BEGIN
+            UPDATE embedding_clock SET value = value + 1 WHERE id = 1;
+            INSERT INTO message_embedding_versions (user_key, version) VALUES (new.user_key, (SELECT value FROM embedding_clock WHERE id = 1))
+                ON CONFLICT (user_key) DO UPDATE SET version = excluded.version;
+        END;
+        CREATE TRIGGER message_embeddings_deleted AFTER DELETE ON message_embeddings BEGIN
+            UPDATE embedding_clock SET value = value + 1 WHERE id = 1;
+            UPDATE message_embedding_versions SET version = (SELECT value FROM embedding_clock WHERE id = 1) WHERE user_key = old.user_key;
+            DELETE FROM message_embedding_versions WHERE user_key = old.user_key
+                AND NOT EXISTS (SELECT 1 FROM message_embeddings WHERE user_key = old.user_key);
+        END;
+        """),
     ];
 
     private const string EncryptionSetting = "encryption";

@@ -6,7 +6,7 @@ namespace SessionKit.Storage;
 /// <summary>
 /// Backend SPI: an exact nearest-neighbour search over one user's message vectors. The backend reads the user's message
 /// vectors of <see cref="ModelId"/> that pass the filters (only those: another model's vectors must never be offered)
-/// and hands each to <see cref="Offer"/>; the scan decrypts when needed, computes the cosine similarity and keeps the
+/// and hands each to <see cref="Offer(Guid, Guid, long, MessageRole, DateTimeOffset, ReadOnlySpan{byte})"/>; the scan decrypts when needed, computes the cosine similarity and keeps the
 /// best. Read the vectors compactly (float32 bytes), ideally stored contiguously per user and model.
 /// </summary>
 public sealed class EmbeddingScan
@@ -17,6 +17,7 @@ public sealed class EmbeddingScan
     private readonly int _limit;
     private readonly HashSet<Guid>? _track;
     private float[]? _buffer;
+    private UserVectors.Builder? _collector;
 
     internal EmbeddingScan(string modelId, float[] query, int limit, SearchQuery filters, Func<Guid, ReadOnlyMemory<byte>, float[]?>? open, HashSet<Guid>? track = null)
     {
@@ -55,33 +56,69 @@ public sealed class EmbeddingScan
     /// <param name="sessionId">The message's session.</param>
     /// <param name="sequence">The message's sequence.</param>
     /// <param name="vector">The stored bytes (<see cref="StoredEmbedding.Vector"/>).</param>
-    public void Offer(Guid messageId, Guid sessionId, long sequence, ReadOnlySpan<byte> vector)
+    /// <remarks>Prefer the overload with the message's role and creation time: with them the base class can cache the
+    /// user's vectors and apply role and time filters itself.</remarks>
+    public void Offer(Guid messageId, Guid sessionId, long sequence, ReadOnlySpan<byte> vector) => Offer(messageId, sessionId, sequence, null, null, vector);
+
+    /// <summary>Considers one stored message vector, with the message's role and creation time.</summary>
+    /// <param name="messageId">The message id.</param>
+    /// <param name="sessionId">The message's session.</param>
+    /// <param name="sequence">The message's sequence.</param>
+    /// <param name="role">The message's role.</param>
+    /// <param name="createdAt">When the message was created.</param>
+    /// <param name="vector">The stored bytes (<see cref="StoredEmbedding.Vector"/>).</param>
+    public void Offer(Guid messageId, Guid sessionId, long sequence, MessageRole role, DateTimeOffset createdAt, ReadOnlySpan<byte> vector) =>
+        Offer(messageId, sessionId, sequence, (MessageRole?)role, (DateTimeOffset?)createdAt, vector);
+
+    private void Offer(Guid messageId, Guid sessionId, long sequence, MessageRole? role, DateTimeOffset? createdAt, ReadOnlySpan<byte> vector)
     {
         Scanned++;
-        float score;
+        ReadOnlySpan<float> floats;
         if (_open is not null)
         {
             var opened = _open(messageId, vector.ToArray());
-            if (opened is null || opened.Length != _query.Length)
+            if (opened is null)
             {
                 return;
             }
 
-            score = VectorMath.Dot(_query, opened);
+            floats = opened;
         }
         else
         {
-            if (vector.Length != _query.Length * sizeof(float))
+            if (vector.Length % sizeof(float) != 0)
             {
                 return;
             }
 
-            score = VectorMath.Dot(_query, Floats(vector));
+            floats = Floats(vector);
         }
 
+        if (_collector is not null)
+        {
+            _collector.Add(messageId, sessionId, sequence, role, createdAt, floats);
+            return;
+        }
+
+        if (floats.Length != _query.Length)
+        {
+            return;
+        }
+
+        Consider(messageId, sessionId, sequence, VectorMath.Dot(_query, floats));
+    }
+
+    /// <summary>Keeps a scored message if it is among the best so far (and records its score when tracked).</summary>
+    internal void Consider(Guid messageId, Guid sessionId, long sequence, float score)
+    {
         if (_track is not null && _track.Contains(messageId))
         {
             TrackedScores[messageId] = score;
+        }
+
+        if (_best.Count >= _limit && score < _best.Peek().Score)
+        {
+            return;
         }
 
         var match = new EmbeddingMatch(messageId, sessionId, sequence, score);
@@ -94,6 +131,19 @@ public sealed class EmbeddingScan
             _best.EnqueueDequeue(match, match);
         }
     }
+
+    /// <summary>The normalized query vector.</summary>
+    internal float[] Query => _query;
+
+    /// <summary>The query's dimensions (vectors of another length are passed over).</summary>
+    internal int QueryDimensions => _query.Length;
+
+    /// <summary>
+    /// A scan that ranks nothing: it collects every offered vector of <paramref name="modelId"/> (opened when sealed) into
+    /// <paramref name="collector"/>, for the cache. No filters are set, so the backend offers all of the user's vectors.
+    /// </summary>
+    internal static EmbeddingScan Collecting(string modelId, Func<Guid, ReadOnlyMemory<byte>, float[]?>? open, UserVectors.Builder collector) =>
+        new(modelId, [], 1, new SearchQuery { Text = string.Empty }, open) { _collector = collector };
 
     /// <summary>The cosine of each tracked message that was offered (hybrid search scores its lexical hits by meaning too).</summary>
     internal Dictionary<Guid, float> TrackedScores { get; } = [];
@@ -118,7 +168,11 @@ public sealed class EmbeddingScan
             return MemoryMarshal.Cast<byte, float>(bytes);
         }
 
-        _buffer ??= new float[bytes.Length / sizeof(float)];
+        if (_buffer is null || _buffer.Length != bytes.Length / sizeof(float))
+        {
+            _buffer = new float[bytes.Length / sizeof(float)];
+        }
+
         for (int i = 0; i < _buffer.Length; i++)
         {
             _buffer[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * sizeof(float))..]);

@@ -20,6 +20,34 @@ public abstract partial class SessionStore
     private const int MinFusionCandidates = 50;
 
     private EmbeddingBinding? _embeddings;
+    private readonly VectorCache _vectorCache = new(DefaultVectorCacheCapacity);
+
+    /// <summary>The default of <see cref="VectorCacheCapacity"/>: 128 MiB (about eight users with 10,000 vectors of 384 dimensions each).</summary>
+    public const long DefaultVectorCacheCapacity = 128L * 1024 * 1024;
+
+    /// <summary>
+    /// How many bytes of message vectors this store keeps in process memory for semantic and hybrid search (default
+    /// <see cref="DefaultVectorCacheCapacity"/>; 0 turns the cache off). A search loads the caller's vectors of the current
+    /// model once, contiguously, and ranks them in memory until they change; users searched least recently are evicted
+    /// first, and a user whose vectors alone exceed the capacity is scanned from storage on every search. An entry is
+    /// used only while the backend reports the same embedding version for the user (<see cref="ReadEmbeddingVersionCoreAsync"/>),
+    /// so changes made by other store instances or processes on the same database are seen by the next search; a backend
+    /// that reports no version is always scanned. Under encryption at rest the cached vectors are the opened ones (as
+    /// decrypted messages are, while a search reads them); erasing a user drops that user's entries at once.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public long VectorCacheCapacity
+    {
+        get => _vectorCache.Capacity;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _vectorCache.Capacity = value;
+        }
+    }
+
+    /// <summary>How many bytes of vectors the cache holds now (see <see cref="VectorCacheCapacity"/>).</summary>
+    public long VectorCacheSize => _vectorCache.Bytes;
 
     /// <summary>The generator that embeds messages, summaries and queries; <see langword="null"/> until <see cref="UseEmbeddings"/> (then search is lexical only and no vector is stored).</summary>
     public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator => Volatile.Read(ref _embeddings)?.Generator;
@@ -108,13 +136,28 @@ public abstract partial class SessionStore
     protected virtual Task<int> SaveEmbeddingsCoreAsync(IReadOnlyList<StoredEmbedding> embeddings, CancellationToken cancellationToken) =>
         throw NotStoringVectors();
 
-    /// <summary>Offers every message vector of <paramref name="userId"/> that matches the scan's model and filters to <see cref="EmbeddingScan.Offer"/>.</summary>
+    /// <summary>Offers every message vector of <paramref name="userId"/> that matches the scan's model and filters to <see cref="EmbeddingScan.Offer(Guid, Guid, long, MessageRole, DateTimeOffset, ReadOnlySpan{byte})"/>.</summary>
     /// <param name="userId">A validated user id.</param>
     /// <param name="scan">The scan.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when every vector was offered.</returns>
     protected virtual Task ScanEmbeddingsCoreAsync(string userId, EmbeddingScan scan, CancellationToken cancellationToken) =>
         throw NotStoringVectors();
+
+    /// <summary>
+    /// The user's embedding version: a number that changes (to one never reported before for that user) whenever any
+    /// of the user's message vectors is stored, replaced or deleted, including deletions that follow a message's edit,
+    /// deletion, rewind, retention, session deletion or erase, by any store instance or process on the same data;
+    /// <see langword="null"/> when the backend does not keep one (then <see cref="VectorCacheCapacity"/> has no effect
+    /// and every semantic search scans storage). Called before each semantic or hybrid search, so it should be one
+    /// indexed read. The base class caches a user's vectors while this stays the same, so a backend that returns a
+    /// version must offer role and creation time (<see cref="EmbeddingScan.Offer(Guid, Guid, long, MessageRole, DateTimeOffset, ReadOnlySpan{byte})"/>)
+    /// for role and time filters to be served from the cache.
+    /// </summary>
+    /// <param name="userId">A validated user id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The version, or <see langword="null"/>.</returns>
+    protected virtual Task<long?> ReadEmbeddingVersionCoreAsync(string userId, CancellationToken cancellationToken) => Task.FromResult<long?>(null);
 
     /// <summary>Counts a user's vectors (messages and summaries) by model.</summary>
     /// <param name="userId">A validated user id.</param>
@@ -346,8 +389,52 @@ public abstract partial class SessionStore
         Func<Guid, ReadOnlyMemory<byte>, float[]?>? open = key is null ? null : (messageId, envelope) =>
             VectorMath.FromBytes(EnvelopeCipher.Open(key.Key, key.KeyId, envelope.Span, RowData("v", userId, messageId), $"the vector of message '{messageId}'"));
         var scan = new EmbeddingScan(binding.ModelId, vector, limit, query, open, track);
-        await ScanEmbeddingsCoreAsync(userId, scan, cancellationToken).ConfigureAwait(false);
+        var cached = await CachedVectorsAsync(userId, binding.ModelId, open, cancellationToken).ConfigureAwait(false);
+        if (cached is not null && cached.CanServe(scan))
+        {
+            cached.Scan(scan);
+        }
+        else
+        {
+            await ScanEmbeddingsCoreAsync(userId, scan, cancellationToken).ConfigureAwait(false);
+        }
+
         return new MeaningScan(scan.Results(), scan.TrackedScores, key);
+    }
+
+    /// <summary>
+    /// The user's vectors of <paramref name="modelId"/> from the cache when they are current (same embedding version as
+    /// the backend reports now), else read once through <see cref="ScanEmbeddingsCoreAsync"/> and cached;
+    /// <see langword="null"/> when the backend reports no version or the cache is off.
+    /// </summary>
+    private async Task<UserVectors?> CachedVectorsAsync(string userId, string modelId, Func<Guid, ReadOnlyMemory<byte>, float[]?>? open, CancellationToken cancellationToken)
+    {
+        if (_vectorCache.Capacity <= 0)
+        {
+            return null;
+        }
+
+        // The version is read before the vectors: a change committed in between makes the entry look older than it is
+        // (one extra reload), never newer.
+        if (await ReadEmbeddingVersionCoreAsync(userId, cancellationToken).ConfigureAwait(false) is not { } version)
+        {
+            return null;
+        }
+
+        if (_vectorCache.Get(userId, modelId, version) is { } cached)
+        {
+            return cached;
+        }
+
+        var builder = new UserVectors.Builder();
+        await ScanEmbeddingsCoreAsync(userId, EmbeddingScan.Collecting(modelId, open, builder), cancellationToken).ConfigureAwait(false);
+        var loaded = builder.Build(userId, modelId, version);
+        if (loaded is not null)
+        {
+            _vectorCache.Put(loaded);
+        }
+
+        return loaded;
     }
 
     /// <summary>Reads the messages of <paramref name="matches"/> (opened when sealed); a message deleted or replaced since the scan is left out.</summary>

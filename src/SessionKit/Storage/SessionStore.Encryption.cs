@@ -272,6 +272,7 @@ public abstract partial class SessionStore
     private void Forget(string userId)
     {
         _dataKeys.TryRemove(userId, out _);
+        _vectorCache.Evict(userId);
         foreach (var (sessionId, owner) in _owners)
         {
             if (string.Equals(owner, userId, StringComparison.Ordinal))

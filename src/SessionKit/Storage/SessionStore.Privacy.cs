@@ -30,7 +30,21 @@ public abstract partial class SessionStore : ISessionPrivacyStore, ISessionReten
     {
         ValidateSessionId(sessionId);
         ThrowIfUnusable(cancellationToken);
-        return EraseSessionsCoreAsync([sessionId], cancellationToken);
+        return EraseSessionsAndForgetVectorsAsync([sessionId], cancellationToken);
+    }
+
+    // Erased sessions' opened vectors must not stay in memory until their user's next search: the cache is dropped whole
+    // (the sessions' owners are not known here without another read, and erasing sessions is rare).
+    private async Task<EraseResult> EraseSessionsAndForgetVectorsAsync(IReadOnlyList<Guid> sessionIds, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await EraseSessionsCoreAsync(sessionIds, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _vectorCache.Clear();
+        }
     }
 
     /// <inheritdoc />
@@ -54,7 +68,7 @@ public abstract partial class SessionStore : ISessionPrivacyStore, ISessionReten
         }
 
         ThrowIfUnusable(cancellationToken);
-        return EraseSessionsCoreAsync([.. ids], cancellationToken);
+        return EraseSessionsAndForgetVectorsAsync([.. ids], cancellationToken);
     }
 
     /// <inheritdoc />
