@@ -189,6 +189,38 @@ public sealed partial class SqliteSessionStore
             },
             cancellationToken);
 
+    /// <inheritdoc />
+    /// <remarks>One statement: an OR of (session, sequence) pairs, each a lookup on the messages' primary index.</remarks>
+    protected override Task<IReadOnlyList<SessionMessage>> GetMessagesAtCoreAsync(IReadOnlyList<(Guid SessionId, long Sequence)> places, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(places);
+        if (places.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<SessionMessage>>([]);
+        }
+
+        return ReadAsync(
+            places,
+            static (connection, transaction, places) =>
+            {
+                var sql = new System.Text.StringBuilder("SELECT ").Append(SqliteRows.MessageColumns).Append(" FROM messages WHERE ");
+                for (int i = 0; i < places.Count; i++)
+                {
+                    sql.Append(i == 0 ? "" : " OR ").Append(System.Globalization.CultureInfo.InvariantCulture, $"(session_id = $s{i} AND sequence = $q{i})");
+                }
+
+                var command = connection.Command(sql.Append(';').ToString(), transaction);
+                for (int i = 0; i < places.Count; i++)
+                {
+                    command.Parameters.AddWithValue(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"$s{i}"), SqliteRows.Id(places[i].SessionId));
+                    command.Parameters.AddWithValue(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"$q{i}"), places[i].Sequence);
+                }
+
+                return (IReadOnlyList<SessionMessage>)SqliteRows.ReadMessages(command);
+            },
+            cancellationToken);
+    }
+
     private static void ThrowOnError(sqlite3 db, int rc)
     {
         if (rc != raw.SQLITE_OK && rc != raw.SQLITE_ROW && rc != raw.SQLITE_DONE)

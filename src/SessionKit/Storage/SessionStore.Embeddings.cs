@@ -345,16 +345,50 @@ public abstract partial class SessionStore
             return 0;
         }
 
-        var found = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var token in SearchTokenizer.Tokenize(content))
+        if (stems.Count > 64 || !System.Text.Ascii.IsValid(content))
         {
-            if (stems.Contains(token.Stem))
+            var found = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var token in SearchTokenizer.Tokenize(content))
             {
-                found.Add(token.Stem);
+                if (stems.Contains(token.Stem))
+                {
+                    found.Add(token.Stem);
+                }
+            }
+
+            return (double)found.Count / stems.Count;
+        }
+
+        // ASCII text (the common case): scan the words in place and stem only a word that could have a missing query
+        // stem, as snippets do; no allocation.
+        ulong seen = 0;
+        ulong all = stems.Count == 64 ? ulong.MaxValue : (1UL << stems.Count) - 1;
+        int i = 0;
+        while (i < content.Length && seen != all)
+        {
+            if (!char.IsAsciiLetterOrDigit(content[i]))
+            {
+                i++;
+                continue;
+            }
+
+            int start = i;
+            while (i < content.Length && char.IsAsciiLetterOrDigit(content[i]))
+            {
+                i++;
+            }
+
+            var word = content.AsSpan(start, i - start);
+            for (int s = 0; s < stems.Count; s++)
+            {
+                if ((seen & (1UL << s)) == 0 && PorterStemmer.StemEquals(word, stems[s]))
+                {
+                    seen |= 1UL << s;
+                }
             }
         }
 
-        return (double)found.Count / stems.Count;
+        return (double)System.Numerics.BitOperations.PopCount(seen) / stems.Count;
     }
 
     /// <summary>
@@ -441,16 +475,54 @@ public abstract partial class SessionStore
     private async Task<Dictionary<Guid, SessionMessage>> ReadMatchedMessagesAsync(string userId, DataKey? key, List<EmbeddingMatch> matches, CancellationToken cancellationToken)
     {
         var messages = new Dictionary<Guid, SessionMessage>(matches.Count);
+        if (matches.Count == 0)
+        {
+            return messages;
+        }
+
+        var wanted = new Dictionary<Guid, EmbeddingMatch>(matches.Count);
         foreach (var match in matches)
         {
-            var read = await GetMessagesCoreAsync(match.SessionId, match.Sequence, match.Sequence, cancellationToken).ConfigureAwait(false);
-            if (read.Count == 1 && read[0].Id == match.MessageId)
+            wanted[match.MessageId] = match;
+        }
+
+        var read = await GetMessagesAtCoreAsync([.. matches.Select(static m => (m.SessionId, m.Sequence))], cancellationToken).ConfigureAwait(false);
+        foreach (var message in read)
+        {
+            if (wanted.TryGetValue(message.Id, out var match) && message.SessionId == match.SessionId && message.Sequence == match.Sequence)
             {
-                messages[match.MessageId] = key is null ? read[0] : OpenMessage(read[0], userId, key);
+                messages[message.Id] = key is null ? message : OpenMessage(message, userId, key);
             }
         }
 
         return messages;
+    }
+
+    /// <summary>
+    /// Reads the messages at <paramref name="places"/> (session and sequence), in any order; a place that holds no message
+    /// (deleted meanwhile, or its session is gone) is left out, never an error. Search reads its page's hits with it; the
+    /// default reads one place at a time, so a backend overrides it to read them all in one statement.
+    /// </summary>
+    /// <param name="places">At most <see cref="SearchQuery.MaxLimit"/> places.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The messages found.</returns>
+    protected virtual async Task<IReadOnlyList<SessionMessage>> GetMessagesAtCoreAsync(IReadOnlyList<(Guid SessionId, long Sequence)> places, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(places);
+        var found = new List<SessionMessage>(places.Count);
+        foreach (var (sessionId, sequence) in places)
+        {
+            try
+            {
+                found.AddRange(await GetMessagesCoreAsync(sessionId, sequence, sequence, cancellationToken).ConfigureAwait(false));
+            }
+            catch (SessionNotFoundException)
+            {
+                // Deleted since the scan: nothing to show.
+            }
+        }
+
+        return found;
     }
 
     private static string Snippet(string content, List<string> stems, SearchQuery query) =>
