@@ -48,4 +48,38 @@ public sealed class PostgresSearchTests
         Assert.That((await store.ListSessionsAsync("a\0b")).Items.Single().UserId, Is.EqualTo("a\0b"));
         Assert.That((await store.SearchAsync("a", new SearchQuery { Text = "cycle" })).Items, Is.Empty);
     }
+
+    [Test]
+    public async Task Search_BeyondTheNewestRows_StillRanksEveryRowWithARareWord_AndNotOlderRowsWithOnlyCommonWords()
+    {
+        await using var store = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = PostgresServer.NewSchema() });
+        var session = await store.CreateSessionAsync("alice");
+        // Two old messages, then more rows than a search ranks newest first, all holding the common word "budget".
+        var old = await store.AppendMessagesAsync(session.Id, [NewMessage.User("The permafrost budget."), NewMessage.User("Budget.")]);
+        var filler = Enumerable.Range(0, PostgreSqlSessionStore.CandidateWindow + 10)
+            .Select(i => NewMessage.Assistant($"The remaining carbon budget shrinks by a few gigatonnes every year, note {i}."))
+            .ToList();
+        for (int i = 0; i < filler.Count; i += 500)
+        {
+            await store.AppendMessagesAsync(session.Id, filler.GetRange(i, Math.Min(500, filler.Count - i)));
+        }
+
+        var rare = await store.SearchAsync("alice", new SearchQuery { Text = "permafrost budget", SessionId = session.Id });
+        var common = await store.SearchAsync("alice", new SearchQuery { Text = "budget", SessionId = session.Id, Limit = SearchQuery.MaxLimit });
+
+        Assert.That(rare.Items[0].Message.Id, Is.EqualTo(old.Messages[0].Id), "a row with a rare query word is ranked wherever it is");
+        Assert.That(common.Items.Select(h => h.Message.Id), Does.Not.Contain(old.Messages[1].Id),
+            "the one-word message would score best, but it is older than the rows a search with only common words ranks");
+        Assert.That(common.Items, Has.Count.EqualTo(SearchQuery.MaxLimit));
+    }
+
+    [TestCase("'carbon':1A,2A", new[] { "carbon" }, new[] { 2 })]
+    [TestCase("'carbon':1A 'it''s':1A,7A,9A 'a\\\\b':3A", new[] { "it's", "carbon", "a\\b", "missing", "carbon" }, new[] { 3, 1, 1, 0, 1 })]
+    [TestCase("", new[] { "carbon" }, new[] { 0 })]
+    public void TermFrequencies_ReadsTheTextOfAFilteredSearchVector(string vector, string[] stems, int[] expected)
+    {
+        var frequencies = new int[stems.Length];
+        PostgreSqlSessionStore.TermFrequencies(vector, stems, frequencies);
+        Assert.That(frequencies, Is.EqualTo(expected));
+    }
 }

@@ -109,6 +109,12 @@ internal static class PostgresRows
         return command;
     }
 
+    public static NpgsqlCommand LongArray(this NpgsqlCommand command, string name, long[] value)
+    {
+        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = value });
+        return command;
+    }
+
     // ---- Reading ----
 
     public static string ReadText(NpgsqlDataReader reader, int ordinal) => PgText.Decode(reader.GetString(ordinal));
