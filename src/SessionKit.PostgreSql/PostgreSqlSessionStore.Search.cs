@@ -41,19 +41,20 @@ public sealed partial class PostgreSqlSessionStore
         return SnapshotAsync(
             async tx =>
             {
-                var totals = await tx.FirstAsync(
-                    tx.Cmd("SELECT coalesce(sum(doc_count), 0)::bigint, coalesce(sum(token_count), 0)::bigint FROM §search_stats;"),
-                    static reader => new[] { reader.GetInt64(0), reader.GetInt64(1) }).ConfigureAwait(false);
-                long documents = totals![0];
+                // The store's totals and the query stems' message counts, in one round trip (one row even when no stem is known).
+                var statistics = await tx.ListAsync(
+                    tx.Cmd("SELECT s.documents, s.tokens, t.stem, t.messages FROM " +
+                           "(SELECT coalesce(sum(doc_count), 0)::bigint AS documents, coalesce(sum(token_count), 0)::bigint AS tokens FROM §search_stats) s " +
+                           "LEFT JOIN (SELECT stem, sum(doc_count)::bigint AS messages FROM §search_terms WHERE stem = ANY(@stems) GROUP BY stem) t ON true;")
+                        .TextArray("stems", stems),
+                    static reader => (Documents: reader.GetInt64(0), Tokens: reader.GetInt64(1), Stem: reader.IsDBNull(2) ? null : reader.GetString(2), Count: reader.IsDBNull(3) ? 0L : reader.GetInt64(3))).ConfigureAwait(false);
+                long documents = statistics[0].Documents;
                 if (documents <= 0)
                 {
                     return SearchPageOf([], null);
                 }
 
-                var frequencies = (await tx.ListAsync(
-                    tx.Cmd("SELECT stem, sum(doc_count)::bigint FROM §search_terms WHERE stem = ANY(@stems) GROUP BY stem;").TextArray("stems", stems),
-                    static reader => (Stem: reader.GetString(0), Count: reader.GetInt64(1))).ConfigureAwait(false))
-                    .ToDictionary(f => f.Stem, f => f.Count, StringComparer.Ordinal);
+                var frequencies = statistics.Where(s => s.Stem is not null).ToDictionary(s => s.Stem!, s => s.Count, StringComparer.Ordinal);
                 var idfs = new double[stems.Length];
                 for (int i = 0; i < stems.Length; i++)
                 {
@@ -62,7 +63,7 @@ public sealed partial class PostgreSqlSessionStore
                     idfs[i] = idf <= 0.0 ? MinimumIdf : idf;
                 }
 
-                double averageLength = (totals[1] + ((double)documents * ScopeTokens)) / documents;
+                double averageLength = (statistics[0].Tokens + ((double)documents * ScopeTokens)) / documents;
                 string[] rare = RareStems(frequencies);
                 var candidates = await CandidatesAsync(tx, userId, query, stems, rare).ConfigureAwait(false);
                 if (candidates.Count == 0)
@@ -133,16 +134,18 @@ public sealed partial class PostgreSqlSessionStore
     {
         const string Columns = "session_id, sequence, created_at, search_length, ts_filter(setweight(search_vector, 'A', @stems), '{a}')::text";
         var command = tx.Cmd(string.Empty);
-        // Newest rows in scope first, through (session, time) or (owner key, time); the LIMIT comes before the word match, so
-        // this part reads at most CandidateWindow rows however many match.
-        var sql = new StringBuilder("SELECT " + Columns + " FROM (SELECT c.session_id, c.sequence, c.created_at, c.search_length, c.search_vector FROM §messages c WHERE c.user_key = @user_key");
+        // The newest rows in scope, read newest first through (session, time) or (owner key, time): the LIMIT comes before
+        // the word match, so this part reads at most CandidateWindow rows however many match.
+        var sql = new StringBuilder("WITH w AS MATERIALIZED (SELECT c.session_id, c.sequence, c.created_at, c.search_length, c.search_vector FROM §messages c WHERE c.user_key = @user_key");
         PostgresRows.AppendMessageFilters(sql, command, "c.", query.SessionId, query.Role, query.Since, query.Until);
-        sql.Append(" ORDER BY c.created_at DESC, c.session_id DESC, c.sequence DESC LIMIT @window) r WHERE r.search_vector @@ @query::tsquery");
+        sql.Append(" ORDER BY c.created_at DESC, c.session_id DESC, c.sequence DESC LIMIT @window) SELECT " + Columns + " FROM w WHERE search_vector @@ @query::tsquery");
         if (rare.Length > 0)
         {
-            // Rows with a rare stem, wherever they are: the GIN index over (owner key, words) yields at most RareStemBudget.
+            // Older rows with a rare stem, through the GIN index over (owner key, words): at most RareStemBudget of them. When
+            // the window holds the whole scope, the row-valued subquery is empty (NULL) and this part reads nothing.
             sql.Append(" UNION ALL SELECT " + Columns + " FROM §messages c WHERE c.user_key = @user_key AND c.search_vector @@ @rare::tsquery");
             AppendFilterClauses(sql, query);
+            sql.Append(" AND (c.created_at, c.session_id, c.sequence) < (SELECT w.created_at, w.session_id, w.sequence FROM w ORDER BY w.created_at DESC, w.session_id DESC, w.sequence DESC OFFSET @window - 1 LIMIT 1)");
             command.Text("rare", SearchVector.Query(rare));
         }
 
