@@ -144,7 +144,7 @@ public sealed partial class PostgreSqlSessionStore
             // Older rows with a rare stem, through the GIN index over (owner key, words): at most RareStemBudget of them. When
             // the window holds the whole scope, the row-valued subquery is empty (NULL) and this part reads nothing.
             sql.Append(" UNION ALL SELECT " + Columns + " FROM §messages c WHERE c.user_key = @user_key AND c.search_vector @@ @rare::tsquery");
-            AppendFilterClauses(sql, query);
+            PostgresRows.AppendMessageFilters(sql, null, "c.", query.SessionId, query.Role, query.Since, query.Until);
             sql.Append(" AND (c.created_at, c.session_id, c.sequence) < (SELECT w.created_at, w.session_id, w.sequence FROM w ORDER BY w.created_at DESC, w.session_id DESC, w.sequence DESC OFFSET @window - 1 LIMIT 1)");
             command.Text("rare", SearchVector.Query(rare));
         }
@@ -155,30 +155,6 @@ public sealed partial class PostgreSqlSessionStore
             .TextArray("stems", stems)
             .Int("window", CandidateWindow);
         return tx.ListAsync(command, static reader => new Candidate(reader.GetGuid(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4)));
-    }
-
-    // The filters of AppendMessageFilters again, on parameters it already added to the command.
-    private static void AppendFilterClauses(StringBuilder sql, SearchQuery query)
-    {
-        if (query.SessionId is not null)
-        {
-            sql.Append(" AND c.session_id = @session_id");
-        }
-
-        if (query.Role is not null)
-        {
-            sql.Append(" AND c.role = @role");
-        }
-
-        if (query.Since is not null)
-        {
-            sql.Append(" AND c.created_at >= @since");
-        }
-
-        if (query.Until is not null)
-        {
-            sql.Append(" AND c.created_at < @until");
-        }
     }
 
     /// <summary>Scores each distinct candidate (fts5Bm25Function's expression, summed term by term in query order) and sorts them as the page is ordered.</summary>
