@@ -22,7 +22,9 @@ public sealed class AppendBenchmarksTests
                 RawSingle: 1,
                 RawBatch: benchmarks.BatchSize,
                 InMemoryStore: 1,
-                LockedList: 1)));
+                LockedList: 1,
+                SqliteStoreSameWrites: 1,
+                RawSameWrites: 1)));
         }
         finally
         {
