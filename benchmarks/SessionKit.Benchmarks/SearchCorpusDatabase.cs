@@ -106,14 +106,26 @@ public sealed class SearchCorpusDatabase
         }
 
         // Seed under a temporary name and rename when complete, so an interrupted run never leaves a partial file behind.
+        // A file of the same corpus under an older schema is copied and migrated by the store as it opens (the upgrade path
+        // every user's database takes) instead of seeding again, which takes most of an hour at 1M messages.
         string partial = path + "." + Guid.CreateVersion7().ToString("N") + ".partial";
-        await SeedAsync(partial, corpus, totalMessages);
+        string? older = OlderSchemaFile(folder, name, schema);
+        if (older is not null)
+        {
+            File.Copy(older, partial);
+            await MigrateAsync(partial);
+        }
+        else
+        {
+            await SeedAsync(partial, corpus, totalMessages);
+        }
+
         File.Move(partial, path, overwrite: true);
         foreach (string suffix in (string[])["-wal", "-shm"])
         {
             File.Delete(partial + suffix);
         }
-        return new SearchCorpusDatabase(path, corpus, totalMessages, seeded: true, clock.Elapsed);
+        return new SearchCorpusDatabase(path, corpus, totalMessages, seeded: older is null, clock.Elapsed);
     }
 
     /// <summary>Deletes the file when it is not a cached one.</summary>
@@ -198,6 +210,37 @@ public sealed class SearchCorpusDatabase
             }
         }
 
+        Checkpoint(path);
+    }
+
+    /// <summary>The newest cached file of the same corpus under an older schema version, if any.</summary>
+    private static string? OlderSchemaFile(string folder, string name, int schema)
+    {
+        string prefix = name[..(name.LastIndexOf("-schema", StringComparison.Ordinal) + "-schema".Length)];
+        for (int version = schema - 1; version > 0; version--)
+        {
+            string candidate = System.IO.Path.Combine(folder, prefix + version.ToString(CultureInfo.InvariantCulture) + ".db");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task MigrateAsync(string path)
+    {
+        await using (var store = new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = $"Data Source={path}" }))
+        {
+            await store.SearchAsync("nobody", new SearchQuery { Text = "migrate" });
+        }
+
+        Checkpoint(path);
+    }
+
+    private static void Checkpoint(string path)
+    {
         // Fold the WAL into the file so the cached copy is one self-contained file.
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
