@@ -18,6 +18,12 @@ public static class PostgreSqlBenchmarkServer
     public static PostgreSqlSessionStore NewStore(string prefix) =>
         new(new PostgreSqlSessionStoreOptions { ConnectionString = ConnectionString, Schema = $"bench_{prefix}_{Guid.CreateVersion7().ToString("N")[^12..]}" });
 
+    /// <summary>A store in the schema <paramref name="schema"/>, which may already hold data from an earlier run.</summary>
+    /// <param name="schema">The schema's name.</param>
+    /// <returns>The store.</returns>
+    public static PostgreSqlSessionStore NamedStore(string schema) =>
+        new(new PostgreSqlSessionStoreOptions { ConnectionString = ConnectionString, Schema = schema });
+
     /// <summary>Closes <paramref name="store"/> and drops its schema.</summary>
     /// <param name="store">A store made by <see cref="NewStore"/>.</param>
     /// <returns>A task that completes when the schema is gone.</returns>

@@ -77,6 +77,7 @@ public class PostgreSqlBenchmarks
             $"CREATE TABLE \"{_schema}\".raw_messages (session_id uuid NOT NULL, sequence bigint NOT NULL, id uuid NOT NULL, role integer NOT NULL, content text NOT NULL, " +
             "created_at bigint NOT NULL, user_key text COLLATE \"C\" NOT NULL, search_vector tsvector NOT NULL, PRIMARY KEY (session_id, sequence)); " +
             $"CREATE INDEX ON \"{_schema}\".raw_messages (session_id, created_at, sequence); " +
+            $"CREATE INDEX ON \"{_schema}\".raw_messages (user_key, created_at, session_id, sequence); " +
             $"CREATE INDEX ON \"{_schema}\".raw_messages USING gin (user_key, search_vector);");
         await create.ExecuteNonQueryAsync();
     }

@@ -192,7 +192,7 @@ public class PostgreSqlSearchBenchmarks
         // the GIN index is rebuilt once afterwards, which is far quicker than maintaining it row by row.
         string q = $"\"{Schema}\".";
         await ExecAsync(
-            $"DROP INDEX {q}ix_messages_search; " +
+            $"DROP INDEX {q}ix_messages_search; DROP INDEX {q}ix_messages_user_created; " +
             $"INSERT INTO {q}messages (id, session_id, sequence, role, content, author_id, tool_call_id, tool_name, created_at, metadata, token_count, token_encoding, revision, user_key, search_vector, search_length) " +
             "SELECT gen_random_uuid(), s.id, k.n, t.role, t.content, t.author_id, NULL, NULL, s.created_at + k.n, NULL, t.token_count, t.token_encoding, 1, " +
             "'u' || left(encode(sha256(convert_to(s.user_id, 'UTF8')), 'hex'), 32), t.search_vector, t.search_length " +
@@ -201,6 +201,7 @@ public class PostgreSqlSearchBenchmarks
             $"JOIN {q}messages t ON t.session_id = '{template.Id}' AND t.sequence = ((s.ord * {perSession} + k.n) % {distinct}) + 1; " +
             $"UPDATE {q}sessions SET last_sequence = {perSession}, message_count = {perSession}, version = 1 + {perSession} WHERE id <> '{template.Id}'; " +
             $"CREATE INDEX ix_messages_search ON {q}messages USING gin (user_key, search_vector); " +
+            $"CREATE INDEX ix_messages_user_created ON {q}messages (user_key, created_at, session_id, sequence); " +
             $"DELETE FROM {q}search_stats; DELETE FROM {q}search_terms; " +
             $"INSERT INTO {q}search_stats (shard, doc_count, token_count) SELECT hashtext(session_id::text) & 15, count(*), sum(search_length) FROM {q}messages GROUP BY 1; " +
             $"INSERT INTO {q}search_terms (stem, shard, doc_count) SELECT lexeme, shard, count(*) FROM (SELECT unnest(tsvector_to_array(search_vector)) AS lexeme, hashtext(session_id::text) & 15 AS shard FROM {q}messages) x GROUP BY 1, 2; " +

@@ -131,8 +131,8 @@ public abstract partial class ContextBuilderConformanceTests
                 turns++;
                 if (window.SummariesCreated == 0)
                 {
-                    // Nothing was summarized: everything before the previous window's recalled items and newest turn is unchanged.
-                    var stable = previous.Items.TakeWhile(i => i.Kind != ContextItemKind.Recalled && i.Sequences.From < previous.Items[^1].Sequences.From).ToList();
+                    // Nothing was summarized: everything before the previous window's recalled items (its newest turn included) is unchanged.
+                    var stable = previous.Items.TakeWhile(i => i.Kind != ContextItemKind.Recalled).ToList();
                     Assert.That(window.Items.Take(stable.Count).Select(Key), Is.EqualTo(stable.Select(Key)), $"turn {turn}: the prompt's start is unchanged");
                 }
                 else
@@ -150,6 +150,59 @@ public abstract partial class ContextBuilderConformanceTests
     }
 
     [Test]
+    public async Task CacheStable_SixtyTurns_ChangeOnlyAfterTheStablePrefix_WithRecallLastAndWithinItsCap()
+    {
+        // Small blocks and rollups of two, so recall has rolled-up ranges to bring messages back from within 60 turns.
+        var options = new ContextOptions { Layout = ContextLayout.CacheStable, SummaryBlockSize = 4, RollupSize = 2, SummaryTargetTokens = 40, MaxSummarizationsPerBuild = 100, CacheStableRecallTokens = 120 };
+        var builder = Builder(options: options);
+        var session = await _store.CreateSessionAsync("ada");
+        string[] topics = ["methane", "glaciers", "aerosols", "permafrost", "monsoons", "wildfires"];
+        var random = new Random(47);
+        ContextWindow? previous = null;
+        int recalledItems = 0;
+        int summarizingTurns = 0;
+        for (int turn = 0; turn < 60; turn++)
+        {
+            _time.Advance(TimeSpan.FromMinutes(1));
+            if (previous is not null)
+            {
+                await _store.AppendMessageAsync(session.Id, NewMessage.Assistant($"On {topics[(turn - 1) % topics.Length]}: {Conversation.Paragraph(random, 1)}"));
+            }
+
+            string question = $"What about {topics[turn % topics.Length]}? {Conversation.Sentence(random, 6)}?";
+            await _store.AppendMessageAsync(session.Id, NewMessage.User(question));
+            var window = await builder.BuildAsync(session.Id, new ContextRequest { TokenBudget = 1200, SystemPrompt = "You are a research assistant." });
+
+            AssertNoContentTwice(window);
+            AssertWithinBudgetByRecount(window);
+            AssertCacheStableOrder(window);
+            var newest = window.Items.Last(i => i.Kind != ContextItemKind.Recalled);
+            Assert.That((newest.Kind, newest.Content), Is.EqualTo((ContextItemKind.Message, question)), $"turn {turn}: the newest user message is the last item before the recall");
+            int recalledTokens = window.Items.Where(i => i.Kind == ContextItemKind.Recalled).Sum(i => i.TokenCount);
+            Assert.That(recalledTokens, Is.LessThanOrEqualTo(Math.Min(options.CacheStableRecallTokens, (int)(1200 * options.RecallShare))), $"turn {turn}: recall within its cap");
+            recalledItems += window.Items.Count(i => i.Kind == ContextItemKind.Recalled);
+            if (previous is not null)
+            {
+                Assert.That(window.Items[0], Is.EqualTo(previous.Items[0]), $"turn {turn}: the system prompt leads every prompt");
+                if (window.SummariesCreated == 0)
+                {
+                    var stable = previous.Items.TakeWhile(i => i.Kind != ContextItemKind.Recalled).Select(Key).ToList();
+                    Assert.That(window.Items.Take(stable.Count).Select(Key), Is.EqualTo(stable), $"turn {turn}: without a new summary the prompt changes only after the previous newest turn");
+                }
+                else
+                {
+                    summarizingTurns++;
+                }
+            }
+
+            previous = window;
+        }
+
+        Assert.That(recalledItems, Is.GreaterThan(0), "recall brought older messages back");
+        Assert.That(summarizingTurns, Is.InRange(1, 20), "the boundary moved, but not on most turns");
+    }
+
+    [Test]
     public async Task CacheStable_WithoutSummarization_SlidesAndStaysWithinBudget()
     {
         var session = await _store.CreateSessionAsync("ada");
@@ -158,7 +211,8 @@ public abstract partial class ContextBuilderConformanceTests
         var window = await Builder().BuildAsync(session.Id, new ContextRequest { TokenBudget = 800, SummarizeInline = false, Layout = ContextLayout.CacheStable });
 
         Assert.That(window.Items.All(i => i.Kind is ContextItemKind.Message or ContextItemKind.Recalled), "no summary is made or shown");
-        Assert.That(window.Items[^1].Sequences.From, Is.EqualTo(60));
+        Assert.That(window.Items.Last(i => i.Kind == ContextItemKind.Message).Sequences.From, Is.EqualTo(60), "the newest message is in");
+        AssertCacheStableOrder(window);
         AssertWithinBudgetByRecount(window);
     }
 
@@ -184,10 +238,11 @@ public abstract partial class ContextBuilderConformanceTests
 
     private static (ContextItemKind Kind, SequenceRange Sequences, string Content) Key(ContextItem item) => (item.Kind, item.Sequences, item.Content);
 
-    /// <summary>System prompt, summaries (oldest first), recent messages, recalled messages, then the newest user turn.</summary>
+    /// <summary>The cache-stable contract: system prompt, summaries (oldest first), recent messages oldest first, then only recalled messages.</summary>
     private static void AssertCacheStableOrder(ContextWindow window)
     {
         var kinds = window.Items.Select(i => i.Kind).ToList();
+        Assert.That(kinds.LastIndexOf(ContextItemKind.SystemPrompt), Is.LessThanOrEqualTo(0), "the system prompt, if any, is first");
         int lastSummary = kinds.LastIndexOf(ContextItemKind.Summary);
         int firstMessage = kinds.IndexOf(ContextItemKind.Message);
         Assert.That(lastSummary < firstMessage || firstMessage < 0, "summaries come before every message");
@@ -198,8 +253,8 @@ public abstract partial class ContextBuilderConformanceTests
         int firstRecalled = kinds.IndexOf(ContextItemKind.Recalled);
         if (firstRecalled >= 0)
         {
-            Assert.That(window.Items.Skip(firstRecalled).All(i => i.Kind is ContextItemKind.Recalled || i.Sequences.From >= window.Items[^1].Sequences.From || i.Role != MessageRole.User),
-                "only the newest user turn follows the recalled messages");
+            Assert.That(kinds.Skip(firstRecalled), Is.All.EqualTo(ContextItemKind.Recalled), "the recalled messages come last, after the newest user turn");
+            Assert.That(window.Items.Where(i => i.Kind == ContextItemKind.Recalled).All(i => i.Role != MessageRole.System), "a recalled message keeps its own role, never the system's");
         }
     }
 

@@ -557,6 +557,8 @@ public abstract partial class ContextBuilderConformanceTests
         Assert.ThrowsAsync<SessionNotFoundException>(() => builder.BuildAsync(Guid.CreateVersion7(), new ContextRequest { TokenBudget = 100 }));
         var invalid = Assert.Throws<ArgumentException>(() => _ = new ContextBuilder(_store, Counter, new ExtractiveSummarizer(Counter), new ContextOptions { SummaryShare = 0.8, RecallShare = 0.3 }));
         Assert.That(invalid!.Message, Does.Contain("ContextOptions.SummaryShare"));
+        var negative = Assert.Throws<ArgumentException>(() => _ = new ContextBuilder(_store, Counter, new ExtractiveSummarizer(Counter), new ContextOptions { CacheStableRecallTokens = -1 }));
+        Assert.That(negative!.Message, Does.Contain("ContextOptions.CacheStableRecallTokens must not be negative"));
     }
 
     private async Task AppendConversationAsync(Guid sessionId, int turns, int seed)

@@ -117,7 +117,7 @@ public abstract class SessionKitChatClientTests
     }
 
     [Test]
-    public async Task Middleware_CacheStableLayout_KeepsThePromptStart_AndQuotesRecallJustBeforeTheNewTurn()
+    public async Task Middleware_CacheStableLayout_KeepsThePromptStart_AndQuotesRecallRightAfterTheNewUserMessage()
     {
         const int budget = 2000;
         var session = await _store.CreateSessionAsync("ada");
@@ -133,37 +133,47 @@ public abstract class SessionKitChatClientTests
         }
 
         int kept = 0;
+        int withRecall = 0;
         double reuse = 0;
         for (int i = 1; i < _model.Requests.Count; i++)
         {
             var previous = _model.Requests[i - 1].Messages;
             var sent = _model.Requests[i].Messages;
             Assert.That(ChatMessageTokenCounting.CountPrompt(Counter, sent), Is.LessThanOrEqualTo(budget));
-            Assert.That(sent[^1].Text, Is.EqualTo(Question(i + 1)));
+            Assert.That(sent.Count(m => m.Role == ChatRole.System), Is.EqualTo(1), "only the caller's system prompt is a system message");
+            int recalledAt = sent.FindIndex(m => m.Text.Contains("<recalled ", StringComparison.Ordinal));
+            if (recalledAt >= 0)
+            {
+                withRecall++;
+                Assert.That(recalledAt, Is.EqualTo(sent.Count - 1), "quoted recall comes last");
+                Assert.That(sent[recalledAt].Role, Is.EqualTo(ChatRole.User), "recalled text is quoted data, never a system message");
+                Assert.That(sent[recalledAt].Text, Does.StartWith(ContextFraming.Preamble));
+                Assert.That(sent[^2].Text, Is.EqualTo(Question(i + 1)), "right after the new user message");
+            }
+            else
+            {
+                Assert.That(sent[^1].Text, Is.EqualTo(Question(i + 1)));
+            }
+
             int shared = 0;
             while (shared < Math.Min(previous.Count, sent.Count) && previous[shared].Role == sent[shared].Role && previous[shared].Text == sent[shared].Text)
             {
                 shared++;
             }
 
-            // Everything before the previous prompt's quoted recall and new turn is still the start of this prompt, unless the
-            // boundary moved (a summary was added).
+            // Everything before the previous prompt's quoted recall — its new user message included — is still the start of
+            // this prompt, unless the boundary moved (a summary was added).
             int stableBefore = previous.FindIndex(m => m.Text.Contains("<recalled ", StringComparison.Ordinal));
-            stableBefore = stableBefore < 0 ? previous.Count - 1 : stableBefore;
+            stableBefore = stableBefore < 0 ? previous.Count : stableBefore;
             if (shared >= stableBefore)
             {
                 kept++;
             }
 
             reuse += (double)ChatMessageTokenCounting.CountPrompt(Counter, sent.Take(shared).ToList()) / ChatMessageTokenCounting.CountPrompt(Counter, sent);
-            int recalledAt = sent.FindIndex(m => m.Text.Contains("<recalled ", StringComparison.Ordinal));
-            if (recalledAt >= 0)
-            {
-                Assert.That(recalledAt, Is.EqualTo(sent.Count - 2), "quoted recall comes right before the new turn");
-                Assert.That(sent[recalledAt].Role, Is.EqualTo(ChatRole.User), "recalled text is quoted data, never a system message");
-            }
         }
 
+        Assert.That(withRecall, Is.GreaterThan(0), "the questions recalled something");
         Assert.That(kept, Is.GreaterThan((_model.Requests.Count - 1) * 3 / 4), "most turns keep the whole stable part of the previous prompt");
         Assert.That(reuse / (_model.Requests.Count - 1), Is.GreaterThan(0.6));
     }

@@ -29,8 +29,9 @@ public sealed class PostgresMigrationTests
             await store.AppendMessageAsync(sessionId, NewMessage.User("Onshore turbines reach a capacity factor of about 35 percent."));
         }
 
-        // Undo migration 2, as a database written by the release before vectors would be.
+        // Undo migrations 3 and 2, as a database written by the release before vectors would be.
         await ScalarAsync(
+            $"DROP INDEX \"{schema}\".ix_messages_user_created; " +
             $"DROP TABLE \"{schema}\".message_embeddings, \"{schema}\".summary_embeddings; DROP FUNCTION \"{schema}\".message_embedding_stale() CASCADE; " +
             $"UPDATE \"{schema}\".sessionkit_schema SET version = 1;");
 
@@ -41,6 +42,30 @@ public sealed class PostgresMigrationTests
         Assert.That(await ScalarAsync($"SELECT version FROM \"{schema}\".sessionkit_schema;"), Is.EqualTo(PostgreSqlSessionStore.SchemaVersion));
         Assert.That(embedded, Is.EqualTo(1), "the message from before the migration is embedded");
         Assert.That((await upgraded.SearchAsync("alice", new SearchQuery { Text = "How much does a land windmill deliver?", Mode = SearchMode.Semantic })).Items.Single().SessionId, Is.EqualTo(sessionId));
+    }
+
+    [Test]
+    public async Task ASchemaAtVersion2_MigratesToTheNewestFirstIndex_AndSearchFindsItsOldMessages()
+    {
+        string schema = PostgresServer.UniqueSchema();
+        Guid first, second;
+        await using (var store = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema }))
+        {
+            first = (await store.CreateSessionAsync("alice")).Id;
+            second = (await store.CreateSessionAsync("alice")).Id;
+            await store.AppendMessageAsync(first, NewMessage.User("Offshore turbines reach a capacity factor of about 45 percent."));
+            await store.AppendMessageAsync(second, NewMessage.Assistant("Onshore turbines reach a capacity factor of about 35 percent."));
+        }
+
+        // Undo migration 3, as a database written by the release before it would be.
+        await ScalarAsync($"DROP INDEX \"{schema}\".ix_messages_user_created; UPDATE \"{schema}\".sessionkit_schema SET version = 2;");
+
+        await using var upgraded = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema });
+        var hits = await upgraded.SearchAsync("alice", new SearchQuery { Text = "offshore capacity" });
+
+        Assert.That(await ScalarAsync($"SELECT version FROM \"{schema}\".sessionkit_schema;"), Is.EqualTo(PostgreSqlSessionStore.SchemaVersion));
+        Assert.That(await ScalarAsync($"SELECT count(*) FROM pg_indexes WHERE schemaname = '{schema}' AND indexname = 'ix_messages_user_created';"), Is.EqualTo(1L));
+        Assert.That(hits.Items.Select(h => h.SessionId), Is.EqualTo(new[] { first, second }), "both sessions' messages, the one with both words first");
     }
 
     [Test]

@@ -28,7 +28,9 @@ namespace SessionKit.Extensions.AI;
 /// <para><b>What is sent.</b> The system prompt (the only system message), then the summaries and recalled messages quoted
 /// as data in one user-role message (<c>&lt;sessionkit-context&gt;</c>, stored text escaped so it cannot close the quote:
 /// text a user typed earlier never reaches the model with system authority), then recent messages verbatim with their
-/// tool calls regrouped, then the new turn. The whole prompt, counted with the same <see cref="ITokenCounter"/>, is never
+/// tool calls regrouped, then the new turn. With <see cref="ContextLayout.CacheStable"/> the recalled messages are quoted
+/// in a second such user-role message right after the new user message instead, so each prompt starts with the whole
+/// previous prompt up to that user message. The whole prompt, counted with the same <see cref="ITokenCounter"/>, is never
 /// above <see cref="SessionKitChatClientOptions.TokenBudget"/>.</para>
 /// <para><b>What is stored.</b> After the inner client succeeded, the new turn and every response message (function calls
 /// and results included) in one atomic append; a streamed response is accumulated and appended once, after the stream
@@ -203,7 +205,7 @@ public sealed class SessionKitChatClient : DelegatingChatClient
         List<ChatMessage> prompt;
         try
         {
-            prompt = await _prompt.BuildAsync(view.Store, view.Context, sessionId, systemPrompt, pending, query, cancellationToken).ConfigureAwait(false);
+            prompt = await _prompt.BuildAsync(view.Store, view.Context, sessionId, systemPrompt, pending, query, cancellationToken, includePending: true).ConfigureAwait(false);
         }
         catch (SessionNotFoundException e) when (e.SessionId == sessionId)
         {
@@ -214,7 +216,6 @@ public sealed class SessionKitChatClient : DelegatingChatClient
                 e);
         }
 
-        prompt.AddRange(pending);
         var innerOptions = options?.Clone();
         if (innerOptions is not null)
         {

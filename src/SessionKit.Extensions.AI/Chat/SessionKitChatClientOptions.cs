@@ -38,8 +38,8 @@ public sealed class SessionKitChatClientOptions
     /// <summary>
     /// How the history is laid out in the prompt; <see langword="null"/> (the default) for <see cref="ContextOptions.Layout"/>.
     /// <see cref="ContextLayout.CacheStable"/> keeps the prompt's start identical from turn to turn (system prompt, quoted
-    /// summaries, recent history, then quoted recalled messages just before the new turn), so a provider's prompt cache
-    /// reuses it.
+    /// summaries, recent history, the new user message, then the quoted recalled messages in a user-role message of their
+    /// own, last), so a provider's prompt cache reuses everything up to the new turn.
     /// </summary>
     public ContextLayout? Layout { get; set; }
 

@@ -53,7 +53,10 @@ internal sealed class ContextPrompt
 
     /// <summary>
     /// The system prompt, the framed summaries and recalled messages, and the recent messages, such that these plus
-    /// <paramref name="pending"/> (which the caller sends after them) cost at most the budget.
+    /// <paramref name="pending"/> cost at most the budget. Without <paramref name="includePending"/> the caller sends
+    /// <paramref name="pending"/> after the returned messages (a cache-stable window's quoted recall is then the last of
+    /// them); with it, the returned list is the whole prompt, and a cache-stable window's quoted recall goes right after the
+    /// newest user message of <paramref name="pending"/> (see <see cref="ContextLayout.CacheStable"/>).
     /// </summary>
     public async Task<List<ChatMessage>> BuildAsync(
         ISessionStore store,
@@ -63,7 +66,8 @@ internal sealed class ContextPrompt
         IReadOnlyList<ChatMessage> pending,
         string? query,
         CancellationToken cancellationToken,
-        bool recentMessages = true)
+        bool recentMessages = true,
+        bool includePending = false)
     {
         int pendingTokens = ChatMessageTokenCounting.CountPrompt(tokenCounter, pending) - tokenCounter.RequestOverhead;
         int windowBudget = tokenBudget - pendingTokens;
@@ -80,10 +84,28 @@ internal sealed class ContextPrompt
                 Layout = layout,
             }, cancellationToken).ConfigureAwait(false);
 
-            var history = await RenderAsync(store, window, recentMessages, cancellationToken).ConfigureAwait(false);
+            var (history, recall) = await RenderAsync(store, window, recentMessages, cancellationToken).ConfigureAwait(false);
+            if (recall is not null)
+            {
+                history.Add(recall);
+            }
+
             total = ChatMessageTokenCounting.CountPrompt(tokenCounter, history) + pendingTokens;
             if (total <= tokenBudget)
             {
+                if (includePending)
+                {
+                    // The count is the same in any order. A cache-stable recall follows the newest user message, so the next
+                    // turn's prompt starts with all of this one up to and including that message.
+                    int at = history.Count - (recall is null ? 0 : 1);
+                    int newestUser = FindLastUser(pending);
+                    history.InsertRange(at, newestUser < 0 || recall is null ? pending : pending.Take(newestUser + 1));
+                    if (recall is not null && newestUser >= 0)
+                    {
+                        history.AddRange(pending.Skip(newestUser + 1));
+                    }
+                }
+
                 return history;
             }
 
@@ -95,12 +117,26 @@ internal sealed class ContextPrompt
         throw new ContextBudgetExceededException(total, tokenBudget, "The system prompt and the new turn");
     }
 
+    private static int FindLastUser(IReadOnlyList<ChatMessage> messages)
+    {
+        for (int i = messages.Count - 1; i >= 0; i--)
+        {
+            if (messages[i].Role == ChatRole.User)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>
     /// Turns the window into chat messages: the system prompt (the only system message), then summaries and recalled
     /// messages quoted as data in one user-role message (<see cref="ContextFraming"/>), then the recent messages regrouped;
-    /// in the cache-stable layout the recalled messages are quoted in a second such message after the recent ones.
+    /// in the cache-stable layout the recalled messages are quoted in a second such message, returned apart so the caller
+    /// places it after the recent history and the new user message.
     /// </summary>
-    private static async Task<List<ChatMessage>> RenderAsync(ISessionStore store, ContextWindow window, bool recentMessages, CancellationToken cancellationToken)
+    private static async Task<(List<ChatMessage> History, ChatMessage? Recall)> RenderAsync(ISessionStore store, ContextWindow window, bool recentMessages, CancellationToken cancellationToken)
     {
         var prompt = new List<ChatMessage>(window.Items.Count);
         var recent = recentMessages ? window.Items.Where(i => i.Kind == ContextItemKind.Message).ToList() : [];
@@ -122,12 +158,7 @@ internal sealed class ContextPrompt
         }
 
         // Cache-stable: what changes every turn (the recalled messages) goes last, so the start of the prompt stays the same.
-        if (cacheStable && ContextFraming.Render([], recalled) is { } framedRecall)
-        {
-            prompt.Add(framedRecall);
-        }
-
-        return prompt;
+        return (prompt, cacheStable ? ContextFraming.Render([], recalled) : null);
     }
 
     /// <summary>

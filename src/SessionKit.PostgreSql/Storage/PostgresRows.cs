@@ -24,32 +24,33 @@ internal static class PostgresRows
     /// <summary>
     /// Appends the optional message filters search and the vector scan share (one session, one role, a time window) to
     /// <paramref name="sql"/> as <c>AND</c> clauses over columns qualified by <paramref name="prefix"/> (e.g. <c>"c."</c>),
-    /// and binds their parameters on <paramref name="command"/>.
+    /// and binds their parameters on <paramref name="command"/> (<see langword="null"/> when a statement repeats the filters
+    /// whose parameters are already bound).
     /// </summary>
-    public static void AppendMessageFilters(StringBuilder sql, NpgsqlCommand command, string prefix, Guid? sessionId, MessageRole? role, DateTimeOffset? since, DateTimeOffset? until)
+    public static void AppendMessageFilters(StringBuilder sql, NpgsqlCommand? command, string prefix, Guid? sessionId, MessageRole? role, DateTimeOffset? since, DateTimeOffset? until)
     {
         if (sessionId is { } session)
         {
             sql.Append(" AND ").Append(prefix).Append("session_id = @session_id");
-            command.Uuid("session_id", session);
+            command?.Uuid("session_id", session);
         }
 
         if (role is { } value)
         {
             sql.Append(" AND ").Append(prefix).Append("role = @role");
-            command.Int("role", (int)value);
+            command?.Int("role", (int)value);
         }
 
         if (since is { } from)
         {
             sql.Append(" AND ").Append(prefix).Append("created_at >= @since");
-            command.Long("since", Ticks(from));
+            command?.Long("since", Ticks(from));
         }
 
         if (until is { } to)
         {
             sql.Append(" AND ").Append(prefix).Append("created_at < @until");
-            command.Long("until", Ticks(to));
+            command?.Long("until", Ticks(to));
         }
     }
 
@@ -106,6 +107,12 @@ internal static class PostgresRows
     public static NpgsqlCommand UuidArray(this NpgsqlCommand command, string name, Guid[] value)
     {
         command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = value });
+        return command;
+    }
+
+    public static NpgsqlCommand LongArray(this NpgsqlCommand command, string name, long[] value)
+    {
+        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = value });
         return command;
     }
 

@@ -287,6 +287,13 @@ internal static class PostgresSchema
             WHEN (old.content IS DISTINCT FROM new.content OR old.user_key IS DISTINCT FROM new.user_key)
             EXECUTE FUNCTION §message_embedding_stale();
         """,
+
+        // 3: a user's messages newest first. A search ranks the newest rows in scope whatever they match (plus every row
+        // holding one of its rare words), so its work is bounded however long the history; a search of one session reads
+        // them through ix_messages_session_created, a search of all of a user's sessions through this index.
+        """
+        CREATE INDEX ix_messages_user_created ON §messages (user_key, created_at, session_id, sequence);
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -227,11 +227,11 @@ public sealed partial class ContextBuilder : IContextBuilder
 
         // Recall needs a query: the caller's, else (unless opted out) the newest user message.
         string? query = request.Query ?? (request.RecallNewestUserMessage && request.RequireNewestUserTurn ? await NewestUserTextAsync(tail, cancellationToken).ConfigureAwait(false) : null);
-        int recallCap = string.IsNullOrWhiteSpace(query) ? 0 : (int)(budget * _options.RecallShare);
+        var layout = request.Layout ?? _options.Layout;
+        int recallCap = string.IsNullOrWhiteSpace(query) ? 0 : RecallCap(budget, layout);
         int recentBudget = Math.Max(mandatoryTokens, available - summaryCap - recallCap);
 
         // 3. Summarize blocks that no longer fit verbatim, oldest first, each once.
-        var layout = request.Layout ?? _options.Layout;
         long summarizedThrough = await ThroughPointAsync(sessionId, level: 1, upper: null, state.Snapshot, cancellationToken).ConfigureAwait(false);
         if (request.SummarizeInline && layout == ContextLayout.Fill)
         {
@@ -310,9 +310,16 @@ public sealed partial class ContextBuilder : IContextBuilder
             ? []
             : await CarriedSummariesAsync(linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), carriedCap, recalled, cancellationToken).ConfigureAwait(false);
 
-        var window = Assemble(session, request, layout, systemTokens, carried, summaries, recalled, tail, verbatimCount, mandatoryCount, state);
+        var window = Assemble(session, request, layout, systemTokens, carried, summaries, recalled, tail, verbatimCount, state);
         Debug.Assert(window.TotalTokens <= budget, "A context window must never exceed its budget.");
         return window;
+    }
+
+    /// <summary>The tokens recall may take: its share of the budget, and in the cache-stable layout at most <see cref="ContextOptions.CacheStableRecallTokens"/>.</summary>
+    private int RecallCap(int budget, ContextLayout layout)
+    {
+        int share = (int)(budget * _options.RecallShare);
+        return layout == ContextLayout.CacheStable ? Math.Min(share, _options.CacheStableRecallTokens) : share;
     }
 
     /// <summary>The content of the newest user message among the last few, or <see langword="null"/>.</summary>
@@ -1181,7 +1188,6 @@ public sealed partial class ContextBuilder : IContextBuilder
         List<TailMessage> recalled,
         MessageTail tail,
         int verbatimCount,
-        int mandatoryCount,
         BuildState state)
     {
         var items = new List<ContextItem>(carried.Count + summaries.Count + recalled.Count + verbatimCount + 1);
@@ -1206,23 +1212,21 @@ public sealed partial class ContextBuilder : IContextBuilder
 
         if (layout == ContextLayout.CacheStable)
         {
-            // What changes from turn to turn goes last: this session's summaries oldest first, the recent history, then the
-            // recalled messages (other sessions', then this one's, oldest first), then the newest user turn.
+            // The layout contract (ContextLayout.CacheStable): this session's summaries oldest first, every verbatim message
+            // oldest first (the newest user turn last among them), then the recalled messages (other sessions', then this
+            // one's, oldest first) at the very end. The recall is the only part that changes with every query; after the
+            // newest user turn it leaves that turn in the next prompt's prefix too, so a turn changes nothing but what it adds.
             for (int i = summaries.Count - 1; i >= 0; i--)
             {
                 items.Add(SummaryItem(summaries[i]));
             }
 
-            for (int i = verbatimCount - 1; i >= mandatoryCount; i--)
+            for (int i = verbatimCount - 1; i >= 0; i--)
             {
                 items.Add(MessageItem(ContextItemKind.Message, tail[i], null));
             }
 
             AddRecalledByTime(items, session.Id, recalled);
-            for (int i = Math.Min(mandatoryCount, verbatimCount) - 1; i >= 0; i--)
-            {
-                items.Add(MessageItem(ContextItemKind.Message, tail[i], null));
-            }
         }
         else
         {

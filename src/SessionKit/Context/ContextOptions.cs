@@ -24,6 +24,15 @@ public sealed class ContextOptions
     /// <summary>The share of the budget recalled messages may take when the request has a query (default 0.15).</summary>
     public double RecallShare { get; set; } = 0.15;
 
+    /// <summary>
+    /// In the <see cref="ContextLayout.CacheStable"/> layout, the most tokens recalled messages may take (default 200; never
+    /// more than <see cref="RecallShare"/> of the budget). Recalled items are the one part of a cache-stable prompt that is new
+    /// on every turn — input a provider's prompt cache never discounts — so they are kept short: at a 4,000-token budget the
+    /// full share (600 tokens) would make a sixth of every prompt uncached. Raise it to trade prefix reuse for more recall;
+    /// 0 turns recall off in that layout.
+    /// </summary>
+    public int CacheStableRecallTokens { get; set; } = 200;
+
     /// <summary>The most older messages recalled verbatim into one window (default 5).</summary>
     public int MaxRecalledMessages { get; set; } = 5;
 
@@ -90,6 +99,11 @@ public sealed class ContextOptions
         if (MaxLinkedSessions is < 0 or > 100)
         {
             failures.Add($"{prefix}.{nameof(MaxLinkedSessions)} must be between 0 and 100 (was {MaxLinkedSessions}).");
+        }
+
+        if (CacheStableRecallTokens < 0)
+        {
+            failures.Add($"{prefix}.{nameof(CacheStableRecallTokens)} must not be negative (was {CacheStableRecallTokens}).");
         }
 
         if (MaxRecalledMessages < 0)

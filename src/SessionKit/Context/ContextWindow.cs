@@ -1,8 +1,9 @@
 namespace SessionKit;
 
 /// <summary>
-/// What the model should see for a session within a token budget: items in chronological order (the system prompt first,
-/// then summaries of old ranges and recalled messages, then recent messages verbatim), their costs, and what was left out.
+/// What the model should see for a session within a token budget: items in the order to send them (the system prompt
+/// first, then summaries of old ranges and recalled messages, then recent messages verbatim; in the
+/// <see cref="ContextLayout.CacheStable"/> layout the recalled messages come last), their costs, and what was left out.
 /// </summary>
 public sealed record ContextWindow
 {
@@ -41,7 +42,7 @@ public sealed record ContextWindow
     /// <summary>Why the fallback was used, or <see langword="null"/>.</summary>
     public string? FallbackReason { get; init; }
 
-    /// <summary>How the items are laid out: with <see cref="ContextLayout.CacheStable"/>, recalled items follow the recent history (before the newest user turn).</summary>
+    /// <summary>How the items are laid out: with <see cref="ContextLayout.CacheStable"/>, recalled items come last, after the newest user turn.</summary>
     public ContextLayout Layout { get; init; }
 
     /// <summary>
