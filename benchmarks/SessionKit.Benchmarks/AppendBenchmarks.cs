@@ -31,6 +31,9 @@ public class AppendBenchmarks
     /// <summary>One message, in process memory.</summary>
     public const string InMemoryCategory = "In memory, 1 message";
 
+    /// <summary>One message on SQLite against <see cref="RawSqliteSameWritesLog"/>: the same writes by hand.</summary>
+    public const string SqliteSameWritesCategory = "SQLite, 1 message, same writes";
+
     /// <summary>
     /// The in-memory session is replaced after this many appends (and the list cleared), so millions of invocations
     /// measure a steady state instead of an ever larger heap.
@@ -44,6 +47,7 @@ public class AppendBenchmarks
     private DirectoryInfo? _directory;
     private SqliteSessionStore? _sqliteStore;
     private RawSqliteMessageLog? _raw;
+    private RawSqliteSameWritesLog? _sameWrites;
     private InMemorySessionStore? _inMemoryStore;
     private NewMessage[] _oneMessage = [];
     private NewMessage[] _batch = [];
@@ -51,6 +55,7 @@ public class AppendBenchmarks
     private string[] _batchContents = [];
     private Guid _storeSingleSession;
     private Guid _storeBatchSession;
+    private Guid _storeSameWritesSession;
     private Guid _rawSingleSession;
     private Guid _rawBatchSession;
     private long _rawSingleSequence;
@@ -84,6 +89,8 @@ public class AppendBenchmarks
         });
         _storeSingleSession = (await _sqliteStore.CreateSessionAsync(UserId)).Id;
         _storeBatchSession = (await _sqliteStore.CreateSessionAsync(UserId)).Id;
+        _storeSameWritesSession = (await _sqliteStore.CreateSessionAsync(UserId)).Id;
+        _sameWrites = await RawSqliteSameWritesLog.CreateAsync(Path.Combine(_directory.FullName, "same-writes.db"), UserId);
 
         _raw = new RawSqliteMessageLog(Path.Combine(_directory.FullName, "raw.db"));
         _rawSingleSession = _raw.CreateSession(UserId);
@@ -109,6 +116,7 @@ public class AppendBenchmarks
         }
 
         _raw?.Dispose();
+        _sameWrites?.Dispose();
         _directory?.Delete(recursive: true);
     }
 
@@ -124,6 +132,20 @@ public class AppendBenchmarks
     public Task<AppendResult> SqliteStoreAppendOne() => SqliteStore.AppendMessagesAsync(_storeSingleSession, _oneMessage);
 
     /// <summary>Baseline: count each message's tokens, then <see cref="BatchSize"/> INSERTs (with their FTS5 rows) in one transaction.</summary>
+    /// <summary>
+    /// Baseline (the floor with the store's writes): one message by <see cref="RawSqliteSameWritesLog"/> — counted, the session
+    /// row advanced, inserted with its search-index row, the change-log row written — in the store's schema.
+    /// </summary>
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory(SqliteSameWritesCategory)]
+    public void RawSameWritesInsertOne() => SameWrites.Insert(_oneContent);
+
+    /// <summary>One message through <see cref="SessionStore.AppendMessagesAsync"/> of <see cref="SqliteSessionStore"/>, against <see cref="RawSameWritesInsertOne"/>.</summary>
+    /// <returns>The append's result.</returns>
+    [Benchmark]
+    [BenchmarkCategory(SqliteSameWritesCategory)]
+    public Task<AppendResult> SqliteStoreAppendOneSameWrites() => SqliteStore.AppendMessagesAsync(_storeSameWritesSession, _oneMessage);
+
     [Benchmark(Baseline = true)]
     [BenchmarkCategory(SqliteBatchCategory)]
     public void RawInsertBatch() => _rawBatchSequence = Raw.Insert(_rawBatchSession, _rawBatchSequence, _batchContents);
@@ -189,11 +211,15 @@ public class AppendBenchmarks
         RawSingle: Raw.Count(_rawSingleSession),
         RawBatch: Raw.Count(_rawBatchSession),
         InMemoryStore: await InMemoryStore.CountMessagesAsync(_inMemorySession),
-        LockedList: _list.Count);
+        LockedList: _list.Count,
+        SqliteStoreSameWrites: await SqliteStore.CountMessagesAsync(_storeSameWritesSession),
+        RawSameWrites: SameWrites.Count());
 
     private SqliteSessionStore SqliteStore => _sqliteStore ?? throw NotSetUp();
 
     private RawSqliteMessageLog Raw => _raw ?? throw NotSetUp();
+
+    private RawSqliteSameWritesLog SameWrites => _sameWrites ?? throw NotSetUp();
 
     private InMemorySessionStore InMemoryStore => _inMemoryStore ?? throw NotSetUp();
 

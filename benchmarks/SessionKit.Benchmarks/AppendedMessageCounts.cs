@@ -7,10 +7,14 @@ namespace SessionKit.Benchmarks;
 /// <param name="RawBatch">In the raw table, batch-insert session.</param>
 /// <param name="InMemoryStore">In the in-memory store's current session.</param>
 /// <param name="LockedList">In the locked list.</param>
+/// <param name="SqliteStoreSameWrites">In the SQLite store's session measured against the same-writes floor.</param>
+/// <param name="RawSameWrites">In the same-writes floor's session.</param>
 public sealed record AppendedMessageCounts(
     long SqliteStoreSingle,
     long SqliteStoreBatch,
     long RawSingle,
     long RawBatch,
     long InMemoryStore,
-    long LockedList);
+    long LockedList,
+    long SqliteStoreSameWrites,
+    long RawSameWrites);

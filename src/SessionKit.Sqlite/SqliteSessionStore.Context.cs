@@ -1,19 +1,40 @@
+using System.Collections.ObjectModel;
 using Microsoft.Data.Sqlite;
 using SessionKit.Storage;
 
 namespace SessionKit.Sqlite;
 
 // A context build's first read: the session, its newest messages and each summary level's newest summaries, on one pooled
-// reader connection in one read transaction, with three prepared statements (and one probe per level). Rows already
-// decoded by an earlier build are reused when the row read now has the same id and revision, so a build that finds the
-// window unchanged decodes no text.
+// reader connection in one read transaction, in two statements when nothing changed: the session row with the newest
+// summary of each level (one index seek per level, in the same statement), then every level's frontier summaries in one
+// UNION ALL. The newest messages are read only when the session changed since the last build: its version (bumped, in the
+// same transaction, by every write that touches its messages) proves the list this store read before is still the session's
+// newest; when every change since then was an append (the change log has one row per version), only the appended rows are
+// read. Rows already decoded by an earlier build are reused when the row read now has the same id and revision, so a build
+// that finds the window unchanged decodes no text.
 public sealed partial class SqliteSessionStore
 {
-    private const string SnapshotSessionSql = "/* context */ SELECT " + SqliteRows.SessionColumns + " FROM sessions WHERE id = $id;";
+    // Levels answered by the session statement and read by one frontier statement; a deeper history (ten levels of roll-ups
+    // of 10 is 10^9 messages) reads its levels one statement each.
+    private const int SnapshotStatementLevels = 8;
+
+    // The session, then max(to_sequence) of levels 1..8 (null where a level is empty): the session's columns come first.
+    private static readonly string SnapshotSessionProbeSql = BuildSessionProbeSql();
+
+    // By the number of levels in use (1..8): each level's summaries ending at or after the newest of the next level, newest
+    // first, at most MaxContextSnapshotRows + 1 each (the extra one tells where the level stops being complete).
+    private static readonly string[] SnapshotFrontierSql = BuildFrontierSql();
 
     // The identity first (id, sequence, revision, token count): a row found in the cache needs nothing else decoded.
     private const string SnapshotMessagesSql =
         "/* context */ SELECT " + SqliteRows.MessageColumns + " FROM messages WHERE session_id = $id AND sequence <= $last ORDER BY sequence DESC;";
+
+    private const string SnapshotAppendedSql =
+        "/* context */ SELECT " + SqliteRows.MessageColumns + " FROM messages WHERE session_id = $id AND sequence > $after AND sequence <= $last ORDER BY sequence DESC;";
+
+    // What changed since a version: only appends (and changes that leave messages alone) let the cached newest messages stand.
+    private const string SnapshotChangesSql =
+        "/* context */ SELECT kind FROM session_changes WHERE session_id = $id AND version > $after AND version <= $version;";
 
     private const string SnapshotLevelProbeSql = "/* context */ SELECT max(to_sequence) FROM summaries WHERE session_id = $id AND level = $level;";
 
@@ -23,9 +44,12 @@ public sealed partial class SqliteSessionStore
     // Summary levels grow by a factor of the roll-up size (at least 2): this is far more than any history has.
     private const int MaxSnapshotLevels = 64;
 
-    // About the windows of a few dozen busy sessions; a slot holds a reference, so an empty cache costs 16 KB + 4 KB.
+    private const int SessionColumnCount = 12;
+
+    // About the windows of a few dozen busy sessions; a slot holds a reference, so an empty cache costs 16 KB + 4 KB + 1 KB.
     private readonly DecodedRowCache<SessionMessage> _messageRows = new(2048);
     private readonly DecodedRowCache<SessionSummary> _summaryRows = new(512);
+    private readonly DecodedRowCache<NewestMessages> _newestMessages = new(128);
 
     /// <inheritdoc />
     protected override Task<ContextSnapshot> ReadContextSnapshotCoreAsync(Guid sessionId, int tokenBudget, CancellationToken cancellationToken) =>
@@ -39,36 +63,148 @@ public sealed partial class SqliteSessionStore
     {
         _messageRows.Clear();
         _summaryRows.Clear();
+        _newestMessages.Clear();
     }
 
     private ContextSnapshot ReadSnapshot(StoreConnection connection, SqliteTransaction transaction, Guid sessionId, int tokenBudget)
     {
         byte[] id = SqliteRows.Id(sessionId);
         Session session;
-        var sessionCommand = connection.Prepared(SnapshotSessionSql, transaction, "$id");
+        Span<long> newestTo = stackalloc long[MaxSnapshotLevels];
+        int top = 0;
+        var sessionCommand = connection.Prepared(SnapshotSessionProbeSql, transaction, "$id");
         sessionCommand.Parameters[0].Value = id;
         using (var reader = sessionCommand.ExecuteReader())
         {
             session = reader.Read() ? SqliteRows.ReadSession(reader) : throw new SessionNotFoundException(sessionId);
+            while (top < SnapshotStatementLevels && !reader.IsDBNull(SessionColumnCount + top))
+            {
+                newestTo[top] = reader.GetInt64(SessionColumnCount + top);
+                top++;
+            }
         }
 
-        var (messages, messagesFrom) = ReadNewestMessages(connection, transaction, id, sessionId, session.LastSequence, tokenBudget);
+        var (messages, messagesFrom) = ReadNewestMessages(connection, transaction, id, session, tokenBudget);
         return new ContextSnapshot
         {
             Session = session,
             NewestMessages = messages,
             MessagesFrom = messagesFrom,
-            SummaryLevels = ReadSummaryLevels(connection, transaction, id, sessionId, tokenBudget),
+            SummaryLevels = top < SnapshotStatementLevels
+                ? ReadFrontier(connection, transaction, id, sessionId, newestTo[..top], tokenBudget)
+                    ?? ReadSummaryLevels(connection, transaction, id, sessionId, tokenBudget)
+                : ReadSummaryLevels(connection, transaction, id, sessionId, tokenBudget),
         };
     }
 
-    private (List<SessionMessage> Messages, long From) ReadNewestMessages(
-        StoreConnection connection, SqliteTransaction transaction, byte[] id, Guid sessionId, long lastSequence, int tokenBudget)
+    private (IReadOnlyList<SessionMessage> Messages, long From) ReadNewestMessages(
+        StoreConnection connection, SqliteTransaction transaction, byte[] id, Session session, int tokenBudget)
     {
-        var command = connection.Prepared(SnapshotMessagesSql, transaction, "$id", "$last");
+        var cached = _newestMessages.Get(session.Id);
+        if (cached is not null && cached.SessionId == session.Id && cached.CreatedAt == session.CreatedAt)
+        {
+            if (cached.Version == session.Version && cached.LastSequence == session.LastSequence)
+            {
+                if (cached.TokenBudget == tokenBudget)
+                {
+                    return (cached.Messages, cached.From);
+                }
+
+                if (Extend([], cached, tokenBudget) is { } resized)
+                {
+                    return Remember(session, tokenBudget, resized);
+                }
+            }
+            else if (cached.Version < session.Version && cached.LastSequence <= session.LastSequence
+                && OnlyAppendedSince(connection, transaction, id, cached.Version, session.Version))
+            {
+                var appended = ReadMessages(connection, transaction, SnapshotAppendedSql, id, session.Id, cached.LastSequence, session.LastSequence, tokenBudget, out long appendedFrom);
+                if (appendedFrom > cached.LastSequence + 1)
+                {
+                    // The appended rows alone fill the budget.
+                    return Remember(session, tokenBudget, (appended, appendedFrom));
+                }
+
+                if (appended.Count == session.LastSequence - cached.LastSequence && Extend(appended, cached, tokenBudget) is { } extended)
+                {
+                    return Remember(session, tokenBudget, extended);
+                }
+            }
+        }
+
+        var read = ReadMessages(connection, transaction, SnapshotMessagesSql, id, session.Id, after: null, session.LastSequence, tokenBudget, out long from);
+        return Remember(session, tokenBudget, (read, from));
+    }
+
+    private (IReadOnlyList<SessionMessage> Messages, long From) Remember(Session session, int tokenBudget, (List<SessionMessage> Messages, long From) read)
+    {
+        var messages = new ReadOnlyCollection<SessionMessage>(read.Messages);
+        _newestMessages.Set(session.Id, new NewestMessages(session.Id, session.CreatedAt, session.Version, session.LastSequence, tokenBudget, messages, read.From));
+        return (messages, read.From);
+    }
+
+    // The newest messages as the snapshot reads them (until their stored counts pass the budget, at least one, at most
+    // MaxContextSnapshotRows) from the appended rows followed by an earlier read's; null when that read ends too soon.
+    private static (List<SessionMessage> Messages, long From)? Extend(List<SessionMessage> appended, NewestMessages cached, int tokenBudget)
+    {
+        long tokens = 0;
+        foreach (var message in appended)
+        {
+            tokens += message.TokenCount;
+        }
+
+        var earlier = cached.Messages;
+        for (int i = 0; i < earlier.Count; i++)
+        {
+            if (appended.Count > 0 && (tokens > tokenBudget || appended.Count >= MaxContextSnapshotRows))
+            {
+                return (appended, earlier[i].Sequence + 1);
+            }
+
+            appended.Add(earlier[i]);
+            tokens += earlier[i].TokenCount;
+        }
+
+        // Every earlier row taken: whole only if that read reached the start of the session.
+        return cached.From == 1 ? (appended, 1) : null;
+    }
+
+    private static bool OnlyAppendedSince(StoreConnection connection, SqliteTransaction transaction, byte[] id, long after, long version)
+    {
+        var command = connection.Prepared(SnapshotChangesSql, transaction, "$id", "$after", "$version");
+        command.Parameters[0].Value = id;
+        command.Parameters[1].Value = after;
+        command.Parameters[2].Value = version;
+        long rows = 0;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            rows++;
+            if ((SessionChangeKind)reader.GetInt32(0) is not (SessionChangeKind.MessagesAppended or SessionChangeKind.SessionUpdated
+                or SessionChangeKind.StateSet or SessionChangeKind.StateDeleted))
+            {
+                return false;
+            }
+        }
+
+        // A version without its change row (a retention sweep) may have changed anything.
+        return rows == version - after;
+    }
+
+    private List<SessionMessage> ReadMessages(
+        StoreConnection connection, SqliteTransaction transaction, string sql, byte[] id, Guid sessionId, long? after, long lastSequence, int tokenBudget, out long from)
+    {
+        var command = after is null
+            ? connection.Prepared(sql, transaction, "$id", "$last")
+            : connection.Prepared(sql, transaction, "$id", "$last", "$after");
         command.Parameters[0].Value = id;
         command.Parameters[1].Value = lastSequence;
-        var messages = new List<SessionMessage>(64);
+        if (after is { } afterSequence)
+        {
+            command.Parameters[2].Value = afterSequence;
+        }
+
+        var messages = new List<SessionMessage>(after is null ? 64 : 4);
         long tokens = 0;
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -76,7 +212,8 @@ public sealed partial class SqliteSessionStore
             long sequence = reader.GetInt64(2);
             if (messages.Count > 0 && (tokens > tokenBudget || messages.Count >= MaxContextSnapshotRows))
             {
-                return (messages, sequence + 1);
+                from = sequence + 1;
+                return messages;
             }
 
             var messageId = SqliteRows.ReadGuid(reader, 0);
@@ -92,7 +229,104 @@ public sealed partial class SqliteSessionStore
             tokens += message.TokenCount;
         }
 
-        return (messages, 1);
+        from = after is { } a ? a + 1 : 1;
+        return messages;
+    }
+
+    // Every level's frontier in one statement (levels ascending, each newest first), or null if the rows did not come in
+    // that order, in which case the caller reads level by level.
+    private List<ContextSnapshotLevel>? ReadFrontier(
+        StoreConnection connection, SqliteTransaction transaction, byte[] id, Guid sessionId, ReadOnlySpan<long> newestTo, int tokenBudget)
+    {
+        int top = newestTo.Length;
+        var levels = new List<ContextSnapshotLevel>(top + 1);
+        if (top > 0)
+        {
+            var command = connection.Prepared(SnapshotFrontierSql[top - 1], transaction, FrontierParameterNames.AsSpan(0, top + 1));
+            command.Parameters[0].Value = id;
+            for (int level = 1; level <= top; level++)
+            {
+                // Back to the newest summary of the next level (what a build's frontier needs), and at least one.
+                command.Parameters[level].Value = level < top ? newestTo[level] : 0L;
+            }
+
+            using var reader = command.ExecuteReader();
+            bool more = reader.Read();
+            for (int level = 1; level <= top; level++)
+            {
+                long coarserThrough = level < top ? newestTo[level] : 0;
+                var summaries = new List<SessionSummary>(8);
+                long tokens = 0;
+                long completeFrom = Math.Max(1, coarserThrough);
+                long previousTo = long.MaxValue;
+                bool stopped = false;
+                for (; more; more = reader.Read())
+                {
+                    int rowLevel = reader.GetInt32(2);
+                    if (rowLevel != level)
+                    {
+                        if (rowLevel < level)
+                        {
+                            return null;
+                        }
+
+                        break;
+                    }
+
+                    long to = reader.GetInt64(4);
+                    if (to >= previousTo)
+                    {
+                        return null;
+                    }
+
+                    previousTo = to;
+                    if (stopped)
+                    {
+                        continue;
+                    }
+
+                    if (summaries.Count > 0 && (to <= coarserThrough || tokens > tokenBudget || summaries.Count >= MaxContextSnapshotRows))
+                    {
+                        completeFrom = to + 1;
+                        stopped = true;
+                        continue;
+                    }
+
+                    var summary = ReadCachedSummary(reader, sessionId, level, to);
+                    summaries.Add(summary);
+                    tokens += summary.TokenCount;
+                }
+
+                if (summaries.Count == 0)
+                {
+                    // A level the probe saw is empty now: not possible in one transaction, so read it the plain way.
+                    return null;
+                }
+
+                levels.Add(new ContextSnapshotLevel { Level = level, Summaries = summaries, CompleteFrom = completeFrom });
+            }
+
+            if (more)
+            {
+                return null;
+            }
+        }
+
+        levels.Add(new ContextSnapshotLevel { Level = top + 1, Summaries = [], CompleteFrom = 1 });
+        return levels;
+    }
+
+    private SessionSummary ReadCachedSummary(SqliteDataReader reader, Guid sessionId, int level, long to)
+    {
+        var summaryId = SqliteRows.ReadGuid(reader, 0);
+        var summary = _summaryRows.Get(summaryId);
+        if (summary is null || summary.Id != summaryId || summary.SessionId != sessionId || summary.Level != level || summary.ToSequence != to)
+        {
+            summary = SqliteRows.ReadSummary(reader);
+            _summaryRows.Set(summaryId, summary);
+        }
+
+        return summary;
     }
 
     private List<ContextSnapshotLevel> ReadSummaryLevels(StoreConnection connection, SqliteTransaction transaction, byte[] id, Guid sessionId, int tokenBudget)
@@ -136,14 +370,7 @@ public sealed partial class SqliteSessionStore
                         break;
                     }
 
-                    var summaryId = SqliteRows.ReadGuid(reader, 0);
-                    var summary = _summaryRows.Get(summaryId);
-                    if (summary is null || summary.Id != summaryId || summary.SessionId != sessionId || summary.Level != level || summary.ToSequence != to)
-                    {
-                        summary = SqliteRows.ReadSummary(reader);
-                        _summaryRows.Set(summaryId, summary);
-                    }
-
+                    var summary = ReadCachedSummary(reader, sessionId, level, to);
                     summaries.Add(summary);
                     tokens += summary.TokenCount;
                 }
@@ -159,4 +386,21 @@ public sealed partial class SqliteSessionStore
 
         return levels;
     }
+
+    private static readonly string[] FrontierParameterNames = ["$id", .. Enumerable.Range(1, SnapshotStatementLevels).Select(level => "$c" + level)];
+
+    private static string BuildSessionProbeSql() =>
+        "/* context */ SELECT " + SqliteRows.SessionColumns + ", " +
+        string.Join(", ", Enumerable.Range(1, SnapshotStatementLevels).Select(level => $"(SELECT max(to_sequence) FROM summaries WHERE session_id = $id AND level = {level})")) +
+        " FROM sessions WHERE id = $id;";
+
+    private static string[] BuildFrontierSql() =>
+        [.. Enumerable.Range(1, SnapshotStatementLevels).Select(top =>
+            "/* context */ " + string.Join(" UNION ALL ", Enumerable.Range(1, top).Select(level =>
+                $"SELECT * FROM (SELECT {SqliteRows.SummaryColumns} FROM summaries WHERE session_id = $id AND level = {level} AND to_sequence >= $c{level} " +
+                $"ORDER BY to_sequence DESC LIMIT {MaxContextSnapshotRows + 1})")) + ";")];
+
+    // The newest messages one read found for a session, and what identified the session then.
+    private sealed record NewestMessages(
+        Guid SessionId, DateTimeOffset CreatedAt, long Version, long LastSequence, int TokenBudget, ReadOnlyCollection<SessionMessage> Messages, long From);
 }

@@ -202,17 +202,26 @@ public sealed partial class SqliteSessionStore
 
     private static void LogChange(StoreConnection connection, SqliteTransaction transaction, SessionChange change)
     {
-        var insert = connection.Command(
+        var insert = connection.Prepared(
             "INSERT INTO session_changes (session_id, version, kind, from_sequence, to_sequence, state_key, author_id, changed_at) VALUES ($session_id, $version, $kind, $from, $to, $state_key, $author_id, $changed_at);",
-            transaction);
-        insert.Parameters.AddWithValue("$session_id", SqliteRows.Id(change.SessionId));
-        insert.Parameters.AddWithValue("$version", change.Version);
-        insert.Parameters.AddWithValue("$kind", (int)change.Kind);
-        insert.Parameters.AddWithValue("$from", (object?)change.FromSequence ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$to", (object?)change.ToSequence ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$state_key", (object?)change.StateKey ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$author_id", (object?)change.AuthorId ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$changed_at", SqliteRows.Ticks(change.ChangedAt));
+            transaction,
+            "$session_id",
+            "$version",
+            "$kind",
+            "$from",
+            "$to",
+            "$state_key",
+            "$author_id",
+            "$changed_at");
+        var parameters = insert.Parameters;
+        parameters[0].Value = SqliteRows.Id(change.SessionId);
+        parameters[1].Value = change.Version;
+        parameters[2].Value = (int)change.Kind;
+        parameters[3].Value = (object?)change.FromSequence ?? DBNull.Value;
+        parameters[4].Value = (object?)change.ToSequence ?? DBNull.Value;
+        parameters[5].Value = (object?)change.StateKey ?? DBNull.Value;
+        parameters[6].Value = (object?)change.AuthorId ?? DBNull.Value;
+        parameters[7].Value = SqliteRows.Ticks(change.ChangedAt);
         insert.ExecuteNonQuery();
     }
 

@@ -676,16 +676,21 @@ public sealed partial class SqliteSessionStore : SessionStore
 
     private static void InsertMessages(StoreConnection connection, SqliteTransaction transaction, IReadOnlyList<SessionMessage> messages, string userKey)
     {
-        var insert = connection.Command(
+        // Prepared once per connection with its parameters; each message only sets their values (no parameter objects per row).
+        var insert = connection.Prepared(
             "INSERT INTO messages (" + SqliteRows.MessageColumns + ", user_key) VALUES ($id, $session_id, $sequence, $role, $content, $author_id, $tool_call_id, $tool_name, $created_at, $metadata, $token_count, $token_encoding, $revision, $user_key);",
-            transaction);
+            transaction,
+            SqliteRows.MessageParameterNames);
+        var parameters = insert.Parameters;
+        parameters[SqliteRows.MessageParameterNames.Length - 1].Value = userKey;
         foreach (var message in messages)
         {
-            insert.Parameters.Clear();
-            SqliteRows.AddMessageParameters(insert, message);
-            insert.Parameters.AddWithValue("$user_key", userKey);
+            SqliteRows.SetMessageParameters(parameters, message);
             insert.ExecuteNonQuery();
         }
+
+        // The cached command must not keep the last message's text alive after it is erased.
+        SqliteRows.ClearMessageParameters(parameters);
     }
 
     /// <summary>
@@ -703,14 +708,19 @@ public sealed partial class SqliteSessionStore : SessionStore
         long? expectedVersion,
         DateTimeOffset now)
     {
-        var command = connection.Command(
+        var command = connection.Prepared(
             "UPDATE sessions SET last_sequence = last_sequence + $count, message_count = message_count + $count, last_activity_at = max(last_activity_at, $now), version = version + 1 " +
             "WHERE id = $id AND ($expected_version IS NULL OR version = $expected_version) RETURNING " + SqliteRows.SessionColumns + ";",
-            transaction);
-        command.Parameters.AddWithValue("$id", SqliteRows.Id(sessionId));
-        command.Parameters.AddWithValue("$count", messages.Count);
-        command.Parameters.AddWithValue("$now", SqliteRows.Ticks(now));
-        command.Parameters.AddWithValue("$expected_version", (object?)expectedVersion ?? DBNull.Value);
+            transaction,
+            "$id",
+            "$count",
+            "$now",
+            "$expected_version");
+        var parameters = command.Parameters;
+        parameters[0].Value = SqliteRows.Id(sessionId);
+        parameters[1].Value = messages.Count;
+        parameters[2].Value = SqliteRows.Ticks(now);
+        parameters[3].Value = (object?)expectedVersion ?? DBNull.Value;
         Session updated;
         using (var reader = command.ExecuteReader())
         {

@@ -110,6 +110,66 @@ public abstract partial class SessionStoreConformanceTests
         }
     }
 
+    [Test]
+    public async Task ReadContextSnapshot_AcrossAppendsBudgetsRetentionAndRedoneSummaries_HoldsTheRowsAsTheyAreNow()
+    {
+        if (Store is not SessionStore store)
+        {
+            Assert.Ignore("The context snapshot is a SessionStore method.");
+            return;
+        }
+
+        // Each step changes what the next snapshot must hold in a different way; a backend that reuses an earlier read
+        // (unchanged session, appends only, another budget) must notice every one of them.
+        var session = await CreateSessionAsync();
+        await AppendAsync(session.Id, "q1", "a1", "q2", "a2", "q3", "a3");
+        await Store.SaveSummaryAsync(session.Id, new NewSummary(1, 2, 1, "first take", "t"));
+        var steps = new List<(string Step, ContextSnapshot Snapshot)>();
+        async Task<ContextSnapshot> ReadAsync(string step, int budget)
+        {
+            var snapshot = await store.ReadContextSnapshotAsync(session.Id, budget);
+            await AssertSnapshotHoldsWhatItClaimsAsync(snapshot, session.Id);
+            steps.Add((step, snapshot));
+            return snapshot;
+        }
+
+        await ReadAsync("first", 4000);
+        var again = await ReadAsync("unchanged", 4000);
+        var small = await ReadAsync("smaller budget", 1);
+        await ReadAsync("larger budget again", 4000);
+        await AppendAsync(session.Id, "q4");
+        var appended = await ReadAsync("one append", 4000);
+        await AppendAsync(session.Id, "q5", "a5");
+        var appendedSmall = await ReadAsync("two appends, small budget", 1);
+        await Store.UpdateSessionAsync(session.Id, new SessionUpdate { Title = "renamed" });
+        await AppendAsync(session.Id, "q6");
+        var renamed = await ReadAsync("rename and append", 4000);
+
+        // A summary deleted and made again for the same range (a new summarizer, say) must be read as it is now.
+        await Store.InvalidateSummariesAsync(session.Id, 1);
+        await Store.SaveSummaryAsync(session.Id, new NewSummary(1, 2, 1, "second take", "t"));
+        var redone = await ReadAsync("summary redone", 4000);
+
+        // Retention deletes the oldest messages: the next snapshot must not hold them.
+        Time.Advance(TimeSpan.FromHours(1));
+        await AppendAsync(session.Id, "q7");
+        await Retention.DeleteMessagesBeforeAsync(session.Id, Time.GetUtcNow(), MessageRetentionMode.DeleteMessages, 1000);
+        var swept = await ReadAsync("after retention", 4000);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(again.NewestMessages.Select(m => m.Content), Is.EqualTo(new[] { "a3", "q3", "a2", "q2", "a1", "q1" }));
+            Assert.That(small.NewestMessages[0].Content, Is.EqualTo("a3"), "a budget of 1 token: at least the newest message");
+            Assert.That(appended.NewestMessages.Select(m => m.Content), Is.EqualTo(new[] { "q4", "a3", "q3", "a2", "q2", "a1", "q1" }));
+            Assert.That(appendedSmall.NewestMessages[0].Content, Is.EqualTo("a5"));
+            Assert.That(renamed.Session.Title, Is.EqualTo("renamed"));
+            Assert.That(renamed.NewestMessages.Select(m => m.Content), Is.EqualTo(new[] { "q6", "a5", "q5", "q4", "a3", "q3", "a2", "q2", "a1", "q1" }));
+            Assert.That(redone.SummaryLevels[0].Summaries.Select(s => s.Content), Is.EqualTo(new[] { "second take" }));
+            Assert.That(swept.NewestMessages.Select(m => m.Content), Is.EqualTo(new[] { "q7" }), "messages swept by retention are gone from the snapshot");
+            Assert.That(swept.SummaryLevels[0].Summaries, Is.Empty, "so are the summaries of what was swept");
+        }
+    }
+
     [Category(RefusedWhenEncrypted)]
     [Test]
     public async Task ReadContextSnapshot_AfterAnEditARewindAndANewAppend_HoldsTheRowsAsTheyAreNow()

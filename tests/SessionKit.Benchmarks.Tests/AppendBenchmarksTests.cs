@@ -22,7 +22,9 @@ public sealed class AppendBenchmarksTests
                 RawSingle: 1,
                 RawBatch: benchmarks.BatchSize,
                 InMemoryStore: 1,
-                LockedList: 1)));
+                LockedList: 1,
+                SqliteStoreSameWrites: 1,
+                RawSameWrites: 1)));
         }
         finally
         {
@@ -60,7 +62,7 @@ public sealed class AppendBenchmarksTests
         await runner.GlobalSetupAsync();
         string directory = benchmarks.DatabaseDirectory!;
         await runner.InvokeEachBenchmarkOnceAsync();
-        Assert.That(Directory.GetFiles(directory, "*.db"), Has.Length.EqualTo(2));
+        Assert.That(Directory.GetFiles(directory, "*.db"), Has.Length.EqualTo(3), "the store, the raw floor and the same-writes floor");
         await runner.GlobalCleanupAsync();
 
         Assert.That(Directory.Exists(directory), Is.False);

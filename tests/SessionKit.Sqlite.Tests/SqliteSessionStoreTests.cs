@@ -51,6 +51,36 @@ internal sealed class SqliteSessionStoreTests : SqliteFileFixture
     }
 
     [Test]
+    public async Task ContextSnapshot_AfterAnotherInstanceRewritesTheSession_HoldsTheRowsAsTheyAreNow()
+    {
+        // The snapshot reuses what this instance read before when the session's version says nothing changed: writes by
+        // another instance (another process) on the same file must still show, whatever they were.
+        await using var reader = Open();
+        await using var writer = Open();
+        var session = await reader.CreateSessionAsync("ada");
+        await reader.AppendMessagesAsync(session.Id, [NewMessage.User("q1"), NewMessage.Assistant("a1"), NewMessage.User("q2"), NewMessage.Assistant("a2")]);
+        await reader.SaveSummaryAsync(session.Id, new NewSummary(1, 2, 1, "first take", "t"));
+        var before = await reader.ReadContextSnapshotAsync(session.Id, 4000);
+
+        await writer.AppendMessageAsync(session.Id, NewMessage.User("q3"));
+        var appended = await reader.ReadContextSnapshotAsync(session.Id, 4000);
+        await writer.InvalidateSummariesAsync(session.Id, 1);
+        await writer.SaveSummaryAsync(session.Id, new NewSummary(1, 2, 1, "second take", "t"));
+        var redone = await reader.ReadContextSnapshotAsync(session.Id, 4000);
+        await writer.EditMessageAsync(session.Id, 4, "a2 corrected");
+        var edited = await reader.ReadContextSnapshotAsync(session.Id, 4000);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(before.NewestMessages.Select(m => m.Content), Is.EqualTo(new[] { "a2", "q2", "a1", "q1" }));
+            Assert.That(appended.NewestMessages.Select(m => m.Content), Is.EqualTo(new[] { "q3", "a2", "q2", "a1", "q1" }));
+            Assert.That(appended.SummaryLevels[0].Summaries.Select(s => s.Content), Is.EqualTo(new[] { "first take" }));
+            Assert.That(redone.SummaryLevels[0].Summaries.Select(s => s.Content), Is.EqualTo(new[] { "second take" }));
+            Assert.That(edited.NewestMessages.Select(m => m.Content), Is.EqualTo(new[] { "q3", "a2 corrected", "q2", "a1", "q1" }));
+        }
+    }
+
+    [Test]
     public async Task SecondStoreInstance_OnTheSameFile_SeesTheSameData()
     {
         await using var first = Open();

@@ -137,22 +137,35 @@ internal static class SqliteRows
         return messages;
     }
 
-    public static void AddMessageParameters(SqliteCommand command, SessionMessage message)
+    /// <summary>The parameters of a message insert, in <see cref="MessageColumns"/> order, then <c>$user_key</c>.</summary>
+    public static readonly string[] MessageParameterNames =
+        ["$id", "$session_id", "$sequence", "$role", "$content", "$author_id", "$tool_call_id", "$tool_name", "$created_at", "$metadata", "$token_count", "$token_encoding", "$revision", "$user_key"];
+
+    /// <summary>Sets the values of a prepared insert's <see cref="MessageParameterNames"/> (all but the last) from <paramref name="message"/>.</summary>
+    public static void SetMessageParameters(SqliteParameterCollection parameters, SessionMessage message)
     {
-        var parameters = command.Parameters;
-        parameters.AddWithValue("$id", Id(message.Id));
-        parameters.AddWithValue("$session_id", Id(message.SessionId));
-        parameters.AddWithValue("$sequence", message.Sequence);
-        parameters.AddWithValue("$role", (int)message.Role);
-        parameters.AddWithValue("$content", message.Content);
-        parameters.AddWithValue("$author_id", (object?)message.AuthorId ?? DBNull.Value);
-        parameters.AddWithValue("$tool_call_id", (object?)message.ToolCallId ?? DBNull.Value);
-        parameters.AddWithValue("$tool_name", (object?)message.ToolName ?? DBNull.Value);
-        parameters.AddWithValue("$created_at", Ticks(message.CreatedAt));
-        parameters.AddWithValue("$metadata", MetadataJson.Serialize(message.Metadata));
-        parameters.AddWithValue("$token_count", message.TokenCount);
-        parameters.AddWithValue("$token_encoding", (object?)message.TokenEncoding ?? DBNull.Value);
-        parameters.AddWithValue("$revision", message.Revision);
+        parameters[0].Value = Id(message.Id);
+        parameters[1].Value = Id(message.SessionId);
+        parameters[2].Value = message.Sequence;
+        parameters[3].Value = (int)message.Role;
+        parameters[4].Value = message.Content;
+        parameters[5].Value = (object?)message.AuthorId ?? DBNull.Value;
+        parameters[6].Value = (object?)message.ToolCallId ?? DBNull.Value;
+        parameters[7].Value = (object?)message.ToolName ?? DBNull.Value;
+        parameters[8].Value = Ticks(message.CreatedAt);
+        parameters[9].Value = MetadataJson.Serialize(message.Metadata);
+        parameters[10].Value = message.TokenCount;
+        parameters[11].Value = (object?)message.TokenEncoding ?? DBNull.Value;
+        parameters[12].Value = message.Revision;
+    }
+
+    /// <summary>Drops the values <see cref="SetMessageParameters"/> set (the text and metadata above all).</summary>
+    public static void ClearMessageParameters(SqliteParameterCollection parameters)
+    {
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            parameters[i].Value = DBNull.Value;
+        }
     }
 
     public static Guid ReadGuid(SqliteDataReader reader, int ordinal) => new(reader.GetFieldValue<byte[]>(ordinal), bigEndian: true);
