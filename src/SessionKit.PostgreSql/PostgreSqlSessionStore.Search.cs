@@ -1,4 +1,5 @@
 using System.Text;
+using SessionKit.Storage;
 
 namespace SessionKit.PostgreSql;
 
@@ -21,13 +22,6 @@ public sealed partial class PostgreSqlSessionStore
 
     /// <summary>How many messages of the whole store the rare stems of a query may occur in together; their rows are all ranked.</summary>
     internal const int RareStemBudget = 1_000;
-
-    private const double K1 = 1.2;
-    private const double B = 0.75;
-    private const double MinimumIdf = 1e-6;
-
-    // The one-token owner key FTS5 counts in every SQLite row's length; kept here so both backends rank alike.
-    private const int ScopeTokens = 1;
 
     /// <inheritdoc />
     protected override Task<SearchPage> SearchCoreAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, int offset, CancellationToken cancellationToken)
@@ -58,12 +52,10 @@ public sealed partial class PostgreSqlSessionStore
                 var idfs = new double[stems.Length];
                 for (int i = 0; i < stems.Length; i++)
                 {
-                    long matching = frequencies.GetValueOrDefault(stems[i]);
-                    double idf = Math.Log((documents - matching + 0.5) / (matching + 0.5));
-                    idfs[i] = idf <= 0.0 ? MinimumIdf : idf;
+                    idfs[i] = Bm25.Idf(documents, frequencies.GetValueOrDefault(stems[i]));
                 }
 
-                double averageLength = (statistics[0].Tokens + ((double)documents * ScopeTokens)) / documents;
+                double averageLength = Bm25.AverageLength(statistics[0].Tokens, documents);
                 string[] rare = RareStems(frequencies);
                 var candidates = await CandidatesAsync(tx, userId, query, stems, rare).ConfigureAwait(false);
                 if (candidates.Count == 0)
@@ -157,29 +149,22 @@ public sealed partial class PostgreSqlSessionStore
         return tx.ListAsync(command, static reader => new Candidate(reader.GetGuid(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4)));
     }
 
-    /// <summary>Scores each distinct candidate (fts5Bm25Function's expression, summed term by term in query order) and sorts them as the page is ordered.</summary>
+    /// <summary>Scores each candidate (summed term by term in query order) and sorts them as the page is ordered.</summary>
+    /// <remarks>The candidates are distinct: the rare-word part reads only rows older than the window's last one.</remarks>
     private static List<Candidate> Rank(List<Candidate> candidates, string[] stems, double[] idfs, double averageLength)
     {
-        var seen = new HashSet<(Guid, long)>();
         var ranked = new List<Candidate>(candidates.Count);
         var frequencies = new int[stems.Length];
         foreach (var candidate in candidates)
         {
-            if (!seen.Add((candidate.SessionId, candidate.Sequence)))
-            {
-                continue;
-            }
-
             Array.Clear(frequencies);
             TermFrequencies(candidate.Terms, stems, frequencies);
             double score = 0.0;
-            double norm = K1 * ((1.0 - B) + (B * (candidate.Length + ScopeTokens) / averageLength));
             for (int i = 0; i < stems.Length; i++)
             {
                 if (frequencies[i] > 0)
                 {
-                    double tf = frequencies[i];
-                    score += idfs[i] * ((tf * (K1 + 1.0)) / (tf + norm));
+                    score += Bm25.Term(idfs[i], frequencies[i], candidate.Length, averageLength);
                 }
             }
 

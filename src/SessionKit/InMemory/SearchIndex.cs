@@ -11,7 +11,7 @@ namespace SessionKit;
 /// each query term is scored separately (two terms with one stem count twice, as two FTS5 phrases do), idf =
 /// ln((N − n + 0.5) / (n + 0.5)) floored at 1e-6, where N counts every message in the store and n those containing the
 /// stem, whoever owns them (FTS5 computes idf over the whole table); k1 = 1.2, b = 0.75. A message's length is its word
-/// count plus <see cref="ScopeTokens"/>: the SQLite index row also holds the owner's one-token user key, which FTS5
+/// count plus <see cref="Bm25.ScopeTokens"/>: the SQLite index row also holds the owner's one-token user key, which FTS5
 /// counts in every row's length and in the average. Ties: more recent, then greater session id, then greater sequence.</para>
 /// <para>A query costs O(P + H log K): P postings of the user for the query's stems (of one session with a session
 /// filter), H the matches that pass the filters, K = offset + limit + 1 kept for the page; it never scans messages that
@@ -27,13 +27,6 @@ namespace SessionKit;
 /// </remarks>
 internal sealed class SearchIndex
 {
-    /// <summary>The words FTS5 counts in every SQLite index row besides the content: the one-token user key.</summary>
-    public const int ScopeTokens = 1;
-
-    private const double K1 = 1.2;
-    private const double B = 0.75;
-    private const double MinimumIdf = 1e-6;
-
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Dictionary<string, Dictionary<Guid, List<Posting>>>> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, SessionDocuments> _sessions = [];
@@ -212,7 +205,7 @@ internal sealed class SearchIndex
                 return ([], null);
             }
 
-            double averageLength = (_tokenCount + ((double)_documentCount * ScopeTokens)) / _documentCount;
+            double averageLength = Bm25.AverageLength(_tokenCount, _documentCount);
             var scores = new Dictionary<Document, double>(ReferenceEqualityComparer.Instance);
 
             // Term by term, in query order, so each message's score is summed in the order FTS5 sums it.
@@ -224,8 +217,7 @@ internal sealed class SearchIndex
                 }
 
                 int matching = _documentFrequency[stems[i]];
-                double idf = Math.Log((_documentCount - matching + 0.5) / (matching + 0.5));
-                idf = idf <= 0.0 ? MinimumIdf : idf;
+                double idf = Bm25.Idf(_documentCount, matching);
                 if (query.SessionId is { } sessionId)
                 {
                     if (bySession.TryGetValue(sessionId, out var list))
@@ -287,10 +279,7 @@ internal sealed class SearchIndex
                 continue;
             }
 
-            // fts5Bm25Function's expression, operation for operation, so equal inputs give bit-identical scores.
-            double frequency = posting.Frequency;
-            double length = posting.Document.Length + ScopeTokens;
-            double term = idf * ((frequency * (K1 + 1.0)) / (frequency + (K1 * ((1 - B) + (B * length / averageLength)))));
+            double term = Bm25.Term(idf, posting.Frequency, posting.Document.Length, averageLength);
             scores[posting.Document] = scores.GetValueOrDefault(posting.Document) + term;
         }
     }
