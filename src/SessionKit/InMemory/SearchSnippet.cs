@@ -42,7 +42,6 @@ internal static class SearchSnippet
             return Build(text, SearchTokenizer.Tokenize(text), phrases, open, close);
         }
 
-        // ASCII word characters are letters and digits (the tokenizer's rule restricted to ASCII); anything else separates.
         var bounds = ArrayPool<Range>.Shared.Rent(Math.Min(text.Length / 2 + 1, 4096));
         var instances = ArrayPool<(int Position, int Phrase)>.Shared.Rent(16);
         try
@@ -50,20 +49,8 @@ internal static class SearchSnippet
             int tokens = 0;
             int found = 0;
             int i = 0;
-            while (i < text.Length)
+            while (NextAsciiWord(text, ref i, out int start))
             {
-                if (!char.IsAsciiLetterOrDigit(text[i]))
-                {
-                    i++;
-                    continue;
-                }
-
-                int start = i;
-                while (i < text.Length && char.IsAsciiLetterOrDigit(text[i]))
-                {
-                    i++;
-                }
-
                 if (tokens == bounds.Length)
                 {
                     Grow(ref bounds);
@@ -94,6 +81,30 @@ internal static class SearchSnippet
             ArrayPool<Range>.Shared.Return(bounds);
             ArrayPool<(int Position, int Phrase)>.Shared.Return(instances);
         }
+    }
+
+    /// <summary>
+    /// Finds the next word of ASCII <paramref name="text"/> at or after <paramref name="index"/>: ASCII word characters are
+    /// letters and digits (the tokenizer's rule restricted to ASCII); anything else separates.
+    /// </summary>
+    /// <param name="text">ASCII text.</param>
+    /// <param name="index">Where to look from; on return, just after the word found.</param>
+    /// <param name="start">Where the word found starts; the word is <c>text[start..index]</c>.</param>
+    /// <returns>Whether a word was found.</returns>
+    internal static bool NextAsciiWord(string text, ref int index, out int start)
+    {
+        while (index < text.Length && !char.IsAsciiLetterOrDigit(text[index]))
+        {
+            index++;
+        }
+
+        start = index;
+        while (index < text.Length && char.IsAsciiLetterOrDigit(text[index]))
+        {
+            index++;
+        }
+
+        return index > start;
     }
 
     /// <summary>Builds the snippet of <paramref name="text"/> for a query from its stemmed tokens.</summary>

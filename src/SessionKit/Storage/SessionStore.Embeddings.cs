@@ -364,20 +364,8 @@ public abstract partial class SessionStore
         ulong seen = 0;
         ulong all = stems.Count == 64 ? ulong.MaxValue : (1UL << stems.Count) - 1;
         int i = 0;
-        while (i < content.Length && seen != all)
+        while (seen != all && SearchSnippet.NextAsciiWord(content, ref i, out int start))
         {
-            if (!char.IsAsciiLetterOrDigit(content[i]))
-            {
-                i++;
-                continue;
-            }
-
-            int start = i;
-            while (i < content.Length && char.IsAsciiLetterOrDigit(content[i]))
-            {
-                i++;
-            }
-
             var word = content.AsSpan(start, i - start);
             for (int s = 0; s < stems.Count; s++)
             {
