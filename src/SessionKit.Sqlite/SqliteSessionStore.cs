@@ -523,11 +523,16 @@ public sealed partial class SqliteSessionStore : SessionStore
         // store indexes keyed hashes, so the base cuts its snippets from the decrypted text instead.
         string[]? stems = IsEncrypted ? null : [.. terms.Select(PorterStemmer.Stem)];
         return ReadAsync(
-            (userId, query, terms, offset, stems),
+            (this, userId, query, terms, offset, stems),
             static (connection, transaction, state) =>
             {
-                var (userId, query, terms, offset, stems) = state;
+                var (store, userId, query, terms, offset, stems) = state;
                 string userKey = UserKey.For(userId);
+                if (query is { Bounded: true, Role: null, Since: null, Until: null } && stems is not null)
+                {
+                    return store.BoundedSearch(connection, transaction, userKey, query, terms, stems, offset);
+                }
+
                 SqliteCommand command;
                 if (query is { SessionId: null, Role: null, Since: null, Until: null })
                 {

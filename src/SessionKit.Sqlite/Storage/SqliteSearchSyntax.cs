@@ -19,9 +19,12 @@ internal static class SqliteSearchSyntax
                 match.Append(" OR ");
             }
 
-            match.Append('"').Append(terms[i].Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+            match.Append(Quote(terms[i]));
         }
 
         return match.Append(')').ToString();
     }
+
+    /// <summary>A term as an FTS5 string (quotes doubled), never parsed as syntax.</summary>
+    public static string Quote(string term) => "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

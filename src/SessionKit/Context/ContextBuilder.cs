@@ -1036,7 +1036,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     {
         try
         {
-            var results = await _store.SearchAsync(userId, new SearchQuery { Text = query, SessionId = sessionId, Limit = limit, Mode = SearchMode.Auto }, cancellationToken).ConfigureAwait(false);
+            var results = await _store.SearchAsync(userId, new SearchQuery { Text = query, SessionId = sessionId, Limit = limit, Mode = SearchMode.Auto, Bounded = true }, cancellationToken).ConfigureAwait(false);
             hits.AddRange(results.Items);
             return true;
         }

@@ -52,4 +52,10 @@ public sealed record SearchQuery
 
     /// <summary>Put after each matched word in <see cref="SearchHit.Snippet"/> (default <c>**</c>).</summary>
     public string HighlightEnd { get; init; } = "**";
+
+    /// <summary>
+    /// Set by SessionKit for hybrid search's word half and the context builder's recall: a store may rank a bounded set of
+    /// candidates (the newest messages in scope and older ones holding a rare query word) instead of every match.
+    /// </summary>
+    internal bool Bounded { get; init; }
 }

@@ -279,7 +279,7 @@ public abstract partial class SessionStore
         }
 
         int candidates = Math.Max(window + 1, MinFusionCandidates);
-        var lexicalQuery = query with { Cursor = null, Limit = candidates };
+        var lexicalQuery = query with { Cursor = null, Limit = candidates, Bounded = true };
         var lexical = terms.Count == 0 ? SearchPage.Empty
             : await (IsEncrypted ? SearchSealedAsync(userId, lexicalQuery, terms, 0, cancellationToken) : SearchCoreAsync(userId, lexicalQuery, terms, 0, cancellationToken)).ConfigureAwait(false);
         var semantic = await ScanByMeaningAsync(userId, query, candidates, [.. lexical.Items.Select(h => h.Message.Id)], cancellationToken).ConfigureAwait(false);

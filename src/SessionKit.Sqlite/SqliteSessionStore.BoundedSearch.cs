@@ -1,0 +1,303 @@
+using Microsoft.Data.Sqlite;
+using SessionKit.Storage;
+
+namespace SessionKit.Sqlite;
+
+public sealed partial class SqliteSessionStore
+{
+    /// <summary>The default <see cref="BoundedSearchRows"/>: the newest messages in scope a bounded search ranks.</summary>
+    internal const int DefaultBoundedSearchRows = 1_000;
+
+    /// <summary>
+    /// How many of the newest messages in scope (the user, or the one session) a bounded search ranks besides older rows
+    /// holding a rare query word; also the store-wide message count up to which query words count as rare. Tests lower it.
+    /// </summary>
+    internal int BoundedSearchRows { get; set; } = DefaultBoundedSearchRows;
+
+    private const string AveragesSql = "SELECT block FROM messages_fts_data WHERE id = 1;";
+    private const string UserCutoffSql = "SELECT rowid FROM messages_fts WHERE messages_fts MATCH $user ORDER BY rowid DESC LIMIT 1 OFFSET $skip;";
+    private const string SessionCutoffSql =
+        "SELECT CASE WHEN count(*) < $bound THEN 0 ELSE min(row_id) END FROM (SELECT row_id FROM messages WHERE session_id = $session_id ORDER BY sequence DESC LIMIT $bound);";
+
+    private const string TermCountSql = "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH $phrase;";
+    private const string NewerCandidatesSql =
+        "SELECT m.row_id, m.content, m.created_at, m.session_id, m.sequence FROM messages_fts JOIN messages m ON m.row_id = messages_fts.rowid " +
+        "WHERE messages_fts MATCH $match AND messages_fts.rowid >= $from;";
+
+    private const string OlderCandidatesSql =
+        "SELECT m.row_id, m.content, m.created_at, m.session_id, m.sequence FROM messages_fts JOIN messages m ON m.row_id = messages_fts.rowid " +
+        "WHERE messages_fts MATCH $match AND messages_fts.rowid < $from;";
+
+    private const string NewerSessionCandidatesSql =
+        "SELECT m.row_id, m.content, m.created_at, m.session_id, m.sequence FROM messages_fts JOIN messages m ON m.row_id = messages_fts.rowid " +
+        "WHERE messages_fts MATCH $match AND messages_fts.rowid >= $from AND m.session_id = $session_id;";
+
+    private const string OlderSessionCandidatesSql =
+        "SELECT m.row_id, m.content, m.created_at, m.session_id, m.sequence FROM messages_fts JOIN messages m ON m.row_id = messages_fts.rowid " +
+        "WHERE messages_fts MATCH $match AND messages_fts.rowid < $from AND m.session_id = $session_id;";
+
+    private const string MessageByRowSql = "SELECT " + SqliteRows.QualifiedMessageColumns + " FROM messages m WHERE m.row_id = $row_id;";
+
+    /// <summary>
+    /// The search behind hybrid search's word half and the context builder's recall: it ranks the matches among the newest
+    /// <see cref="BoundedSearchRows"/> messages in scope, plus every older match holding one of the query's rare words (its
+    /// words taken rarest first for as long as they occur in at most <see cref="BoundedSearchRows"/> messages of the whole
+    /// store together), as the PostgreSQL store does. FTS5's bm25() cannot be used for that: it recomputes every query
+    /// word's document frequency by walking the word's posting list through a full cursor on each statement, a fixed cost
+    /// larger than ranking the bounded rows. So FTS5 only finds the candidates and counts each word's documents, and the
+    /// score is <see cref="Bm25"/>, FTS5's formula operation for operation over the same counts (the row count and token
+    /// totals from FTS5's own averages record, each row's length as FTS5 counts it: its words plus the one-token user key):
+    /// whenever the scope holds at most the bound, the ranking and scores are exactly those of the unbounded search.
+    /// </summary>
+    private SearchPage BoundedSearch(StoreConnection connection, SqliteTransaction transaction, string userKey, SearchQuery query, IReadOnlyList<string> terms, string[] stems, int offset)
+    {
+        int bound = BoundedSearchRows;
+        if (connection.Command(AveragesSql, transaction).ExecuteScalar() is not byte[] averages || !TryReadAverages(averages, out long rows, out long tokens) || rows == 0)
+        {
+            return SearchPage.Empty;
+        }
+
+        long from = Cutoff(connection, transaction, userKey, query.SessionId, bound);
+        double averageLength = (double)tokens / (double)rows;
+
+        // FTS5 counts a phrase's documents with its column filter, as bm25() does through xQueryPhrase.
+        var idf = new double[terms.Count];
+        var frequencyOrder = new (long Documents, int Index)[terms.Count];
+        var count = connection.Command(TermCountSql, transaction);
+        var phrase = count.Parameters.Add("$phrase", SqliteType.Text);
+        for (int i = 0; i < terms.Count; i++)
+        {
+            phrase.Value = "content : " + SqliteSearchSyntax.Quote(terms[i]);
+            long documents = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            idf[i] = Bm25.Idf(rows, documents);
+            frequencyOrder[i] = (documents, i);
+        }
+
+        var candidates = new List<Candidate>();
+        ReadCandidates(connection, transaction, query.SessionId is null ? NewerCandidatesSql : NewerSessionCandidatesSql, SqliteSearchSyntax.Match(userKey, terms), from, query.SessionId, candidates);
+        if (from > 0)
+        {
+            // Older rows only for the rare words: rarest first while their messages, store-wide, stay within the bound.
+            Array.Sort(frequencyOrder);
+            var rare = new List<string>();
+            long together = 0;
+            foreach (var (documents, index) in frequencyOrder)
+            {
+                if (documents == 0)
+                {
+                    continue;
+                }
+
+                if (together + documents > bound)
+                {
+                    break;
+                }
+
+                together += documents;
+                rare.Add(terms[index]);
+            }
+
+            if (rare.Count > 0)
+            {
+                ReadCandidates(connection, transaction, query.SessionId is null ? OlderCandidatesSql : OlderSessionCandidatesSql, SqliteSearchSyntax.Match(userKey, rare), from, query.SessionId, candidates);
+            }
+        }
+
+        var frequencies = new int[stems.Length];
+        for (int c = 0; c < candidates.Count; c++)
+        {
+            var candidate = candidates[c];
+            int length = CountTerms(candidate.Content, stems, frequencies);
+            double score = 0;
+            for (int i = 0; i < stems.Length; i++)
+            {
+                if (frequencies[i] > 0)
+                {
+                    score += Bm25.Term(idf[i], frequencies[i], length, averageLength);
+                }
+            }
+
+            candidates[c] = candidate with { Score = score, Content = string.Empty };
+        }
+
+        candidates.Sort(Candidate.BestFirst);
+        int end = Math.Min(candidates.Count, offset + query.Limit + 1);
+        var hits = new List<SearchHit>(Math.Max(0, end - offset));
+        var read = connection.Command(MessageByRowSql, transaction);
+        var row = read.Parameters.Add("$row_id", SqliteType.Integer);
+        for (int i = offset; i < end; i++)
+        {
+            row.Value = candidates[i].RowId;
+            using var reader = read.ExecuteReader();
+            if (reader.Read())
+            {
+                var message = SqliteRows.ReadMessage(reader);
+                string snippet = hits.Count == query.Limit ? string.Empty : SearchSnippet.Build(message.Content, stems, query.HighlightStart, query.HighlightEnd);
+                hits.Add(new SearchHit(message, candidates[i].Score, snippet));
+            }
+        }
+
+        bool more = hits.Count > query.Limit;
+        if (more)
+        {
+            hits.RemoveAt(hits.Count - 1);
+        }
+
+        return SearchPageOf(hits, more ? offset + query.Limit : null);
+    }
+
+    // The smallest row id among the newest `bound` messages in scope, or 0 when the scope holds fewer.
+    private static long Cutoff(StoreConnection connection, SqliteTransaction transaction, string userKey, Guid? sessionId, int bound)
+    {
+        SqliteCommand command;
+        if (sessionId is { } session)
+        {
+            command = connection.Command(SessionCutoffSql, transaction);
+            command.Parameters.AddWithValue("$session_id", SqliteRows.Id(session));
+            command.Parameters.AddWithValue("$bound", bound);
+        }
+        else
+        {
+            command = connection.Command(UserCutoffSql, transaction);
+            command.Parameters.AddWithValue("$user", "user_key : \"" + userKey + "\"");
+            command.Parameters.AddWithValue("$skip", bound - 1);
+        }
+
+        return command.ExecuteScalar() is long cutoff ? cutoff : 0;
+    }
+
+    private static void ReadCandidates(StoreConnection connection, SqliteTransaction transaction, string sql, string match, long from, Guid? sessionId, List<Candidate> candidates)
+    {
+        var command = connection.Command(sql, transaction);
+        command.Parameters.AddWithValue("$match", match);
+        command.Parameters.AddWithValue("$from", from);
+        if (sessionId is { } session)
+        {
+            command.Parameters.AddWithValue("$session_id", SqliteRows.Id(session));
+        }
+
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            candidates.Add(new Candidate(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), (byte[])reader.GetValue(3), reader.GetInt64(4), 0));
+        }
+    }
+
+    /// <summary>
+    /// Counts, into <paramref name="frequencies"/>, the words of <paramref name="content"/> whose stem is each of
+    /// <paramref name="stems"/> (a stem that repeats is counted for each, as FTS5 counts two phrases), and returns the
+    /// number of words, tokenized as FTS5's porter unicode61 tokenizer does.
+    /// </summary>
+    private static int CountTerms(string content, string[] stems, int[] frequencies)
+    {
+        Array.Clear(frequencies);
+        int words = 0;
+        if (System.Text.Ascii.IsValid(content))
+        {
+            int i = 0;
+            while (SearchSnippet.NextAsciiWord(content, ref i, out int start))
+            {
+                var word = content.AsSpan(start, i - start);
+                for (int s = 0; s < stems.Length; s++)
+                {
+                    if (PorterStemmer.StemEquals(word, stems[s]))
+                    {
+                        frequencies[s]++;
+                    }
+                }
+
+                words++;
+            }
+
+            return words;
+        }
+
+        foreach (var token in SearchText.Tokenize(content))
+        {
+            string stem = PorterStemmer.Stem(token.Word);
+            for (int s = 0; s < stems.Length; s++)
+            {
+                if (string.Equals(stem, stems[s], StringComparison.Ordinal))
+                {
+                    frequencies[s]++;
+                }
+            }
+
+            words++;
+        }
+
+        return words;
+    }
+
+    /// <summary>Reads FTS5's averages record: the row count, then one token total per column (SQLite varints).</summary>
+    private static bool TryReadAverages(byte[] record, out long rows, out long tokens)
+    {
+        int position = 0;
+        tokens = 0;
+        if (!TryReadVarint(record, ref position, out rows))
+        {
+            return false;
+        }
+
+        while (position < record.Length)
+        {
+            if (!TryReadVarint(record, ref position, out long column))
+            {
+                return false;
+            }
+
+            tokens += column;
+        }
+
+        return true;
+    }
+
+    private static bool TryReadVarint(byte[] data, ref int position, out long value)
+    {
+        ulong result = 0;
+        for (int i = 0; i < 9; i++)
+        {
+            if (position >= data.Length)
+            {
+                value = 0;
+                return false;
+            }
+
+            byte b = data[position++];
+            if (i == 8)
+            {
+                result = (result << 8) | b;
+                break;
+            }
+
+            result = (result << 7) | (uint)(b & 0x7F);
+            if ((b & 0x80) == 0)
+            {
+                break;
+            }
+        }
+
+        value = (long)result;
+        return true;
+    }
+
+    private readonly record struct Candidate(long RowId, string Content, long CreatedAt, byte[] SessionId, long Sequence, double Score)
+    {
+        // The unbounded search's order: score, then newest first, then session id (as SQLite compares blobs), then sequence.
+        public static int BestFirst(Candidate x, Candidate y)
+        {
+            int order = y.Score.CompareTo(x.Score);
+            if (order == 0)
+            {
+                order = y.CreatedAt.CompareTo(x.CreatedAt);
+            }
+
+            if (order == 0)
+            {
+                order = y.SessionId.AsSpan().SequenceCompareTo(x.SessionId);
+            }
+
+            return order != 0 ? order : y.Sequence.CompareTo(x.Sequence);
+        }
+    }
+}
