@@ -81,6 +81,26 @@ public abstract partial class SessionStoreConformanceTests
     }
 
     [Test]
+    public async Task HybridSearch_OverMoreMatchesThanItsWordHalfRanks_FindsAnOldRareWordAndTheNewestMatches()
+    {
+        var store = EmbeddingStore(new ConceptEmbeddingGenerator());
+        var session = await Store.CreateSessionAsync("alice");
+        var first = new List<NewMessage> { NewMessage.User("An aurora glows over the glacier tonight.") };
+        first.AddRange(Enumerable.Range(1, 999).Select(i => NewMessage.Assistant($"The glacier melts a little more in week {i}.")));
+        var oldest = (await Store.AppendMessagesAsync(session.Id, first)).Messages[0];
+        var newest = (await Store.AppendMessagesAsync(session.Id, [.. Enumerable.Range(1000, 60).Select(i => NewMessage.Assistant($"The glacier melts a little more in week {i}."))])).Messages[^1];
+
+        // Nothing is embedded, so the words decide. A store may bound the word half (the newest 1,000 messages in scope
+        // and older ones holding a rare query word); the rare word's old match and the newest matches must still rank.
+        var hybrid = await store.SearchAsync("alice", Meaning("aurora glacier", SearchMode.Hybrid));
+        var inSession = await store.SearchAsync("alice", Meaning("aurora glacier", SearchMode.Hybrid) with { SessionId = session.Id });
+
+        Assert.That(hybrid.Items.Select(h => h.Message.Id).Take(2), Is.EqualTo(new[] { oldest.Id, newest.Id }));
+        Assert.That(inSession.Items.Select(h => h.Message.Id).Take(2), Is.EqualTo(new[] { oldest.Id, newest.Id }));
+        Assert.That(hybrid.Items.Skip(1).Select(h => h.Message.Sequence), Is.Ordered.Descending, "equal word scores: newest first");
+    }
+
+    [Test]
     public async Task SemanticSearch_NeverReturnsAnotherUsersMessages()
     {
         var (store, _, _, _) = await EmbeddedConversationAsync("alice");

@@ -74,6 +74,80 @@ internal sealed class SqliteSearchTests : SqliteFileFixture
         Assert.That(compared, Is.GreaterThan(300), "the queries find enough hits to compare");
     }
 
+    [Test]
+    public async Task BoundedSearch_WithEveryMessageWithinTheBound_ScoresOrdersAndSnippetsLikeFts5()
+    {
+        var sessions = await SeedAsync();
+        int compared = 0;
+        await using var store = Open();
+        Assert.That(store.BoundedSearchRows, Is.GreaterThan(120), "each user's 120 messages are within the default bound");
+        foreach (string user in Users)
+        {
+            foreach (string text in Queries)
+            {
+                var expected = Fts5(user, text, sessionId: null);
+                var whole = await store.SearchAsync(user, new SearchQuery { Text = text, Limit = SearchQuery.MaxLimit, HighlightStart = "[", HighlightEnd = "]", Bounded = true });
+                AssertSame(whole.Items, [.. expected.Take(SearchQuery.MaxLimit)], $"{user}: {text}, bounded");
+
+                var second = await store.SearchAsync(user, new SearchQuery { Text = text, Limit = 7, Cursor = (await store.SearchAsync(user, new SearchQuery { Text = text, Limit = 7, Bounded = true })).NextCursor, HighlightStart = "[", HighlightEnd = "]", Bounded = true });
+                AssertSame(second.Items, [.. expected.Skip(7).Take(7)], $"{user}: {text}, bounded, second page of 7");
+
+                var sessionId = sessions[user][1];
+                var filtered = await store.SearchAsync(user, new SearchQuery { Text = text, SessionId = sessionId, Limit = SearchQuery.MaxLimit, HighlightStart = "[", HighlightEnd = "]", Bounded = true });
+                AssertSame(filtered.Items, [.. Fts5(user, text, sessionId).Take(SearchQuery.MaxLimit)], $"{user}: {text}, bounded, one session");
+                compared += expected.Count;
+            }
+        }
+
+        Assert.That(compared, Is.GreaterThan(300), "the queries find enough hits to compare");
+    }
+
+    [Test]
+    public async Task BoundedSearch_BeyondTheBound_RanksTheNewestMatchesAndOlderRareWordMatchesWithFts5Scores()
+    {
+        await using var store = Open();
+        store.BoundedSearchRows = 4;
+        var session = await store.CreateSessionAsync("alice");
+        var other = await store.CreateSessionAsync("alice");
+        var stranger = await store.CreateSessionAsync("bob");
+        var messages = new List<NewMessage> { NewMessage.User("An aurora glows over the glacier tonight.") };
+        for (int i = 1; i < 10; i++)
+        {
+            messages.Add(NewMessage.Assistant($"The glacier melts a little more in week {i}, glacier after glacier."));
+        }
+
+        var stored = (await store.AppendMessagesAsync(session.Id, messages)).Messages;
+        await store.AppendMessagesAsync(other.Id, [NewMessage.User("Another glacier note.")]);
+        await store.AppendMessagesAsync(stranger.Id, [NewMessage.User("Bob saw an aurora and a glacier.")]);
+
+        // Exact: every match, FTS5's scores. Bounded (4 rows): alice's newest 4 rows (the other session's note and the
+        // last 3 of the first session) plus the old row with "aurora", rare (2 messages in the store, within the bound).
+        var exact = await store.SearchAsync("alice", new SearchQuery { Text = "aurora glacier", Limit = SearchQuery.MaxLimit });
+        var bounded = await store.SearchAsync("alice", new SearchQuery { Text = "aurora glacier", Limit = SearchQuery.MaxLimit, Bounded = true });
+        Assert.That(exact.Items, Has.Count.EqualTo(11));
+        var kept = new HashSet<Guid>(stored.Skip(7).Select(m => m.Id).Append(stored[0].Id));
+        kept.Add(exact.Items.Single(h => h.Message.SessionId == other.Id).Message.Id);
+        Assert.That(bounded.Items.Select(h => h.Message.Id), Is.EqualTo(exact.Items.Where(h => kept.Contains(h.Message.Id)).Select(h => h.Message.Id)));
+        Assert.That(bounded.Items.Select(h => h.Score), Is.EqualTo(exact.Items.Where(h => kept.Contains(h.Message.Id)).Select(h => h.Score)));
+        Assert.That(bounded.Items[0].Message.Id, Is.EqualTo(stored[0].Id), "the rare word's old match ranks first, as in the exact ranking");
+
+        // One session: its own newest 4 rows plus the rare-word row.
+        var inSession = await store.SearchAsync("alice", new SearchQuery { Text = "aurora glacier", SessionId = session.Id, Limit = SearchQuery.MaxLimit, Bounded = true });
+        var sessionKept = new HashSet<Guid>(stored.Skip(6).Select(m => m.Id).Append(stored[0].Id));
+        Assert.That(inSession.Items.Select(h => h.Message.Id), Is.EqualTo(exact.Items.Where(h => sessionKept.Contains(h.Message.Id)).Select(h => h.Message.Id)));
+
+        // A word in more messages than the bound is not rare: only the newest rows are ranked for it.
+        var common = await store.SearchAsync("alice", new SearchQuery { Text = "glacier", Limit = SearchQuery.MaxLimit, Bounded = true });
+        Assert.That(common.Items, Has.Count.EqualTo(4));
+        Assert.That(common.Items.Select(h => h.Message.Id), Does.Not.Contain(stored[0].Id));
+
+        // A filter the bound does not cover (role, time) searches exactly.
+        var byRole = await store.SearchAsync("alice", new SearchQuery { Text = "glacier", Role = MessageRole.Assistant, Limit = SearchQuery.MaxLimit, Bounded = true });
+        Assert.That(byRole.Items, Has.Count.EqualTo(9));
+        var unbounded = await store.SearchAsync("alice", new SearchQuery { Text = "glacier", Limit = SearchQuery.MaxLimit });
+        Assert.That(unbounded.Items, Has.Count.EqualTo(11), "a plain search ranks every match");
+    }
+
     private static void AssertSame(IReadOnlyList<SearchHit> hits, List<(Guid Id, double Score, string Snippet)> expected, string because)
     {
         Assert.That(hits.Select(h => h.Message.Id), Is.EqualTo(expected.Select(e => e.Id)), because);
