@@ -89,8 +89,14 @@ internal sealed class SqliteSearchTests : SqliteFileFixture
                 var whole = await store.SearchAsync(user, new SearchQuery { Text = text, Limit = SearchQuery.MaxLimit, HighlightStart = "[", HighlightEnd = "]", Bounded = true });
                 AssertSame(whole.Items, [.. expected.Take(SearchQuery.MaxLimit)], $"{user}: {text}, bounded");
 
-                var second = await store.SearchAsync(user, new SearchQuery { Text = text, Limit = 7, Cursor = (await store.SearchAsync(user, new SearchQuery { Text = text, Limit = 7, Bounded = true })).NextCursor, HighlightStart = "[", HighlightEnd = "]", Bounded = true });
-                AssertSame(second.Items, [.. expected.Skip(7).Take(7)], $"{user}: {text}, bounded, second page of 7");
+                var first = await store.SearchAsync(user, new SearchQuery { Text = text, Limit = 7, HighlightStart = "[", HighlightEnd = "]", Bounded = true });
+                AssertSame(first.Items, [.. expected.Take(7)], $"{user}: {text}, bounded, first page of 7");
+                Assert.That(first.NextCursor is null, Is.EqualTo(expected.Count <= 7), $"{user}: {text}, bounded, a next page exactly when there are more hits");
+                if (first.NextCursor is not null)
+                {
+                    var second = await store.SearchAsync(user, new SearchQuery { Text = text, Limit = 7, Cursor = first.NextCursor, HighlightStart = "[", HighlightEnd = "]", Bounded = true });
+                    AssertSame(second.Items, [.. expected.Skip(7).Take(7)], $"{user}: {text}, bounded, second page of 7");
+                }
 
                 var sessionId = sessions[user][1];
                 var filtered = await store.SearchAsync(user, new SearchQuery { Text = text, SessionId = sessionId, Limit = SearchQuery.MaxLimit, HighlightStart = "[", HighlightEnd = "]", Bounded = true });
