@@ -14,7 +14,14 @@ public sealed partial class SqliteSessionStore
     /// </summary>
     internal int BoundedSearchRows { get; set; } = DefaultBoundedSearchRows;
 
-    private const string AveragesSql = "SELECT block FROM messages_fts_data WHERE id = 1;";
+    // FTS5's averages record (id 1: row count and token totals) and structure record (id 10: its segments and a counter
+    // of segments written, which every committed change to the index advances).
+    private const string IndexStateSql = "SELECT (SELECT block FROM messages_fts_data WHERE id = 1), (SELECT block FROM messages_fts_data WHERE id = 10);";
+
+    // The most words whose document counts are kept between searches.
+    private const int MaxCountedTerms = 4_096;
+
+    private TermCounts? _termCounts;
     private const string UserCutoffSql = "SELECT rowid FROM messages_fts WHERE messages_fts MATCH $user ORDER BY rowid DESC LIMIT 1 OFFSET $skip;";
     private const string SessionCutoffSql =
         "SELECT CASE WHEN count(*) < $bound THEN 0 ELSE min(row_id) END FROM (SELECT row_id FROM messages WHERE session_id = $session_id ORDER BY sequence DESC LIMIT $bound);";
@@ -52,9 +59,26 @@ public sealed partial class SqliteSessionStore
     private SearchPage BoundedSearch(StoreConnection connection, SqliteTransaction transaction, string userKey, SearchQuery query, IReadOnlyList<string> terms, string[] stems, int offset)
     {
         int bound = BoundedSearchRows;
-        if (connection.Command(AveragesSql, transaction).ExecuteScalar() is not byte[] averages || !TryReadAverages(averages, out long rows, out long tokens) || rows == 0)
+        byte[]? averages;
+        byte[]? structure;
+        using (var state = connection.Command(IndexStateSql, transaction).ExecuteReader())
+        {
+            state.Read();
+            averages = state.IsDBNull(0) ? null : (byte[])state.GetValue(0);
+            structure = state.IsDBNull(1) ? null : (byte[])state.GetValue(1);
+        }
+
+        if (averages is null || structure is null || !TryReadAverages(averages, out long rows, out long tokens) || rows == 0)
         {
             return SearchPage.Empty;
+        }
+
+        // Document counts are exact for the index state they were counted in; any write changes the structure record.
+        var counts = Volatile.Read(ref _termCounts);
+        if (counts is null || !counts.Matches(averages, structure) || counts.Count > MaxCountedTerms)
+        {
+            counts = new TermCounts(averages, structure);
+            Volatile.Write(ref _termCounts, counts);
         }
 
         long from = Cutoff(connection, transaction, userKey, query.SessionId, bound);
@@ -63,12 +87,23 @@ public sealed partial class SqliteSessionStore
         // FTS5 counts a phrase's documents with its column filter, as bm25() does through xQueryPhrase.
         var idf = new double[terms.Count];
         var frequencyOrder = new (long Documents, int Index)[terms.Count];
-        var count = connection.Command(TermCountSql, transaction);
-        var phrase = count.Parameters.Add("$phrase", SqliteType.Text);
+        SqliteCommand? count = null;
+        SqliteParameter? phrase = null;
         for (int i = 0; i < terms.Count; i++)
         {
-            phrase.Value = "content : " + SqliteSearchSyntax.Quote(terms[i]);
-            long documents = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            if (!counts.TryGet(terms[i], out long documents))
+            {
+                if (count is null)
+                {
+                    count = connection.Command(TermCountSql, transaction);
+                    phrase = count.Parameters.Add("$phrase", SqliteType.Text);
+                }
+
+                phrase!.Value = "content : " + SqliteSearchSyntax.Quote(terms[i]);
+                documents = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+                counts.Add(terms[i], documents);
+            }
+
             idf[i] = Bm25.Idf(rows, documents);
             frequencyOrder[i] = (documents, i);
         }
@@ -279,6 +314,25 @@ public sealed partial class SqliteSessionStore
 
         value = (long)result;
         return true;
+    }
+
+    /// <summary>
+    /// How many messages hold each query word (in the content column), counted for one state of the FTS5 index: each
+    /// count walks the word's whole posting list, as bm25() does on every statement, so searches that find the index
+    /// unchanged reuse them.
+    /// </summary>
+    private sealed class TermCounts(byte[] averages, byte[] structure)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
+
+        public int Count => _counts.Count;
+
+        public bool Matches(byte[] currentAverages, byte[] currentStructure) =>
+            averages.AsSpan().SequenceEqual(currentAverages) && structure.AsSpan().SequenceEqual(currentStructure);
+
+        public bool TryGet(string term, out long documents) => _counts.TryGetValue(term, out documents);
+
+        public void Add(string term, long documents) => _counts[term] = documents;
     }
 
     private readonly record struct Candidate(long RowId, string Content, long CreatedAt, byte[] SessionId, long Sequence, double Score)

@@ -154,6 +154,25 @@ internal sealed class SqliteSearchTests : SqliteFileFixture
         Assert.That(unbounded.Items, Has.Count.EqualTo(11), "a plain search ranks every match");
     }
 
+    [Test]
+    public async Task BoundedSearch_AfterAnotherStoreWritesTheFile_CountsTheWordsAgain()
+    {
+        await using var store = Open();
+        await using var writer = Open();
+        var session = await writer.CreateSessionAsync("alice");
+        await writer.AppendMessagesAsync(session.Id, [NewMessage.User("An aurora over the glacier."), NewMessage.Assistant("The glacier is calving.")]);
+        var query = new SearchQuery { Text = "aurora glacier", Limit = SearchQuery.MaxLimit, Bounded = true };
+        var before = await store.SearchAsync("alice", query);
+
+        await writer.AppendMessagesAsync(session.Id, [NewMessage.User("Another aurora tonight."), NewMessage.User("A third aurora, brighter.")]);
+        var after = await store.SearchAsync("alice", query);
+        var exact = await store.SearchAsync("alice", query with { Bounded = false });
+
+        Assert.That(after.Items.Select(h => h.Message.Id), Is.EqualTo(exact.Items.Select(h => h.Message.Id)));
+        Assert.That(after.Items.Select(h => h.Score), Is.EqualTo(exact.Items.Select(h => h.Score)), "scores from the new word counts, bit for bit");
+        Assert.That(after.Items.First(h => h.Message.Id == before.Items[0].Message.Id).Score, Is.Not.EqualTo(before.Items[0].Score), "aurora is less rare now");
+    }
+
     private static void AssertSame(IReadOnlyList<SearchHit> hits, List<(Guid Id, double Score, string Snippet)> expected, string because)
     {
         Assert.That(hits.Select(h => h.Message.Id), Is.EqualTo(expected.Select(e => e.Id)), because);
