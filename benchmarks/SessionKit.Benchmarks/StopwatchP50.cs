@@ -118,6 +118,10 @@ public static class StopwatchP50
                 all.Add(benchmarks);
                 await benchmarks.SetupAsync();
                 output.WriteLine($"// {benchmarks.Setup}");
+                var window = await benchmarks.BuildContext();
+                output.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"// {messageCount} window: {window.Items.Count} items ({window.Items.Count(item => item.Kind == ContextItemKind.Summary)} summaries), {window.TotalTokens} tokens"));
                 cases.Add(($"RawWindowRead {messageCount} (floor)", () => { benchmarks.RawWindowRead(); return ValueTask.CompletedTask; }));
                 cases.Add(($"BuildContext {messageCount}", async () => await benchmarks.BuildContext()));
             }
