@@ -158,7 +158,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         try
         {
             var window = await BuildWindowAsync(sessionId, request, cancellationToken).ConfigureAwait(false);
-            int recalled = window.Items.Count(static item => item.Kind == ContextItemKind.Recalled);
+            int recalled = CountRecalled(window.Items);
             activity?.SetTag(SessionKitDiagnostics.ContextTokens, window.TotalTokens);
             activity?.SetTag(SessionKitDiagnostics.ContextRecalled, recalled);
             activity?.SetTag(SessionKitDiagnostics.ContextSummariesCreated, window.SummariesCreated);
@@ -186,7 +186,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         }
     }
 
-    private async Task<ContextWindow> BuildWindowAsync(Guid sessionId, ContextRequest request, CancellationToken cancellationToken)
+    private async ValueTask<ContextWindow> BuildWindowAsync(Guid sessionId, ContextRequest request, CancellationToken cancellationToken)
     {
         // What the build starts from, in one read where the store can: the session, its newest messages and summaries.
         var snapshot = _store is IContextSnapshotSource { CanReadContextSnapshot: true } source
@@ -249,16 +249,16 @@ public sealed partial class ContextBuilder : IContextBuilder
             //    off or failing does the window slide.
             int summaryRoom = Math.Min(summaryCap, available - mandatoryTokens - recallReserve);
             summaries = await SelectSummariesAsync(sessionId, summarizedThrough, summaryRoom, state, cancellationToken).ConfigureAwait(false);
-            int verbatimRoom = available - recallReserve - summaries.Sum(SummaryTokens);
+            int verbatimRoom = available - recallReserve - SumSummaryTokens(summaries);
             if (request.SummarizeInline && !await FitsAfterAsync(tail, summarizedThrough, verbatimRoom, cancellationToken).ConfigureAwait(false))
             {
                 int catchUpTo = Math.Max(mandatoryTokens, (int)(verbatimRoom * CacheStableRefill));
                 summarizedThrough = await SummarizeBacklogAsync(sessionId, tail, summarizedThrough, verbatimRoom, catchUpTo, mandatoryStart, state, cancellationToken).ConfigureAwait(false);
                 summaries = await SelectSummariesAsync(sessionId, summarizedThrough, summaryRoom, state, cancellationToken).ConfigureAwait(false);
-                verbatimRoom = available - recallReserve - summaries.Sum(SummaryTokens);
+                verbatimRoom = available - recallReserve - SumSummaryTokens(summaries);
             }
 
-            composition.SummaryTokens = summaries.Sum(SummaryTokens);
+            composition.SummaryTokens = SumSummaryTokens(summaries);
             composition.VerbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, verbatimRoom, mandatoryCount, cancellationToken).ConfigureAwait(false);
         }
         else
@@ -273,7 +273,7 @@ public sealed partial class ContextBuilder : IContextBuilder
             int unused = available - composition.VerbatimTokens - recallReserve;
             int summaryBudget = verbatimStartNow > summarizedThrough + 1 ? Math.Min(summaryCap, unused) : unused;
             summaries = await SelectSummariesAsync(sessionId, summaryUpper, summaryBudget, state, cancellationToken).ConfigureAwait(false);
-            composition.SummaryTokens = summaries.Sum(SummaryTokens);
+            composition.SummaryTokens = SumSummaryTokens(summaries);
         }
 
         long verbatimStart = composition.VerbatimStart();
@@ -288,15 +288,15 @@ public sealed partial class ContextBuilder : IContextBuilder
             ? []
             : await RecallAsync(session, linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), query, composition, summaries, layout, recallCap, cancellationToken).ConfigureAwait(false);
         var replaced = RemoveSummariesCoveringRecall(session.Id, summaries, recalled);
-        composition.SummaryTokens = summaries.Sum(SummaryTokens);
-        int recalledTokens = recalled.Sum(r => r.Tokens);
+        composition.SummaryTokens = SumSummaryTokens(summaries);
+        int recalledTokens = RecalledTokens(recalled);
 
         // 7. Fill: budget still unused goes to older messages verbatim — first those no summary covers, then whole blocks in
         //    place of their summaries, newest first, for as long as they fit. The cache-stable layout keeps its boundary.
         if (layout == ContextLayout.Fill)
         {
             await FillVerbatimAsync(composition, summaries, recalled, replaced, available, summaryCap, cancellationToken).ConfigureAwait(false);
-            recalledTokens = recalled.Sum(r => r.Tokens);
+            recalledTokens = RecalledTokens(recalled);
         }
 
         int verbatimCount = composition.VerbatimCount;
@@ -323,7 +323,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     }
 
     /// <summary>The content of the newest user message among the last few, or <see langword="null"/>.</summary>
-    private static async Task<string?> NewestUserTextAsync(MessageTail tail, CancellationToken cancellationToken)
+    private static async ValueTask<string?> NewestUserTextAsync(MessageTail tail, CancellationToken cancellationToken)
     {
         for (int i = 0; i < NewestUserScan && await tail.EnsureAsync(i, cancellationToken).ConfigureAwait(false); i++)
         {
@@ -337,7 +337,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     }
 
     /// <summary>Counts the newest messages down to and including the newest user message, reading no further than the budget allows.</summary>
-    private static async Task<(int Count, int Tokens)> FindMandatoryAsync(MessageTail tail, int available, CancellationToken cancellationToken)
+    private static async ValueTask<(int Count, int Tokens)> FindMandatoryAsync(MessageTail tail, int available, CancellationToken cancellationToken)
     {
         int tokens = 0;
         for (int i = 0; await tail.EnsureAsync(i, cancellationToken).ConfigureAwait(false); i++)
@@ -366,7 +366,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     }
 
     /// <summary>Grows a window of the newest <paramref name="count"/> messages until it begins where the history may be cut.</summary>
-    private static async Task<int> ExtendToCutAsync(MessageTail tail, int count, CancellationToken cancellationToken)
+    private static async ValueTask<int> ExtendToCutAsync(MessageTail tail, int count, CancellationToken cancellationToken)
     {
         while (await tail.EnsureAsync(count, cancellationToken).ConfigureAwait(false)
             && !MessageGroups.CanCutBetween(tail[count].Message, tail[count - 1].Message))
@@ -377,7 +377,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         return count;
     }
 
-    private async Task<long> SummarizeBacklogAsync(
+    private async ValueTask<long> SummarizeBacklogAsync(
         Guid sessionId,
         MessageTail tail,
         long summarizedThrough,
@@ -458,7 +458,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     }
 
     /// <summary>Whether every message after <paramref name="through"/> fits <paramref name="budget"/>, reading only as far as needed to tell.</summary>
-    private static async Task<bool> FitsAfterAsync(MessageTail tail, long through, int budget, CancellationToken cancellationToken)
+    private static async ValueTask<bool> FitsAfterAsync(MessageTail tail, long through, int budget, CancellationToken cancellationToken)
     {
         int tokens = 0;
         for (int i = 0; await tail.EnsureAsync(i, cancellationToken).ConfigureAwait(false); i++)
@@ -483,7 +483,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// ones, or a window chosen before and now extended), newer than the summarized range, within the budget, not starting
     /// on a tool result.
     /// </summary>
-    private static async Task<int> SelectVerbatimAsync(MessageTail tail, long summarizedThrough, int budget, int minimumCount, CancellationToken cancellationToken)
+    private static async ValueTask<int> SelectVerbatimAsync(MessageTail tail, long summarizedThrough, int budget, int minimumCount, CancellationToken cancellationToken)
     {
         int count = minimumCount;
         int tokens = SumTokens(tail, count);
@@ -516,7 +516,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// <see cref="ContextOptions.RollupSize"/> summaries of the lowest level that has one into a summary of the next level,
     /// and looks again; when nothing more can be rolled up, keeps the newest that fit and leaves the oldest out.
     /// </summary>
-    private async Task<List<SessionSummary>> SelectSummariesAsync(Guid sessionId, long upper, int cap, BuildState state, CancellationToken cancellationToken)
+    private async ValueTask<List<SessionSummary>> SelectSummariesAsync(Guid sessionId, long upper, int cap, BuildState state, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -579,7 +579,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// Reads the summaries that cover [1, <paramref name="upper"/>] newest first: at each level those after the newest
     /// summary of the next level, then that level for what lies before. Stops reading once <paramref name="cap"/> is passed.
     /// </summary>
-    private async Task<(List<SessionSummary> Frontier, List<(int Level, long After, long Through)> Levels, bool Overflow)> ReadFrontierAsync(
+    private async ValueTask<(List<SessionSummary> Frontier, List<(int Level, long After, long Through)> Levels, bool Overflow)> ReadFrontierAsync(
         Guid sessionId, long upper, int cap, ContextSnapshotView? snapshot, CancellationToken cancellationToken)
     {
         var frontier = new List<SessionSummary>();
@@ -672,7 +672,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     }
 
     /// <summary>The last sequence covered by the newest summary of <paramref name="level"/> ending at or before <paramref name="upper"/>; 0 when none.</summary>
-    private async Task<long> ThroughPointAsync(Guid sessionId, int level, long? upper, ContextSnapshotView? snapshot, CancellationToken cancellationToken)
+    private async ValueTask<long> ThroughPointAsync(Guid sessionId, int level, long? upper, ContextSnapshotView? snapshot, CancellationToken cancellationToken)
     {
         var newest = await SummariesAsync(sessionId, new SummaryQuery { Level = level, ToSequenceAtMost = upper, Limit = 1 }, snapshot, cancellationToken).ConfigureAwait(false);
         return newest.Count == 0 ? 0 : newest[0].ToSequence;
@@ -755,7 +755,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// be, the budget of the oldest summaries beyond the summary share). Stops at the first message or block that does not
     /// fit, so the window is full to within one message or block. Recalled messages the window now holds are dropped.
     /// </summary>
-    private async Task FillVerbatimAsync(Composition window, List<SessionSummary> summaries, List<TailMessage> recalled, List<SessionSummary> replaced, int available, int summaryCap, CancellationToken cancellationToken)
+    private async ValueTask FillVerbatimAsync(Composition window, List<SessionSummary> summaries, List<TailMessage> recalled, List<SessionSummary> replaced, int available, int summaryCap, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -765,7 +765,7 @@ public sealed partial class ContextBuilder : IContextBuilder
             if (start > floor + 1)
             {
                 // Messages no summary in the window covers: as many as fit.
-                if (replaced.Find(b => b.ToSequence == start - 1 && b.FromSequence > floor) is { } standsFor)
+                if (replaced.Count > 0 && BlockEndingAt(replaced, start - 1, floor) is { } standsFor)
                 {
                     // The block a recalled message stands for comes in whole when it fits with the stand-in's tokens.
                     int whole = await TakeWholeBlockAsync(window, standsFor, leftover, recalled, cancellationToken).ConfigureAwait(false);
@@ -855,7 +855,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     }
 
     /// <summary>The verbatim count that takes in all of <paramref name="block"/> when it fits the leftover plus its recalled messages' tokens; else the current count.</summary>
-    private static async Task<int> TakeWholeBlockAsync(Composition window, SessionSummary block, int leftover, List<TailMessage> recalled, CancellationToken cancellationToken)
+    private static async ValueTask<int> TakeWholeBlockAsync(Composition window, SessionSummary block, int leftover, List<TailMessage> recalled, CancellationToken cancellationToken)
     {
         Guid sessionId = window.Tail.SessionId;
         int affordable = Math.Max(0, leftover) + recalled.Where(r => r.Message.SessionId == sessionId && r.Sequence >= block.FromSequence && r.Sequence <= block.ToSequence).Sum(static r => r.Tokens);
@@ -881,10 +881,9 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// </summary>
     private static int KeepReplacedBlocksWhole(Composition window, List<SessionSummary> replaced, int count)
     {
-        while (count > window.VerbatimCount)
+        while (count > window.VerbatimCount && replaced.Count > 0)
         {
-            long start = window.Tail[count - 1].Sequence;
-            var inside = replaced.Find(b => start > b.FromSequence && start <= b.ToSequence);
+            var inside = BlockStartingInside(replaced, window.Tail[count - 1].Sequence);
             if (inside is null)
             {
                 return count;
@@ -906,7 +905,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// freed, since the window then holds them verbatim. A block whose summary a recalled message replaced counts as covered
     /// (the gap ends there), and that recalled message is kept.
     /// </summary>
-    private static async Task<bool> CloseGapWithRecallBudgetAsync(Composition window, long floor, int leftover, List<TailMessage> recalled, List<SessionSummary> replaced, CancellationToken cancellationToken)
+    private static async ValueTask<bool> CloseGapWithRecallBudgetAsync(Composition window, long floor, int leftover, List<TailMessage> recalled, List<SessionSummary> replaced, CancellationToken cancellationToken)
     {
         if (recalled.Count == 0)
         {
@@ -979,6 +978,11 @@ public sealed partial class ContextBuilder : IContextBuilder
 
     private static void DropRecalledInWindow(Composition window, List<TailMessage> recalled)
     {
+        if (recalled.Count == 0)
+        {
+            return;
+        }
+
         long start = window.VerbatimStart();
         Guid sessionId = window.Tail.SessionId;
         recalled.RemoveAll(r => r.Message.SessionId == sessionId && r.Sequence >= start);
@@ -992,6 +996,59 @@ public sealed partial class ContextBuilder : IContextBuilder
 
             recalled.RemoveAll(r => texts.Contains(r.Message.Content));
         }
+    }
+
+    /// <summary>The replaced block that ends at <paramref name="end"/> and starts after <paramref name="floor"/>, or <see langword="null"/>.</summary>
+    private static SessionSummary? BlockEndingAt(List<SessionSummary> replaced, long end, long floor)
+    {
+        foreach (var block in replaced)
+        {
+            if (block.ToSequence == end && block.FromSequence > floor)
+            {
+                return block;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The replaced block that <paramref name="start"/> lies inside of (after its first message), or <see langword="null"/>.</summary>
+    private static SessionSummary? BlockStartingInside(List<SessionSummary> replaced, long start)
+    {
+        foreach (var block in replaced)
+        {
+            if (start > block.FromSequence && start <= block.ToSequence)
+            {
+                return block;
+            }
+        }
+
+        return null;
+    }
+
+    private static int CountRecalled(IReadOnlyList<ContextItem> items)
+    {
+        int count = 0;
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (items[i].Kind == ContextItemKind.Recalled)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private int SumSummaryTokens(List<SessionSummary> summaries)
+    {
+        int tokens = 0;
+        foreach (var summary in summaries)
+        {
+            tokens += SummaryTokens(summary);
+        }
+
+        return tokens;
     }
 
     private static int RecalledTokens(List<TailMessage> recalled)
@@ -1232,16 +1289,8 @@ public sealed partial class ContextBuilder : IContextBuilder
         {
             // Recalled messages from other sessions (oldest first); then this session's summaries and recalled messages by
             // position (a recalled message follows the summary of the range it is in); then the recent messages.
-            foreach (var other in recalled.Where(r => r.Message.SessionId != session.Id).OrderBy(r => r.Message.CreatedAt))
-            {
-                items.Add(MessageItem(ContextItemKind.Recalled, other, other.Message.SessionId));
-            }
-
-            var older = summaries.Select(s => (From: s.FromSequence, Order: 0, Item: SummaryItem(s)))
-                .Concat(recalled.Where(r => r.Message.SessionId == session.Id).Select(r => (From: r.Sequence, Order: 1, Item: MessageItem(ContextItemKind.Recalled, r, null))))
-                .OrderBy(x => x.From)
-                .ThenBy(x => x.Order);
-            items.AddRange(older.Select(x => x.Item));
+            AddRecalled(items, session.Id, recalled, ownSession: false);
+            AddOlderByPosition(items, session.Id, summaries, recalled);
 
             for (int i = verbatimCount - 1; i >= 0; i--)
             {
@@ -1254,10 +1303,10 @@ public sealed partial class ContextBuilder : IContextBuilder
             SessionId = session.Id,
             Items = items,
             TokenBudget = request.TokenBudget,
-            TotalTokens = _counter.RequestOverhead + items.Sum(i => i.TokenCount),
+            TotalTokens = _counter.RequestOverhead + SumItemTokens(items),
             RequestOverheadTokens = _counter.RequestOverhead,
             TokenEncoding = _counter.EncodingName,
-            OmittedRanges = Omitted(session.LastSequence, items.Where(i => i.Kind != ContextItemKind.SystemPrompt && i.SourceSessionId is null)),
+            OmittedRanges = Omitted(session.LastSequence, items),
             SummariesCreated = state.SummariesCreated,
             UsedFallback = state.FallbackReason is not null,
             FallbackReason = state.FallbackReason,
@@ -1268,15 +1317,110 @@ public sealed partial class ContextBuilder : IContextBuilder
 
     private static void AddRecalledByTime(List<ContextItem> items, Guid sessionId, List<TailMessage> recalled)
     {
-        foreach (var other in recalled.Where(r => r.Message.SessionId != sessionId).OrderBy(r => r.Message.CreatedAt))
+        AddRecalled(items, sessionId, recalled, ownSession: false);
+        AddRecalled(items, sessionId, recalled, ownSession: true);
+    }
+
+    /// <summary>
+    /// Adds the recalled messages of this session (<paramref name="ownSession"/>, by sequence) or of other sessions (by
+    /// time), in a stable order: equal keys keep their recall order.
+    /// </summary>
+    private static void AddRecalled(List<ContextItem> items, Guid sessionId, List<TailMessage> recalled, bool ownSession)
+    {
+        int count = 0;
+        foreach (var r in recalled)
         {
-            items.Add(MessageItem(ContextItemKind.Recalled, other, other.Message.SessionId));
+            if ((r.Message.SessionId == sessionId) == ownSession)
+            {
+                count++;
+            }
         }
 
-        foreach (var own in recalled.Where(r => r.Message.SessionId == sessionId).OrderBy(r => r.Sequence))
+        if (count == 0)
         {
-            items.Add(MessageItem(ContextItemKind.Recalled, own, null));
+            return;
         }
+
+        var order = new (long Key, int Index)[count];
+        count = 0;
+        for (int i = 0; i < recalled.Count; i++)
+        {
+            var message = recalled[i].Message;
+            if ((message.SessionId == sessionId) == ownSession)
+            {
+                order[count++] = (ownSession ? message.Sequence : message.CreatedAt.UtcTicks, i);
+            }
+        }
+
+        Array.Sort(order);
+        foreach (var (_, index) in order)
+        {
+            var r = recalled[index];
+            items.Add(MessageItem(ContextItemKind.Recalled, r, ownSession ? null : r.Message.SessionId));
+        }
+    }
+
+    /// <summary>
+    /// Adds this session's summaries and recalled messages by position: by first sequence, a summary before a recalled message
+    /// starting at the same sequence, otherwise in list order (summaries first) — a recalled message follows the summary of the
+    /// range it is in.
+    /// </summary>
+    private void AddOlderByPosition(List<ContextItem> items, Guid sessionId, List<SessionSummary> summaries, List<TailMessage> recalled)
+    {
+        bool ownRecalled = false;
+        foreach (var r in recalled)
+        {
+            ownRecalled |= r.Message.SessionId == sessionId;
+        }
+
+        // The common case: no recalled message of this session, and the summaries newest first (as selected): oldest first is
+        // the list reversed.
+        bool newestFirst = true;
+        for (int i = 1; i < summaries.Count && newestFirst; i++)
+        {
+            newestFirst = summaries[i].FromSequence < summaries[i - 1].FromSequence;
+        }
+
+        if (!ownRecalled && newestFirst)
+        {
+            for (int i = summaries.Count - 1; i >= 0; i--)
+            {
+                items.Add(SummaryItem(summaries[i]));
+            }
+
+            return;
+        }
+
+        var order = new List<(long From, int Order, int Index)>(summaries.Count + recalled.Count);
+        for (int i = 0; i < summaries.Count; i++)
+        {
+            order.Add((summaries[i].FromSequence, 0, i));
+        }
+
+        for (int i = 0; i < recalled.Count; i++)
+        {
+            if (recalled[i].Message.SessionId == sessionId)
+            {
+                order.Add((recalled[i].Sequence, 1, i));
+            }
+        }
+
+        order.Sort();
+        foreach (var (_, kind, index) in order)
+        {
+            items.Add(kind == 0 ? SummaryItem(summaries[index]) : MessageItem(ContextItemKind.Recalled, recalled[index], null));
+        }
+    }
+
+    private static int SumItemTokens(List<ContextItem> items)
+    {
+        int tokens = 0;
+        foreach (var item in items)
+        {
+            tokens += item.TokenCount;
+        }
+
+        return tokens;
     }
 
     private ContextItem SummaryItem(SessionSummary summary) => new()
@@ -1304,18 +1448,54 @@ public sealed partial class ContextBuilder : IContextBuilder
         SourceSessionId = sourceSessionId,
     };
 
-    private static List<SequenceRange> Omitted(long lastSequence, IEnumerable<ContextItem> items)
+    /// <summary>The ranges of this session's history (up to <paramref name="lastSequence"/>) that no item of <paramref name="items"/> covers.</summary>
+    private static List<SequenceRange> Omitted(long lastSequence, List<ContextItem> items)
     {
+        // Only this session's summaries and messages cover its history (not the system prompt, nor another session's items).
+        // They are usually in sequence order already; sort a copy only when not. Items starting at the same sequence may come
+        // in any order: the walk below gives the same ranges either way.
+        int count = 0;
+        bool sorted = true;
+        long previousFrom = long.MinValue;
+        foreach (var item in items)
+        {
+            if (Covers(item))
+            {
+                count++;
+                sorted &= item.Sequences.From >= previousFrom;
+                previousFrom = item.Sequences.From;
+            }
+        }
+
         var omitted = new List<SequenceRange>();
         long next = 1;
-        foreach (var range in items.Select(i => i.Sequences).OrderBy(r => r.From))
+        if (sorted)
         {
-            if (range.From > next)
+            foreach (var item in items)
             {
-                omitted.Add(new SequenceRange(next, range.From - 1));
+                if (Covers(item))
+                {
+                    next = Advance(omitted, next, item.Sequences);
+                }
+            }
+        }
+        else
+        {
+            var ranges = new SequenceRange[count];
+            count = 0;
+            foreach (var item in items)
+            {
+                if (Covers(item))
+                {
+                    ranges[count++] = item.Sequences;
+                }
             }
 
-            next = Math.Max(next, range.To + 1);
+            Array.Sort(ranges, static (a, b) => a.From.CompareTo(b.From));
+            foreach (var range in ranges)
+            {
+                next = Advance(omitted, next, range);
+            }
         }
 
         if (next <= lastSequence)
@@ -1324,6 +1504,18 @@ public sealed partial class ContextBuilder : IContextBuilder
         }
 
         return omitted;
+
+        static bool Covers(ContextItem item) => item.Kind != ContextItemKind.SystemPrompt && item.SourceSessionId is null;
+
+        static long Advance(List<SequenceRange> omitted, long next, SequenceRange range)
+        {
+            if (range.From > next)
+            {
+                omitted.Add(new SequenceRange(next, range.From - 1));
+            }
+
+            return Math.Max(next, range.To + 1);
+        }
     }
 
     private int SummaryTokens(SessionSummary summary) =>
