@@ -35,6 +35,9 @@ public sealed partial class ContextBuilder : IContextBuilder
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
+    // The last system prompt this builder counted, with its count (see CountSystemPrompt).
+    private CountedText? _lastSystemPrompt;
+
     /// <summary>Creates a builder.</summary>
     /// <param name="store">Where sessions, messages and summaries are stored.</param>
     /// <param name="tokenCounter">The tokenizer of the model the window is for.</param>
@@ -197,7 +200,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         int budget = request.TokenBudget;
 
         // 1. Fixed costs: the request overhead and the system prompt.
-        int systemTokens = request.SystemPrompt is null ? 0 : _counter.CountMessageTokens(MessageRole.System, request.SystemPrompt);
+        int systemTokens = request.SystemPrompt is null ? 0 : CountSystemPrompt(request.SystemPrompt);
         if (systemTokens > (int)(budget * _options.SystemPromptShare) && systemTokens > 0)
         {
             throw new ContextBudgetExceededException(systemTokens, (int)(budget * _options.SystemPromptShare), "The system prompt (limited to ContextOptions.SystemPromptShare of the budget)");
@@ -313,6 +316,25 @@ public sealed partial class ContextBuilder : IContextBuilder
         var window = Assemble(session, request, layout, systemTokens, carried, summaries, recalled, tail, verbatimCount, state);
         Debug.Assert(window.TotalTokens <= budget, "A context window must never exceed its budget.");
         return window;
+    }
+
+    /// <summary>
+    /// What <paramref name="systemPrompt"/> costs as a system message. Apps send the same system prompt with every build, and
+    /// counting it is the one tokenizer call a build makes, so the last prompt's count is kept: the counter is fixed for this
+    /// builder, so the count depends on the text only, and a different text is counted afresh.
+    /// </summary>
+    private int CountSystemPrompt(string systemPrompt)
+    {
+        // One immutable pair, read and replaced as a whole: concurrent builds see either the old or the new pair, never a mix.
+        var last = Volatile.Read(ref _lastSystemPrompt);
+        if (last is not null && string.Equals(last.Text, systemPrompt, StringComparison.Ordinal))
+        {
+            return last.Tokens;
+        }
+
+        int tokens = _counter.CountMessageTokens(MessageRole.System, systemPrompt);
+        Volatile.Write(ref _lastSystemPrompt, new CountedText(systemPrompt, tokens));
+        return tokens;
     }
 
     /// <summary>The tokens recall may take: its share of the budget, and in the cache-stable layout at most <see cref="ContextOptions.CacheStableRecallTokens"/>.</summary>
@@ -582,8 +604,8 @@ public sealed partial class ContextBuilder : IContextBuilder
     private async ValueTask<(List<SessionSummary> Frontier, List<(int Level, long After, long Through)> Levels, bool Overflow)> ReadFrontierAsync(
         Guid sessionId, long upper, int cap, ContextSnapshotView? snapshot, CancellationToken cancellationToken)
     {
-        var frontier = new List<SessionSummary>();
-        var levels = new List<(int Level, long After, long Through)>();
+        var frontier = new List<SessionSummary>(16);
+        var levels = new List<(int Level, long After, long Through)>(4);
         int tokens = 0;
         for (int level = 1; upper > 0 && level <= MaxSummaryLevel; level++)
         {
@@ -597,8 +619,9 @@ public sealed partial class ContextBuilder : IContextBuilder
                     new SummaryQuery { Level = level, ToSequenceAtMost = cursor, FromSequenceAfter = coarserThrough, Limit = SummaryPage },
                     snapshot,
                     cancellationToken).ConfigureAwait(false);
-                foreach (var summary in page)
+                for (int i = 0; i < page.Count; i++)
                 {
+                    var summary = page[i];
                     if (summary.ToSequence != cursor)
                     {
                         // A hole in the chain (summaries were invalidated or saved out of order): coverage stops here.
@@ -1539,6 +1562,9 @@ public sealed partial class ContextBuilder : IContextBuilder
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Summarizer {SummarizerId} failed with {ExceptionType}; the context window falls back to verbatim messages.")]
     private static partial void LogSummarizerFailed(ILogger logger, string summarizerId, string exceptionType);
+
+    /// <summary>A text and its token count.</summary>
+    private sealed record CountedText(string Text, int Tokens);
 
     /// <summary>What one build has done so far: summarizer calls, summaries made and whether it fell back.</summary>
     private sealed class BuildState(ContextRequest request, int maxSummarizerCalls)

@@ -27,30 +27,51 @@ internal sealed class ContextSnapshotView(ContextSnapshot snapshot)
         }
 
         var read = snapshot.SummaryLevels[level - 1];
-        List<SessionSummary>? result = null;
-        foreach (var summary in read.Summaries)
+        var summaries = read.Summaries;
+
+        // Count the matches first, so the answer is one array of the right size.
+        int count = 0;
+        int scanned = 0;
+        for (; scanned < summaries.Count && count < query.Limit; scanned++)
         {
+            var summary = summaries[scanned];
             if (summary.ToSequence < read.CompleteFrom)
             {
                 break;
             }
 
-            if ((query.ToSequenceAtMost is { } most && summary.ToSequence > most)
-                || (query.FromSequenceAfter is { } after && (summary.ToSequence <= after || summary.FromSequence <= after)))
+            if (Matches(summary, query))
             {
-                continue;
-            }
-
-            (result ??= new List<SessionSummary>(Math.Min(query.Limit, 16))).Add(summary);
-            if (result.Count == query.Limit)
-            {
-                return result;
+                count++;
             }
         }
 
         // Fewer than the limit: the answer is whole only if every summary the query could match lies where the snapshot is
         // complete (a summary starting after FromSequenceAfter also ends after it).
         long lowest = query.FromSequenceAfter is { } from ? from + 1 : 1;
-        return lowest >= read.CompleteFrom ? (IReadOnlyList<SessionSummary>?)result ?? [] : null;
+        if (count < query.Limit && lowest < read.CompleteFrom)
+        {
+            return null;
+        }
+
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var result = new SessionSummary[count];
+        for (int i = 0, taken = 0; taken < count; i++)
+        {
+            if (Matches(summaries[i], query))
+            {
+                result[taken++] = summaries[i];
+            }
+        }
+
+        return result;
     }
+
+    private static bool Matches(SessionSummary summary, SummaryQuery query) =>
+        !((query.ToSequenceAtMost is { } most && summary.ToSequence > most)
+            || (query.FromSequenceAfter is { } after && (summary.ToSequence <= after || summary.FromSequence <= after)));
 }
