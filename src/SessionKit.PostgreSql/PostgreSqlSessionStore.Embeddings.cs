@@ -81,12 +81,23 @@ public sealed partial class PostgreSqlSessionStore
             cancellationToken);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// One primary-key read of <c>message_embedding_versions</c> (schema version 4): triggers on the vectors set it to the
+    /// writing transaction's id on every change, whichever server or process makes it.
+    /// </remarks>
+    protected override Task<long?> ReadEmbeddingVersionCoreAsync(string userId, CancellationToken cancellationToken) =>
+        ReadAsync(
+            async tx => await tx.ScalarAsync(tx.Cmd("SELECT version FROM §message_embedding_versions WHERE user_key = @user_key;")
+                .Text("user_key", UserKey.For(PgText.Encode(userId)))).ConfigureAwait(false) is long version ? version : (long?)null,
+            cancellationToken);
+
+    /// <inheritdoc />
     /// <remarks>One statement over ix_message_embeddings_user, streamed: vectors are offered as they arrive, never held in a list.</remarks>
     protected override Task ScanEmbeddingsCoreAsync(string userId, EmbeddingScan scan, CancellationToken cancellationToken) =>
         ReadAsync(
             async tx =>
             {
-                var sql = new StringBuilder("SELECT message_id, session_id, sequence, vector FROM §message_embeddings WHERE user_key = @user_key AND model = @model");
+                var sql = new StringBuilder("SELECT message_id, session_id, sequence, role, created_at, vector FROM §message_embeddings WHERE user_key = @user_key AND model = @model");
                 var command = tx.Cmd(string.Empty);
                 PostgresRows.AppendMessageFilters(sql, command, string.Empty, scan.SessionId, scan.Role, scan.Since, scan.Until);
 
@@ -101,14 +112,14 @@ public sealed partial class PostgreSqlSessionStore
                         byte[] buffer = new byte[4096];
                         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                         {
-                            int length = checked((int)reader.GetBytes(3, 0, null, 0, 0));
+                            int length = checked((int)reader.GetBytes(5, 0, null, 0, 0));
                             if (length > buffer.Length)
                             {
                                 buffer = new byte[length];
                             }
 
-                            reader.GetBytes(3, 0, buffer, 0, length);
-                            scan.Offer(reader.GetGuid(0), reader.GetGuid(1), reader.GetInt64(2), buffer.AsSpan(0, length));
+                            reader.GetBytes(5, 0, buffer, 0, length);
+                            scan.Offer(reader.GetGuid(0), reader.GetGuid(1), reader.GetInt64(2), (MessageRole)reader.GetInt32(3), PostgresRows.Time(reader.GetInt64(4)), buffer.AsSpan(0, length));
                         }
                     }
                 }

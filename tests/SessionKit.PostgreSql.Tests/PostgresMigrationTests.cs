@@ -29,8 +29,9 @@ public sealed class PostgresMigrationTests
             await store.AppendMessageAsync(sessionId, NewMessage.User("Onshore turbines reach a capacity factor of about 35 percent."));
         }
 
-        // Undo migrations 3 and 2, as a database written by the release before vectors would be.
+        // Undo migrations 4, 3 and 2, as a database written by the release before vectors would be.
         await ScalarAsync(
+            UndoEmbeddingVersions(schema) +
             $"DROP INDEX \"{schema}\".ix_messages_user_created; " +
             $"DROP TABLE \"{schema}\".message_embeddings, \"{schema}\".summary_embeddings; DROP FUNCTION \"{schema}\".message_embedding_stale() CASCADE; " +
             $"UPDATE \"{schema}\".sessionkit_schema SET version = 1;");
@@ -57,8 +58,8 @@ public sealed class PostgresMigrationTests
             await store.AppendMessageAsync(second, NewMessage.Assistant("Onshore turbines reach a capacity factor of about 35 percent."));
         }
 
-        // Undo migration 3, as a database written by the release before it would be.
-        await ScalarAsync($"DROP INDEX \"{schema}\".ix_messages_user_created; UPDATE \"{schema}\".sessionkit_schema SET version = 2;");
+        // Undo migrations 4 and 3, as a database written by the release before them would be.
+        await ScalarAsync(UndoEmbeddingVersions(schema) + $"DROP INDEX \"{schema}\".ix_messages_user_created; UPDATE \"{schema}\".sessionkit_schema SET version = 2;");
 
         await using var upgraded = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema });
         var hits = await upgraded.SearchAsync("alice", new SearchQuery { Text = "offshore capacity" });
@@ -66,6 +67,37 @@ public sealed class PostgresMigrationTests
         Assert.That(await ScalarAsync($"SELECT version FROM \"{schema}\".sessionkit_schema;"), Is.EqualTo(PostgreSqlSessionStore.SchemaVersion));
         Assert.That(await ScalarAsync($"SELECT count(*) FROM pg_indexes WHERE schemaname = '{schema}' AND indexname = 'ix_messages_user_created';"), Is.EqualTo(1L));
         Assert.That(hits.Items.Select(h => h.SessionId), Is.EqualTo(new[] { first, second }), "both sessions' messages, the one with both words first");
+    }
+
+    [Test]
+    public async Task ASchemaAtVersion3_MigratesToEmbeddingVersions_BackfillingEveryUserWithVectors()
+    {
+        string schema = PostgresServer.UniqueSchema();
+        var generator = new Testing.ConceptEmbeddingGenerator();
+        Guid answer = Guid.Empty;
+        await using (var store = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema }))
+        {
+            store.UseEmbeddings(generator);
+            foreach (string user in new[] { "alice", "bob" })
+            {
+                var session = await store.CreateSessionAsync(user);
+                answer = (await store.AppendMessageAsync(session.Id, NewMessage.Assistant("Onshore turbines reach a capacity factor of about 35 percent."))).Id;
+            }
+
+            await store.CreateSessionAsync("carol");
+            await new EmbeddingIndexer(store).DrainAsync();
+        }
+
+        await ScalarAsync(UndoEmbeddingVersions(schema) + $"UPDATE \"{schema}\".sessionkit_schema SET version = 3;");
+
+        await using var upgraded = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { DataSource = PostgresServer.DataSource, Schema = schema });
+        upgraded.UseEmbeddings(generator);
+        var hits = await upgraded.SearchAsync("bob", new SearchQuery { Text = "How much does a land windmill deliver?", Mode = SearchMode.Semantic });
+
+        Assert.That(await ScalarAsync($"SELECT version FROM \"{schema}\".sessionkit_schema;"), Is.EqualTo(PostgreSqlSessionStore.SchemaVersion));
+        Assert.That(await ScalarAsync($"SELECT count(*) FROM \"{schema}\".message_embedding_versions;"), Is.EqualTo(2L), "one version per user with vectors (carol has none)");
+        Assert.That(hits.Items.Select(h => h.Message.Id), Is.EqualTo(new[] { answer }));
+        Assert.That(upgraded.VectorCacheSize, Is.GreaterThan(0), "with a version to check, the search cached bob's vectors");
     }
 
     [Test]
@@ -140,6 +172,10 @@ public sealed class PostgresMigrationTests
         var ex = Assert.Throws<ArgumentException>(() => _ = new PostgreSqlSessionStore(new PostgreSqlSessionStoreOptions { ConnectionString = "Host=x;Password=hunter2-secret;Nonsense Key=1" }));
         Assert.That(ex!.Message, Does.Contain("PostgreSqlSessionStoreOptions.ConnectionString").And.Not.Contain("hunter2"));
     }
+
+    // Drops what migration 4 made, as a database written by the release before embedding versions would hold.
+    private static string UndoEmbeddingVersions(string schema) =>
+        $"DROP TABLE \"{schema}\".message_embedding_versions; DROP FUNCTION \"{schema}\".message_embedding_versions_touch() CASCADE; ";
 
     internal static async Task<object?> ScalarAsync(string sql)
     {

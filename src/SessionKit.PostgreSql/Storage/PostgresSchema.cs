@@ -294,6 +294,44 @@ internal static class PostgresSchema
         """
         CREATE INDEX ix_messages_user_created ON §messages (user_key, created_at, session_id, sequence);
         """,
+
+        // 4: a per-user embedding version, so a store may keep a user's vectors in memory and know with one indexed read
+        // whether they are still current. Every insert, update and delete of a message vector (cascades and the stale
+        // trigger included, by any server) sets the owner's version to the writing transaction's id: unique for every
+        // committed state, so a version seen again means the same vectors. The row goes with the user's last vector.
+        // Rows are touched in user-key order, so two transactions writing several users' vectors cannot deadlock here.
+        """
+        CREATE TABLE §message_embedding_versions (
+            user_key text   COLLATE "C" NOT NULL PRIMARY KEY,
+            version  bigint NOT NULL
+        );
+        INSERT INTO §message_embedding_versions (user_key, version)
+            SELECT user_key, txid_current() FROM §message_embeddings GROUP BY user_key ORDER BY user_key;
+
+        CREATE FUNCTION §message_embedding_versions_touch() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+            IF TG_OP <> 'DELETE' THEN
+                INSERT INTO §message_embedding_versions AS v (user_key, version)
+                    SELECT DISTINCT user_key, txid_current() FROM new_rows ORDER BY user_key
+                    ON CONFLICT (user_key) DO UPDATE SET version = excluded.version;
+            END IF;
+            IF TG_OP <> 'INSERT' THEN
+                UPDATE §message_embedding_versions v SET version = txid_current()
+                    FROM (SELECT DISTINCT user_key FROM old_rows ORDER BY user_key) o WHERE v.user_key = o.user_key;
+                DELETE FROM §message_embedding_versions v
+                    WHERE v.user_key IN (SELECT user_key FROM old_rows)
+                    AND NOT EXISTS (SELECT 1 FROM §message_embeddings e WHERE e.user_key = v.user_key);
+            END IF;
+            RETURN NULL;
+        END
+        $fn$;
+        CREATE TRIGGER message_embeddings_version_insert AFTER INSERT ON §message_embeddings REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION §message_embedding_versions_touch();
+        CREATE TRIGGER message_embeddings_version_update AFTER UPDATE ON §message_embeddings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION §message_embedding_versions_touch();
+        CREATE TRIGGER message_embeddings_version_delete AFTER DELETE ON §message_embeddings REFERENCING OLD TABLE AS old_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION §message_embedding_versions_touch();
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>
