@@ -697,6 +697,11 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// <summary>The last sequence covered by the newest summary of <paramref name="level"/> ending at or before <paramref name="upper"/>; 0 when none.</summary>
     private async ValueTask<long> ThroughPointAsync(Guid sessionId, int level, long? upper, ContextSnapshotView? snapshot, CancellationToken cancellationToken)
     {
+        if (snapshot?.TryNewestTo(sessionId, level, upper) is { } known)
+        {
+            return known;
+        }
+
         var newest = await SummariesAsync(sessionId, new SummaryQuery { Level = level, ToSequenceAtMost = upper, Limit = 1 }, snapshot, cancellationToken).ConfigureAwait(false);
         return newest.Count == 0 ? 0 : newest[0].ToSequence;
     }

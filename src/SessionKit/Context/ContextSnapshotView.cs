@@ -71,6 +71,38 @@ internal sealed class ContextSnapshotView(ContextSnapshot snapshot)
         return result;
     }
 
+    /// <summary>
+    /// The last sequence covered by the newest summary of <paramref name="level"/> ending at or before <paramref name="upper"/>
+    /// (0 when there is none), as the query <c>{ Level, ToSequenceAtMost = upper, Limit = 1 }</c> would find it; or
+    /// <see langword="null"/> when the snapshot may not hold the answer.
+    /// </summary>
+    public long? TryNewestTo(Guid sessionId, int level, long? upper)
+    {
+        if (_summariesChanged || sessionId != snapshot.Session.Id || level < 1 || level > snapshot.SummaryLevels.Count)
+        {
+            return null;
+        }
+
+        var read = snapshot.SummaryLevels[level - 1];
+        var summaries = read.Summaries;
+        for (int i = 0; i < summaries.Count; i++)
+        {
+            long to = summaries[i].ToSequence;
+            if (to < read.CompleteFrom)
+            {
+                break;
+            }
+
+            if (upper is not { } most || to <= most)
+            {
+                return to;
+            }
+        }
+
+        // None found where the snapshot is complete: there is none only if it is complete from the first sequence.
+        return read.CompleteFrom <= 1 ? 0 : null;
+    }
+
     private static bool Matches(SessionSummary summary, SummaryQuery query) =>
         !((query.ToSequenceAtMost is { } most && summary.ToSequence > most)
             || (query.FromSequenceAfter is { } after && (summary.ToSequence <= after || summary.FromSequence <= after)));
