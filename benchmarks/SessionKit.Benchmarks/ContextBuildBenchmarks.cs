@@ -31,7 +31,6 @@ namespace SessionKit.Benchmarks;
 /// </para>
 /// </remarks>
 [MemoryDiagnoser]
-[MedianColumn] // the targets are p50s
 [Config(typeof(RatioTrendConfig))]
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "BenchmarkDotNet owns the lifecycle: [GlobalCleanup] disposes them.")]
 [CategoriesColumn]

@@ -39,6 +39,15 @@ if (args.Contains("--quality", StringComparer.Ordinal))
     return 0;
 }
 
+// --p50 append|build [rounds] prints stopwatch p50s of the SQLite append or context build, interleaved with their floors.
+int p50At = Array.IndexOf(args, "--p50");
+if (p50At >= 0 && p50At + 1 < args.Length)
+{
+    int rounds = p50At + 2 < args.Length && int.TryParse(args[p50At + 2], System.Globalization.CultureInfo.InvariantCulture, out int r) ? r : 20;
+    await SessionKit.Benchmarks.StopwatchP50.RunAsync(args[p50At + 1], rounds, Console.Out);
+    return 0;
+}
+
 // --quick trades precision for time (one launch, 3 warm-up and 3 measured iterations), so a full run fits in minutes on 2 cores.
 // --quick --in-process runs the quick job inside this process with a long timeout (BenchmarkDotNet's own --inProcess
 // gives up after 5 minutes, less than the PostgreSQL context and search benchmarks need to seed 100k-1M messages).

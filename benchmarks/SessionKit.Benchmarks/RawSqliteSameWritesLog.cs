@@ -32,9 +32,16 @@ public sealed class RawSqliteSameWritesLog : IDisposable
     private readonly SqliteParameter _changeTo;
     private readonly SqliteParameter _changeAt;
 
-    private RawSqliteSameWritesLog(string path, Guid sessionId)
+    private readonly bool _advanceSession;
+    private readonly bool _logChange;
+    private long _localSequence;
+    private long _localVersion = 1;
+
+    private RawSqliteSameWritesLog(string path, Guid sessionId, bool advanceSession, bool logChange)
     {
         SessionId = sessionId;
+        _advanceSession = advanceSession;
+        _logChange = logChange;
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ConnectionString);
         _connection.Open();
         using (var settings = _connection.CreateCommand())
@@ -83,8 +90,10 @@ public sealed class RawSqliteSameWritesLog : IDisposable
     /// <summary>Creates the store's schema in <paramref name="path"/> (by opening a <see cref="SqliteSessionStore"/> there) with one session, then opens the raw connection.</summary>
     /// <param name="path">A new database file.</param>
     /// <param name="userId">The owner of the session.</param>
+    /// <param name="advanceSession">Whether to advance the session row (otherwise sequences come from a local counter); an ablation only.</param>
+    /// <param name="logChange">Whether to write the change-log row; an ablation only.</param>
     /// <returns>The log.</returns>
-    public static async Task<RawSqliteSameWritesLog> CreateAsync(string path, string userId)
+    public static async Task<RawSqliteSameWritesLog> CreateAsync(string path, string userId, bool advanceSession = true, bool logChange = true)
     {
         Guid sessionId;
         await using (var store = new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = path, Synchronous = SqliteSynchronousMode.Normal }))
@@ -92,7 +101,7 @@ public sealed class RawSqliteSameWritesLog : IDisposable
             sessionId = (await store.CreateSessionAsync(userId)).Id;
         }
 
-        return new RawSqliteSameWritesLog(path, sessionId);
+        return new RawSqliteSameWritesLog(path, sessionId, advanceSession, logChange);
     }
 
     /// <summary>Counts each content's tokens, then in one IMMEDIATE transaction advances the session, inserts the messages and the change-log row.</summary>
@@ -116,11 +125,17 @@ public sealed class RawSqliteSameWritesLog : IDisposable
         _advanceNow.Value = now.UtcTicks;
         long last;
         long version;
-        using (var reader = _advance.ExecuteReader())
+        if (_advanceSession)
         {
+            using var reader = _advance.ExecuteReader();
             reader.Read();
             last = reader.GetInt64(0);
             version = reader.GetInt64(1);
+        }
+        else
+        {
+            last = _localSequence += contents.Count;
+            version = ++_localVersion;
         }
 
         long sequence = last - contents.Count;
@@ -138,9 +153,22 @@ public sealed class RawSqliteSameWritesLog : IDisposable
         _changeFrom.Value = last - contents.Count + 1;
         _changeTo.Value = last;
         _changeAt.Value = now.UtcTicks;
-        _change.ExecuteNonQuery();
+        if (_logChange)
+        {
+            _change.ExecuteNonQuery();
+        }
+
         transaction.Commit();
         return last;
+    }
+
+    /// <summary>Runs <paramref name="sql"/> on the log's connection (a schema or setting change for an ablation).</summary>
+    /// <param name="sql">The statements.</param>
+    public void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     /// <summary>How many messages the session holds.</summary>

@@ -64,6 +64,7 @@ public sealed partial class SqliteSessionStore
         _messageRows.Clear();
         _summaryRows.Clear();
         _newestMessages.Clear();
+        UserKey.Forget();
     }
 
     private ContextSnapshot ReadSnapshot(StoreConnection connection, SqliteTransaction transaction, Guid sessionId, int tokenBudget)

@@ -1,0 +1,50 @@
+using NUnit.Framework;
+
+namespace SessionKit.Benchmarks.Tests;
+
+public sealed class StopwatchP50Tests
+{
+    [Test]
+    public async Task Append_ReportsEveryCaseWithItsOperationCount()
+    {
+        using var output = new StringWriter();
+        await StopwatchP50.RunAsync("append", rounds: 2, output, block: 3);
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(3));
+        Assert.That(lines[0], Does.StartWith("RawInsertOne").And.Contain("n=6"));
+        Assert.That(lines[1], Does.StartWith("RawSameWritesInsertOne").And.Contain("n=6"));
+        Assert.That(lines[2], Does.StartWith("SqliteStoreAppendOne").And.Contain("n=6").And.Contain("ratio to floor"));
+    }
+
+    [Test]
+    public async Task AppendWrites_ReportsTheFloorsEachVariantAndTheStore()
+    {
+        using var output = new StringWriter();
+        await StopwatchP50.RunAsync("append-writes", rounds: 1, output, block: 2);
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(10));
+        Assert.That(lines, Has.All.Contain("n=2"));
+        Assert.That(lines[^1], Does.StartWith("SqliteStoreAppendOne"));
+    }
+
+    [Test]
+    public async Task Build_ReportsTheFloorAndTheBuildPerSize()
+    {
+        using var output = new StringWriter();
+        await StopwatchP50.RunAsync("build", rounds: 1, output, block: 2, messageCounts: [SmokeSizes.ContextMessageCount]);
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith("//", StringComparison.Ordinal)).ToArray();
+        Assert.That(lines, Has.Length.EqualTo(2));
+        Assert.That(lines[0], Does.StartWith($"RawWindowRead {SmokeSizes.ContextMessageCount}"));
+        Assert.That(lines[1], Does.StartWith($"BuildContext {SmokeSizes.ContextMessageCount}").And.Contain("n=2"));
+    }
+
+    [Test]
+    public void UnknownReport_IsRejected()
+    {
+        var error = Assert.ThrowsAsync<ArgumentException>(() => StopwatchP50.RunAsync("nope", 1, TextWriter.Null));
+        Assert.That(error!.Message, Does.Contain("Unknown report 'nope'"));
+    }
+}
