@@ -258,7 +258,7 @@ public abstract partial class ContextBuilderConformanceTests
         }
     }
 
-    /// <summary>No recalled message lies in a summary's range or the verbatim window; no message's text appears twice.</summary>
+    /// <summary>No recalled message is quoted (whole, or any sentence of it) by a summary covering it or lies in the verbatim window; no message's text appears twice.</summary>
     private static void AssertNoContentTwice(ContextWindow window)
     {
         var own = window.Items.Where(i => i.SourceSessionId is null).ToList();
@@ -268,8 +268,9 @@ public abstract partial class ContextBuilderConformanceTests
         foreach (var item in recalled)
         {
             var covering = summaries.Where(s => item.Sequences.From >= s.Sequences.From && item.Sequences.From <= s.Sequences.To).ToList();
-            Assert.That(covering.Any(s => s.SummaryLevel == 1), Is.False, $"recalled #{item.Sequences.From} is not also covered by a block summary");
-            Assert.That(covering.Any(s => s.Content.Contains(item.Content, StringComparison.Ordinal)), Is.False, $"recalled #{item.Sequences.From} is not quoted by a rolled-up summary");
+            Assert.That(covering.Any(s => s.Content.Contains(item.Content, StringComparison.Ordinal)), Is.False, $"recalled #{item.Sequences.From} is not quoted by a summary covering it");
+            var sentences = item.Content.Split(['.', '?', '!', '\n']).Select(t => t.Trim()).Where(t => t.Length >= 12).ToList();
+            Assert.That(covering.Any(s => sentences.Any(t => s.Content.Contains(t, StringComparison.Ordinal))), Is.False, $"no sentence of recalled #{item.Sequences.From} is also in a summary covering it");
             Assert.That(messages.Contains(item.Sequences.From), Is.False, $"recalled #{item.Sequences.From} is not also a recent message");
         }
 

@@ -7,15 +7,17 @@ public sealed partial class ContextBuilder
     /// <summary>Two recalled texts sharing more than this share of their words say the same thing; the second is skipped.</summary>
     private const double MaxRecallOverlap = 0.7;
 
+    /// <summary>Sentences shorter than this (characters) are too common to count as quoted by a summary.</summary>
+    private const int MinQuotedSentence = 12;
+
     /// <summary>
     /// Chooses what to recall from search hits, best first, within <paramref name="cap"/>: for a matching question, the
     /// answer that followed it (with the question when both fit, else the answer alone) — a question that merely repeats the
     /// query's words holds no fact; never a message the verbatim window holds, half of a tool call, the same text twice, or
     /// a text that mostly repeats one already chosen (so a few hits on one point do not crowd out the others), nor a message
     /// a summary in the window covers at level <paramref name="coveredLevel"/> or below (the summary stands for it: the
-    /// cache-stable layout passes 1 so recall never changes the prompt's start; the fill layout 0, as a recalled message
-    /// replaces the block summary covering it) or whose text a covering summary quotes. A rolled-up summary is the gist of
-    /// many blocks: the recalled message brings back the detail it dropped.
+    /// cache-stable layout passes 1; the fill layout 0) or that shares a sentence with a covering summary (the summary
+    /// quotes it). A summary is a gist: beside it, the recalled message brings back the detail it dropped.
     /// </summary>
     private async Task<List<TailMessage>> SelectRecalledAsync(
         Guid sessionId, List<SearchHit> hits, Composition window, List<SessionSummary> summaries, int coveredLevel, int cap, CancellationToken cancellationToken)
@@ -92,7 +94,35 @@ public sealed partial class ContextBuilder
             && !verbatimTexts.Contains(m.Content)
             && !recalled.Exists(r => string.Equals(r.Message.Content, m.Content, StringComparison.Ordinal))
             && !(m.SessionId == sessionId && summaries.Exists(s => m.Sequence >= s.FromSequence && m.Sequence <= s.ToSequence
-                && (s.Level <= coveredLevel || s.Content.Contains(m.Content, StringComparison.Ordinal))));
+                && (s.Level <= coveredLevel || Quotes(s.Content, m.Content))));
+    }
+
+    /// <summary>Whether <paramref name="summary"/> contains the whole of <paramref name="text"/> or any one of its sentences.</summary>
+    private static bool Quotes(string summary, string text)
+    {
+        if (summary.Contains(text, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        int start = 0;
+        for (int i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && text[i] is not ('.' or '?' or '!' or '\n'))
+            {
+                continue;
+            }
+
+            var sentence = text.AsSpan(start, Math.Min(i + 1, text.Length) - start).Trim();
+            if (sentence.Length >= MinQuotedSentence && summary.AsSpan().Contains(sentence, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            start = i + 1;
+        }
+
+        return false;
     }
 
     /// <summary>The assistant message right after <paramref name="question"/> in its session, if that is a plain answer (not a tool call).</summary>

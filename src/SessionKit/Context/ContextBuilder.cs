@@ -251,18 +251,28 @@ public sealed partial class ContextBuilder : IContextBuilder
             //    unsummarized messages take at most CacheStableRefill of that room, so it moves rarely. Only when summarizing is
             //    off or failing does the window slide.
             int summaryRoom = Math.Min(summaryCap, available - mandatoryTokens - recallReserve);
-            summaries = await SelectSummariesAsync(sessionId, summarizedThrough, summaryRoom, state, cancellationToken).ConfigureAwait(false);
+            // When rolling up cannot bring the summaries within their share (one summary at each of several levels, none of
+            // which can be combined), they take room from the verbatim part rather than leave the oldest range out: the
+            // boundary then moves sooner, but every message stays covered.
+            int stretchRoom = Math.Max(summaryRoom, available - mandatoryTokens - recallReserve);
+            summaries = await SelectSummariesAsync(sessionId, summarizedThrough, summaryRoom, stretchRoom, state, cancellationToken).ConfigureAwait(false);
             int verbatimRoom = available - recallReserve - SumSummaryTokens(summaries);
             if (request.SummarizeInline && !await FitsAfterAsync(tail, summarizedThrough, verbatimRoom, cancellationToken).ConfigureAwait(false))
             {
                 int catchUpTo = Math.Max(mandatoryTokens, (int)(verbatimRoom * CacheStableRefill));
                 summarizedThrough = await SummarizeBacklogAsync(sessionId, tail, summarizedThrough, verbatimRoom, catchUpTo, mandatoryStart, state, cancellationToken).ConfigureAwait(false);
-                summaries = await SelectSummariesAsync(sessionId, summarizedThrough, summaryRoom, state, cancellationToken).ConfigureAwait(false);
+                summaries = await SelectSummariesAsync(sessionId, summarizedThrough, summaryRoom, stretchRoom, state, cancellationToken).ConfigureAwait(false);
                 verbatimRoom = available - recallReserve - SumSummaryTokens(summaries);
             }
 
             composition.SummaryTokens = SumSummaryTokens(summaries);
             composition.VerbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, verbatimRoom, mandatoryCount, cancellationToken).ConfigureAwait(false);
+            if (recallReserve > 0 && composition.VerbatimStart() > summarizedThrough + 1)
+            {
+                // The messages after the summaries do not all fit beside the recall share and cannot be summarized yet (the next
+                // block would reach the newest turn): recall, which comes last, gives way rather than leave one of them out.
+                composition.VerbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, verbatimRoom + recallReserve, composition.VerbatimCount, cancellationToken).ConfigureAwait(false);
+            }
         }
         else
         {
@@ -275,30 +285,29 @@ public sealed partial class ContextBuilder : IContextBuilder
             long summaryUpper = Math.Min(summarizedThrough, verbatimStartNow - 1);
             int unused = available - composition.VerbatimTokens - recallReserve;
             int summaryBudget = verbatimStartNow > summarizedThrough + 1 ? Math.Min(summaryCap, unused) : unused;
-            summaries = await SelectSummariesAsync(sessionId, summaryUpper, summaryBudget, state, cancellationToken).ConfigureAwait(false);
+            summaries = await SelectSummariesAsync(sessionId, summaryUpper, summaryBudget, summaryBudget, state, cancellationToken).ConfigureAwait(false);
             composition.SummaryTokens = SumSummaryTokens(summaries);
         }
 
         long verbatimStart = composition.VerbatimStart();
 
         // 6. Older messages matching the query, verbatim, within the recall share (linked earlier sessions included). Content
-        //    is never sent twice: a hit the verbatim window holds is skipped, a hit a level-1 summary covers replaces that
-        //    summary (the words themselves beat their gist), and a hit inside a rolled-up summary is skipped.
+        //    is never sent twice: a hit the verbatim window holds is skipped, and so is a hit a summary in the window quotes
+        //    (any of its sentences). Otherwise the summary stays beside it: the hit brings back the detail the gist dropped,
+        //    the summary keeps the rest of its range covered (replacing it would leave that rest out).
         List<Session>? linked = session.ContinuesFromSessionId is null || _options.MaxLinkedSessions == 0 ? [] : null;
         //    The share is never more than what the verbatim window and the summaries left.
         recallCap = Math.Min(recallCap, available - composition.VerbatimTokens - composition.SummaryTokens);
         var recalled = query is null || recallCap <= 0
             ? []
             : await RecallAsync(session, linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), query, composition, summaries, layout, recallCap, cancellationToken).ConfigureAwait(false);
-        var replaced = RemoveSummariesCoveringRecall(session.Id, summaries, recalled);
-        composition.SummaryTokens = SumSummaryTokens(summaries);
         int recalledTokens = RecalledTokens(recalled);
 
         // 7. Fill: budget still unused goes to older messages verbatim — first those no summary covers, then whole blocks in
         //    place of their summaries, newest first, for as long as they fit. The cache-stable layout keeps its boundary.
         if (layout == ContextLayout.Fill)
         {
-            await FillVerbatimAsync(composition, summaries, recalled, replaced, available, summaryCap, cancellationToken).ConfigureAwait(false);
+            await FillVerbatimAsync(composition, summaries, recalled, available, summaryCap, cancellationToken).ConfigureAwait(false);
             recalledTokens = RecalledTokens(recalled);
         }
 
@@ -537,8 +546,10 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// the newest part, coarser levels for older parts. When they do not all fit, rolls the oldest run of
     /// <see cref="ContextOptions.RollupSize"/> summaries of the lowest level that has one into a summary of the next level,
     /// and looks again; when nothing more can be rolled up, keeps the newest that fit and leaves the oldest out.
+    /// <paramref name="stretch"/>, when larger than the cap, is the room they may take when nothing more can be rolled up,
+    /// rather than leave coverage out.
     /// </summary>
-    private async ValueTask<List<SessionSummary>> SelectSummariesAsync(Guid sessionId, long upper, int cap, BuildState state, CancellationToken cancellationToken)
+    private async ValueTask<List<SessionSummary>> SelectSummariesAsync(Guid sessionId, long upper, int cap, int stretch, BuildState state, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -577,6 +588,12 @@ public sealed partial class ContextBuilder : IContextBuilder
             }
 
             state.BacklogRemains |= state.LimitReached;
+            if (stretch > cap)
+            {
+                // Rolled up as far as it goes: the whole frontier, if it fits the stretched room.
+                (frontier, _, _) = await ReadFrontierAsync(sessionId, upper, stretch, state.Snapshot, cancellationToken).ConfigureAwait(false);
+                cap = stretch;
+            }
 
             // Keep the newest (finest) summaries that fit; older coverage is left out and reported as omitted.
             var selected = new List<SessionSummary>();
@@ -745,45 +762,12 @@ public sealed partial class ContextBuilder : IContextBuilder
     }
 
     /// <summary>
-    /// Makes sure no content is sent twice: a recalled message a level-1 summary covers replaces that summary (its words beat
-    /// their gist, and a block's summary is cheap to leave out). A rolled-up summary, the gist of many blocks, stays: recall
-    /// skipped the messages whose text it quotes.
-    /// </summary>
-    /// <returns>The block summaries removed (each now stood for by a recalled message).</returns>
-    private static List<SessionSummary> RemoveSummariesCoveringRecall(Guid sessionId, List<SessionSummary> summaries, List<TailMessage> recalled)
-    {
-        var removed = new List<SessionSummary>();
-        for (int r = recalled.Count - 1; r >= 0; r--)
-        {
-            var message = recalled[r];
-            if (message.Message.SessionId != sessionId)
-            {
-                continue;
-            }
-
-            int covering = summaries.FindIndex(s => message.Sequence >= s.FromSequence && message.Sequence <= s.ToSequence);
-            if (covering < 0)
-            {
-                continue;
-            }
-
-            if (summaries[covering].Level == 1)
-            {
-                removed.Add(summaries[covering]);
-                summaries.RemoveAt(covering);
-            }
-        }
-
-        return removed;
-    }
-
-    /// <summary>
     /// Gives the budget still unused to older messages verbatim, newest first: message by message over messages no selected
     /// summary covers, and a whole block in place of the summary adjacent to the window when the block fits (taking, if need
     /// be, the budget of the oldest summaries beyond the summary share). Stops at the first message or block that does not
     /// fit, so the window is full to within one message or block. Recalled messages the window now holds are dropped.
     /// </summary>
-    private async ValueTask FillVerbatimAsync(Composition window, List<SessionSummary> summaries, List<TailMessage> recalled, List<SessionSummary> replaced, int available, int summaryCap, CancellationToken cancellationToken)
+    private async ValueTask FillVerbatimAsync(Composition window, List<SessionSummary> summaries, List<TailMessage> recalled, int available, int summaryCap, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -793,25 +777,12 @@ public sealed partial class ContextBuilder : IContextBuilder
             if (start > floor + 1)
             {
                 // Messages no summary in the window covers: as many as fit.
-                if (replaced.Count > 0 && BlockEndingAt(replaced, start - 1, floor) is { } standsFor)
-                {
-                    // The block a recalled message stands for comes in whole when it fits with the stand-in's tokens.
-                    int whole = await TakeWholeBlockAsync(window, standsFor, leftover, recalled, cancellationToken).ConfigureAwait(false);
-                    if (whole > window.VerbatimCount)
-                    {
-                        window.VerbatimCount = whole;
-                        DropRecalledInWindow(window, recalled);
-                        continue;
-                    }
-                }
-
                 int count = await SelectVerbatimAsync(window.Tail, floor, window.VerbatimTokens + Math.Max(0, leftover), window.VerbatimCount, cancellationToken).ConfigureAwait(false);
-                count = KeepReplacedBlocksWhole(window, replaced, count);
                 if (count == window.VerbatimCount)
                 {
                     // Stuck with a gap between the newest summary and the verbatim start: recall must not be why part of the
                     // history is left out, so the lowest-ranked recalled messages make room when that closes the gap.
-                    if (!await CloseGapWithRecallBudgetAsync(window, floor, leftover, recalled, replaced, cancellationToken).ConfigureAwait(false))
+                    if (!await CloseGapWithRecallBudgetAsync(window, floor, leftover, recalled, cancellationToken).ConfigureAwait(false))
                     {
                         return;
                     }
@@ -882,79 +853,24 @@ public sealed partial class ContextBuilder : IContextBuilder
         }
     }
 
-    /// <summary>The verbatim count that takes in all of <paramref name="block"/> when it fits the leftover plus its recalled messages' tokens; else the current count.</summary>
-    private static async ValueTask<int> TakeWholeBlockAsync(Composition window, SessionSummary block, int leftover, List<TailMessage> recalled, CancellationToken cancellationToken)
-    {
-        Guid sessionId = window.Tail.SessionId;
-        int affordable = Math.Max(0, leftover) + recalled.Where(r => r.Message.SessionId == sessionId && r.Sequence >= block.FromSequence && r.Sequence <= block.ToSequence).Sum(static r => r.Tokens);
-        int end = window.VerbatimCount;
-        int tokens = 0;
-        while (await window.Tail.EnsureAsync(end, cancellationToken).ConfigureAwait(false) && window.Tail[end].Sequence >= block.FromSequence)
-        {
-            tokens += window.Tail[end].Tokens;
-            if (tokens > affordable)
-            {
-                return window.VerbatimCount;
-            }
-
-            end++;
-        }
-
-        return ShrinkToCut(window.Tail, end, window.VerbatimCount);
-    }
-
-    /// <summary>
-    /// A block whose summary a recalled message replaced is taken verbatim whole or not at all: a verbatim start inside it
-    /// would take in the recalled message and leave the rest of the block with neither summary nor stand-in.
-    /// </summary>
-    private static int KeepReplacedBlocksWhole(Composition window, List<SessionSummary> replaced, int count)
-    {
-        while (count > window.VerbatimCount && replaced.Count > 0)
-        {
-            var inside = BlockStartingInside(replaced, window.Tail[count - 1].Sequence);
-            if (inside is null)
-            {
-                return count;
-            }
-
-            while (count > window.VerbatimCount && window.Tail[count - 1].Sequence <= inside.ToSequence)
-            {
-                count--;
-            }
-        }
-
-        return count;
-    }
-
     /// <summary>
     /// When every message between <paramref name="floor"/> (the newest summary's end) and the verbatim start would fit if
     /// the lowest-ranked recalled messages gave up their tokens, drops those (a question with the answer recalled after it
     /// goes with it) and takes the whole gap verbatim; otherwise changes nothing. Recalled messages inside the gap count as
-    /// freed, since the window then holds them verbatim. A block whose summary a recalled message replaced counts as covered
-    /// (the gap ends there), and that recalled message is kept.
+    /// freed, since the window then holds them verbatim.
     /// </summary>
-    private static async ValueTask<bool> CloseGapWithRecallBudgetAsync(Composition window, long floor, int leftover, List<TailMessage> recalled, List<SessionSummary> replaced, CancellationToken cancellationToken)
+    private static async ValueTask<bool> CloseGapWithRecallBudgetAsync(Composition window, long floor, int leftover, List<TailMessage> recalled, CancellationToken cancellationToken)
     {
         if (recalled.Count == 0)
         {
             return false;
         }
 
-        long start = window.VerbatimStart();
-        foreach (var block in replaced)
-        {
-            if (block.ToSequence < start && block.ToSequence > floor)
-            {
-                floor = block.ToSequence;
-            }
-        }
-
         Guid sessionId = window.Tail.SessionId;
-        bool StandsForABlock(TailMessage r) => r.Message.SessionId == sessionId && replaced.Exists(b => r.Sequence >= b.FromSequence && r.Sequence <= b.ToSequence);
 
         int end = window.VerbatimCount;
         int gapTokens = 0;
-        int affordable = Math.Max(0, leftover) + recalled.Where(r => !StandsForABlock(r)).Sum(static r => r.Tokens);
+        int affordable = Math.Max(0, leftover) + recalled.Sum(static r => r.Tokens);
         while (await window.Tail.EnsureAsync(end, cancellationToken).ConfigureAwait(false) && window.Tail[end].Sequence > floor)
         {
             gapTokens += window.Tail[end].Tokens;
@@ -976,7 +892,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         while (Freed() + dropped < gapTokens)
         {
             int last = recalled.Count - 1;
-            while (last >= 0 && ((recalled[last].Message.SessionId == sessionId && recalled[last].Sequence >= gapFrom) || StandsForABlock(recalled[last])))
+            while (last >= 0 && (recalled[last].Message.SessionId == sessionId && recalled[last].Sequence >= gapFrom))
             {
                 last--;
             }
@@ -991,7 +907,7 @@ public sealed partial class ContextBuilder : IContextBuilder
             recalled.RemoveAt(last);
             if (answer.Message.Role == MessageRole.Assistant && last > 0 && recalled[last - 1] is var question
                 && question.Message.Role == MessageRole.User && question.Message.SessionId == answer.Message.SessionId
-                && question.Sequence == answer.Sequence - 1 && !(question.Message.SessionId == sessionId && question.Sequence >= gapFrom) && !StandsForABlock(question))
+                && question.Sequence == answer.Sequence - 1 && !(question.Message.SessionId == sessionId && question.Sequence >= gapFrom))
             {
                 // A recalled question without the answer recalled with it holds no fact.
                 dropped += question.Tokens;
@@ -1024,34 +940,6 @@ public sealed partial class ContextBuilder : IContextBuilder
 
             recalled.RemoveAll(r => texts.Contains(r.Message.Content));
         }
-    }
-
-    /// <summary>The replaced block that ends at <paramref name="end"/> and starts after <paramref name="floor"/>, or <see langword="null"/>.</summary>
-    private static SessionSummary? BlockEndingAt(List<SessionSummary> replaced, long end, long floor)
-    {
-        foreach (var block in replaced)
-        {
-            if (block.ToSequence == end && block.FromSequence > floor)
-            {
-                return block;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>The replaced block that <paramref name="start"/> lies inside of (after its first message), or <see langword="null"/>.</summary>
-    private static SessionSummary? BlockStartingInside(List<SessionSummary> replaced, long start)
-    {
-        foreach (var block in replaced)
-        {
-            if (start > block.FromSequence && start <= block.ToSequence)
-            {
-                return block;
-            }
-        }
-
-        return null;
     }
 
     private static int CountRecalled(IReadOnlyList<ContextItem> items)
