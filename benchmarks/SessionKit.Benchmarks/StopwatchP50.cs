@@ -4,8 +4,8 @@ using System.Globalization;
 namespace SessionKit.Benchmarks;
 
 /// <summary>
-/// Per-operation p50s for the SQLite append and context-build cases, each interleaved with its floors in blocks in one
-/// process (<c>--p50 append</c>, <c>--p50 build</c>): on a loaded machine a p50 over thousands of single operations taken
+/// Per-operation p50s for the SQLite append and context-build cases and the in-memory context build, each interleaved with
+/// its floors in blocks in one process (<c>--p50 append</c>, <c>--p50 build</c>, <c>--p50 build-memory</c>): on a loaded machine a p50 over thousands of single operations taken
 /// side by side with its floor is steadier than BenchmarkDotNet's mean of a few iterations taken one method after another.
 /// </summary>
 public static class StopwatchP50
@@ -13,8 +13,8 @@ public static class StopwatchP50
     /// <summary>Operations per case between switches to the next case.</summary>
     public const int DefaultBlock = 200;
 
-    /// <summary>Runs the named report (<c>append</c> or <c>build</c>) and writes it to <paramref name="output"/>.</summary>
-    /// <param name="which"><c>append</c> or <c>build</c>.</param>
+    /// <summary>Runs the named report (<c>append</c>, <c>append-writes</c>, <c>build</c> or <c>build-memory</c>) and writes it to <paramref name="output"/>.</summary>
+    /// <param name="which"><c>append</c>, <c>append-writes</c>, <c>build</c> (SQLite) or <c>build-memory</c> (in memory).</param>
     /// <param name="rounds">Rounds of <paramref name="block"/> operations per case (after one warm-up block each).</param>
     /// <param name="output">Where the report goes.</param>
     /// <param name="block">Operations per case between switches to the next case.</param>
@@ -34,11 +34,14 @@ public static class StopwatchP50
                 await AppendWritesAsync(rounds, block, output);
                 break;
             case "build":
-                await BuildAsync(messageCounts ?? [.. ContextBuildBenchmarks.MessageCounts()], rounds, block, output);
+                await BuildAsync(StoreBackend.Sqlite, messageCounts ?? [.. ContextBuildBenchmarks.MessageCounts()], rounds, block, output);
+                break;
+            case "build-memory":
+                await BuildAsync(StoreBackend.InMemory, messageCounts ?? [.. ContextBuildBenchmarks.MessageCounts()], rounds, block, output);
 
                 break;
             default:
-                throw new ArgumentException($"Unknown report '{which}': use append or build.", nameof(which));
+                throw new ArgumentException($"Unknown report '{which}': use append, append-writes, build or build-memory.", nameof(which));
         }
     }
 
@@ -106,7 +109,7 @@ public static class StopwatchP50
     }
 
     // Every size set up first, then all sizes measured interleaved, so the ratios between sizes see the same load.
-    private static async Task BuildAsync(IReadOnlyList<int> messageCounts, int rounds, int block, TextWriter output)
+    private static async Task BuildAsync(StoreBackend backend, IReadOnlyList<int> messageCounts, int rounds, int block, TextWriter output)
     {
         var all = new List<ContextBuildBenchmarks>();
         try
@@ -114,7 +117,7 @@ public static class StopwatchP50
             var cases = new List<(string Name, Func<ValueTask> Run)>();
             foreach (int messageCount in messageCounts)
             {
-                var benchmarks = new ContextBuildBenchmarks { MessageCount = messageCount, Backend = StoreBackend.Sqlite };
+                var benchmarks = new ContextBuildBenchmarks { MessageCount = messageCount, Backend = backend };
                 all.Add(benchmarks);
                 await benchmarks.SetupAsync();
                 output.WriteLine($"// {benchmarks.Setup}");

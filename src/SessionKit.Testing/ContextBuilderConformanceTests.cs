@@ -183,6 +183,57 @@ public abstract partial class ContextBuilderConformanceTests
     }
 
     [Test]
+    public async Task SystemPrompt_IsCountedOncePerText_AndEveryOtherTextIsCountedAfresh()
+    {
+        var session = await _store.CreateSessionAsync("ada");
+        await _store.AppendMessageAsync(session.Id, NewMessage.User("Hello"));
+        var counter = new SystemPromptCountingCounter(Counter);
+        var builder = Builder(counter: counter);
+        const string Short = "Be concise.";
+        string longer = "You are a careful research assistant. Cite your sources and say when you are unsure.";
+
+        // The same text again (also as another string instance) is not counted again; a different one is, every time it changes.
+        var builds = new[] { Short, Short, longer, string.Concat("Be ", "concise."), longer, longer };
+        int[] expectedCounts = [1, 1, 2, 3, 4, 4];
+        for (int i = 0; i < builds.Length; i++)
+        {
+            var window = await builder.BuildAsync(session.Id, new ContextRequest { TokenBudget = 500, SystemPrompt = builds[i] });
+            Assert.That(window.Items[0].Content, Is.EqualTo(builds[i]));
+            Assert.That(window.Items[0].TokenCount, Is.EqualTo(Counter.CountMessageTokens(MessageRole.System, builds[i])), $"build {i}");
+            Assert.That(window.TotalTokens, Is.EqualTo(Counter.RequestOverhead + window.Items.Sum(item => item.TokenCount)), $"build {i}");
+            Assert.That(counter.SystemCounts, Is.EqualTo(expectedCounts[i]), $"system prompt counts after build {i}");
+        }
+
+        // An oversized prompt is still rejected after a good one was counted, and the good one still counts right after it.
+        string huge = string.Join(' ', Enumerable.Repeat("rule", 400));
+        Assert.ThrowsAsync<ContextBudgetExceededException>(() => builder.BuildAsync(session.Id, new ContextRequest { TokenBudget = 500, SystemPrompt = huge }));
+        var again = await builder.BuildAsync(session.Id, new ContextRequest { TokenBudget = 500, SystemPrompt = Short });
+        Assert.That(again.Items[0].TokenCount, Is.EqualTo(Counter.CountMessageTokens(MessageRole.System, Short)));
+    }
+
+    /// <summary>Counts as <paramref name="inner"/> does, and how many system-role messages it was asked to count.</summary>
+    private sealed class SystemPromptCountingCounter(ITokenCounter inner) : ITokenCounter
+    {
+        public int SystemCounts { get; private set; }
+
+        public string EncodingName => inner.EncodingName;
+
+        public int RequestOverhead => inner.RequestOverhead;
+
+        public int CountTokens(string text) => inner.CountTokens(text);
+
+        public int CountMessageTokens(MessageRole role, string content, string? name = null)
+        {
+            if (role == MessageRole.System)
+            {
+                SystemCounts++;
+            }
+
+            return inner.CountMessageTokens(role, content, name);
+        }
+    }
+
+    [Test]
     public async Task ToolCallAndResult_AreNeverSplit_AtTheWindowStart()
     {
         var session = await _store.CreateSessionAsync("ada");

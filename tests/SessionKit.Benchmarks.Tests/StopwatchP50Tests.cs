@@ -42,6 +42,20 @@ public sealed class StopwatchP50Tests
     }
 
     [Test]
+    public async Task BuildMemory_ReportsTheFloorAndTheInMemoryBuildPerSize()
+    {
+        using var output = new StringWriter();
+        await StopwatchP50.RunAsync("build-memory", rounds: 1, output, block: 2, messageCounts: [SmokeSizes.ContextMessageCount]);
+
+        string report = output.ToString();
+        var lines = report.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith("//", StringComparison.Ordinal)).ToArray();
+        Assert.That(lines, Has.Length.EqualTo(2));
+        Assert.That(lines[0], Does.StartWith($"RawWindowRead {SmokeSizes.ContextMessageCount}"));
+        Assert.That(lines[1], Does.StartWith($"BuildContext {SmokeSizes.ContextMessageCount}").And.Contain("n=2"));
+        Assert.That(report, Does.Contain("InMemory"), "the set-up line names the backend");
+    }
+
+    [Test]
     public void UnknownReport_IsRejected()
     {
         var error = Assert.ThrowsAsync<ArgumentException>(() => StopwatchP50.RunAsync("nope", 1, TextWriter.Null));

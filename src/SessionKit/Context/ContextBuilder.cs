@@ -35,6 +35,9 @@ public sealed partial class ContextBuilder : IContextBuilder
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
+    // The last system prompt this builder counted, with its count (see CountSystemPrompt).
+    private CountedText? _lastSystemPrompt;
+
     /// <summary>Creates a builder.</summary>
     /// <param name="store">Where sessions, messages and summaries are stored.</param>
     /// <param name="tokenCounter">The tokenizer of the model the window is for.</param>
@@ -158,7 +161,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         try
         {
             var window = await BuildWindowAsync(sessionId, request, cancellationToken).ConfigureAwait(false);
-            int recalled = window.Items.Count(static item => item.Kind == ContextItemKind.Recalled);
+            int recalled = CountRecalled(window.Items);
             activity?.SetTag(SessionKitDiagnostics.ContextTokens, window.TotalTokens);
             activity?.SetTag(SessionKitDiagnostics.ContextRecalled, recalled);
             activity?.SetTag(SessionKitDiagnostics.ContextSummariesCreated, window.SummariesCreated);
@@ -186,7 +189,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         }
     }
 
-    private async Task<ContextWindow> BuildWindowAsync(Guid sessionId, ContextRequest request, CancellationToken cancellationToken)
+    private async ValueTask<ContextWindow> BuildWindowAsync(Guid sessionId, ContextRequest request, CancellationToken cancellationToken)
     {
         // What the build starts from, in one read where the store can: the session, its newest messages and summaries.
         var snapshot = _store is IContextSnapshotSource { CanReadContextSnapshot: true } source
@@ -197,7 +200,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         int budget = request.TokenBudget;
 
         // 1. Fixed costs: the request overhead and the system prompt.
-        int systemTokens = request.SystemPrompt is null ? 0 : _counter.CountMessageTokens(MessageRole.System, request.SystemPrompt);
+        int systemTokens = request.SystemPrompt is null ? 0 : CountSystemPrompt(request.SystemPrompt);
         if (systemTokens > (int)(budget * _options.SystemPromptShare) && systemTokens > 0)
         {
             throw new ContextBudgetExceededException(systemTokens, (int)(budget * _options.SystemPromptShare), "The system prompt (limited to ContextOptions.SystemPromptShare of the budget)");
@@ -253,16 +256,16 @@ public sealed partial class ContextBuilder : IContextBuilder
             // boundary then moves sooner, but every message stays covered.
             int stretchRoom = Math.Max(summaryRoom, available - mandatoryTokens - recallReserve);
             summaries = await SelectSummariesAsync(sessionId, summarizedThrough, summaryRoom, stretchRoom, state, cancellationToken).ConfigureAwait(false);
-            int verbatimRoom = available - recallReserve - summaries.Sum(SummaryTokens);
+            int verbatimRoom = available - recallReserve - SumSummaryTokens(summaries);
             if (request.SummarizeInline && !await FitsAfterAsync(tail, summarizedThrough, verbatimRoom, cancellationToken).ConfigureAwait(false))
             {
                 int catchUpTo = Math.Max(mandatoryTokens, (int)(verbatimRoom * CacheStableRefill));
                 summarizedThrough = await SummarizeBacklogAsync(sessionId, tail, summarizedThrough, verbatimRoom, catchUpTo, mandatoryStart, state, cancellationToken).ConfigureAwait(false);
                 summaries = await SelectSummariesAsync(sessionId, summarizedThrough, summaryRoom, stretchRoom, state, cancellationToken).ConfigureAwait(false);
-                verbatimRoom = available - recallReserve - summaries.Sum(SummaryTokens);
+                verbatimRoom = available - recallReserve - SumSummaryTokens(summaries);
             }
 
-            composition.SummaryTokens = summaries.Sum(SummaryTokens);
+            composition.SummaryTokens = SumSummaryTokens(summaries);
             composition.VerbatimCount = await SelectVerbatimAsync(tail, summarizedThrough, verbatimRoom, mandatoryCount, cancellationToken).ConfigureAwait(false);
             if (recallReserve > 0 && composition.VerbatimStart() > summarizedThrough + 1)
             {
@@ -283,7 +286,7 @@ public sealed partial class ContextBuilder : IContextBuilder
             int unused = available - composition.VerbatimTokens - recallReserve;
             int summaryBudget = verbatimStartNow > summarizedThrough + 1 ? Math.Min(summaryCap, unused) : unused;
             summaries = await SelectSummariesAsync(sessionId, summaryUpper, summaryBudget, summaryBudget, state, cancellationToken).ConfigureAwait(false);
-            composition.SummaryTokens = summaries.Sum(SummaryTokens);
+            composition.SummaryTokens = SumSummaryTokens(summaries);
         }
 
         long verbatimStart = composition.VerbatimStart();
@@ -298,14 +301,14 @@ public sealed partial class ContextBuilder : IContextBuilder
         var recalled = query is null || recallCap <= 0
             ? []
             : await RecallAsync(session, linked ??= await LinkedSessionsAsync(session, cancellationToken).ConfigureAwait(false), query, composition, summaries, layout, recallCap, cancellationToken).ConfigureAwait(false);
-        int recalledTokens = recalled.Sum(r => r.Tokens);
+        int recalledTokens = RecalledTokens(recalled);
 
         // 7. Fill: budget still unused goes to older messages verbatim — first those no summary covers, then whole blocks in
         //    place of their summaries, newest first, for as long as they fit. The cache-stable layout keeps its boundary.
         if (layout == ContextLayout.Fill)
         {
             await FillVerbatimAsync(composition, summaries, recalled, available, summaryCap, cancellationToken).ConfigureAwait(false);
-            recalledTokens = recalled.Sum(r => r.Tokens);
+            recalledTokens = RecalledTokens(recalled);
         }
 
         int verbatimCount = composition.VerbatimCount;
@@ -324,6 +327,25 @@ public sealed partial class ContextBuilder : IContextBuilder
         return window;
     }
 
+    /// <summary>
+    /// What <paramref name="systemPrompt"/> costs as a system message. Apps send the same system prompt with every build, and
+    /// counting it is the one tokenizer call a build makes, so the last prompt's count is kept: the counter is fixed for this
+    /// builder, so the count depends on the text only, and a different text is counted afresh.
+    /// </summary>
+    private int CountSystemPrompt(string systemPrompt)
+    {
+        // One immutable pair, read and replaced as a whole: concurrent builds see either the old or the new pair, never a mix.
+        var last = Volatile.Read(ref _lastSystemPrompt);
+        if (last is not null && string.Equals(last.Text, systemPrompt, StringComparison.Ordinal))
+        {
+            return last.Tokens;
+        }
+
+        int tokens = _counter.CountMessageTokens(MessageRole.System, systemPrompt);
+        Volatile.Write(ref _lastSystemPrompt, new CountedText(systemPrompt, tokens));
+        return tokens;
+    }
+
     /// <summary>The tokens recall may take: its share of the budget, and in the cache-stable layout at most <see cref="ContextOptions.CacheStableRecallTokens"/>.</summary>
     private int RecallCap(int budget, ContextLayout layout)
     {
@@ -332,7 +354,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     }
 
     /// <summary>The content of the newest user message among the last few, or <see langword="null"/>.</summary>
-    private static async Task<string?> NewestUserTextAsync(MessageTail tail, CancellationToken cancellationToken)
+    private static async ValueTask<string?> NewestUserTextAsync(MessageTail tail, CancellationToken cancellationToken)
     {
         for (int i = 0; i < NewestUserScan && await tail.EnsureAsync(i, cancellationToken).ConfigureAwait(false); i++)
         {
@@ -346,7 +368,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     }
 
     /// <summary>Counts the newest messages down to and including the newest user message, reading no further than the budget allows.</summary>
-    private static async Task<(int Count, int Tokens)> FindMandatoryAsync(MessageTail tail, int available, CancellationToken cancellationToken)
+    private static async ValueTask<(int Count, int Tokens)> FindMandatoryAsync(MessageTail tail, int available, CancellationToken cancellationToken)
     {
         int tokens = 0;
         for (int i = 0; await tail.EnsureAsync(i, cancellationToken).ConfigureAwait(false); i++)
@@ -375,7 +397,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     }
 
     /// <summary>Grows a window of the newest <paramref name="count"/> messages until it begins where the history may be cut.</summary>
-    private static async Task<int> ExtendToCutAsync(MessageTail tail, int count, CancellationToken cancellationToken)
+    private static async ValueTask<int> ExtendToCutAsync(MessageTail tail, int count, CancellationToken cancellationToken)
     {
         while (await tail.EnsureAsync(count, cancellationToken).ConfigureAwait(false)
             && !MessageGroups.CanCutBetween(tail[count].Message, tail[count - 1].Message))
@@ -386,7 +408,7 @@ public sealed partial class ContextBuilder : IContextBuilder
         return count;
     }
 
-    private async Task<long> SummarizeBacklogAsync(
+    private async ValueTask<long> SummarizeBacklogAsync(
         Guid sessionId,
         MessageTail tail,
         long summarizedThrough,
@@ -467,7 +489,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     }
 
     /// <summary>Whether every message after <paramref name="through"/> fits <paramref name="budget"/>, reading only as far as needed to tell.</summary>
-    private static async Task<bool> FitsAfterAsync(MessageTail tail, long through, int budget, CancellationToken cancellationToken)
+    private static async ValueTask<bool> FitsAfterAsync(MessageTail tail, long through, int budget, CancellationToken cancellationToken)
     {
         int tokens = 0;
         for (int i = 0; await tail.EnsureAsync(i, cancellationToken).ConfigureAwait(false); i++)
@@ -492,7 +514,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// ones, or a window chosen before and now extended), newer than the summarized range, within the budget, not starting
     /// on a tool result.
     /// </summary>
-    private static async Task<int> SelectVerbatimAsync(MessageTail tail, long summarizedThrough, int budget, int minimumCount, CancellationToken cancellationToken)
+    private static async ValueTask<int> SelectVerbatimAsync(MessageTail tail, long summarizedThrough, int budget, int minimumCount, CancellationToken cancellationToken)
     {
         int count = minimumCount;
         int tokens = SumTokens(tail, count);
@@ -527,7 +549,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// <paramref name="stretch"/>, when larger than the cap, is the room they may take when nothing more can be rolled up,
     /// rather than leave coverage out.
     /// </summary>
-    private async Task<List<SessionSummary>> SelectSummariesAsync(Guid sessionId, long upper, int cap, int stretch, BuildState state, CancellationToken cancellationToken)
+    private async ValueTask<List<SessionSummary>> SelectSummariesAsync(Guid sessionId, long upper, int cap, int stretch, BuildState state, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -596,11 +618,11 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// Reads the summaries that cover [1, <paramref name="upper"/>] newest first: at each level those after the newest
     /// summary of the next level, then that level for what lies before. Stops reading once <paramref name="cap"/> is passed.
     /// </summary>
-    private async Task<(List<SessionSummary> Frontier, List<(int Level, long After, long Through)> Levels, bool Overflow)> ReadFrontierAsync(
+    private async ValueTask<(List<SessionSummary> Frontier, List<(int Level, long After, long Through)> Levels, bool Overflow)> ReadFrontierAsync(
         Guid sessionId, long upper, int cap, ContextSnapshotView? snapshot, CancellationToken cancellationToken)
     {
-        var frontier = new List<SessionSummary>();
-        var levels = new List<(int Level, long After, long Through)>();
+        var frontier = new List<SessionSummary>(16);
+        var levels = new List<(int Level, long After, long Through)>(4);
         int tokens = 0;
         for (int level = 1; upper > 0 && level <= MaxSummaryLevel; level++)
         {
@@ -614,8 +636,9 @@ public sealed partial class ContextBuilder : IContextBuilder
                     new SummaryQuery { Level = level, ToSequenceAtMost = cursor, FromSequenceAfter = coarserThrough, Limit = SummaryPage },
                     snapshot,
                     cancellationToken).ConfigureAwait(false);
-                foreach (var summary in page)
+                for (int i = 0; i < page.Count; i++)
                 {
+                    var summary = page[i];
                     if (summary.ToSequence != cursor)
                     {
                         // A hole in the chain (summaries were invalidated or saved out of order): coverage stops here.
@@ -689,8 +712,13 @@ public sealed partial class ContextBuilder : IContextBuilder
     }
 
     /// <summary>The last sequence covered by the newest summary of <paramref name="level"/> ending at or before <paramref name="upper"/>; 0 when none.</summary>
-    private async Task<long> ThroughPointAsync(Guid sessionId, int level, long? upper, ContextSnapshotView? snapshot, CancellationToken cancellationToken)
+    private async ValueTask<long> ThroughPointAsync(Guid sessionId, int level, long? upper, ContextSnapshotView? snapshot, CancellationToken cancellationToken)
     {
+        if (snapshot?.TryNewestTo(sessionId, level, upper) is { } known)
+        {
+            return known;
+        }
+
         var newest = await SummariesAsync(sessionId, new SummaryQuery { Level = level, ToSequenceAtMost = upper, Limit = 1 }, snapshot, cancellationToken).ConfigureAwait(false);
         return newest.Count == 0 ? 0 : newest[0].ToSequence;
     }
@@ -739,7 +767,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// be, the budget of the oldest summaries beyond the summary share). Stops at the first message or block that does not
     /// fit, so the window is full to within one message or block. Recalled messages the window now holds are dropped.
     /// </summary>
-    private async Task FillVerbatimAsync(Composition window, List<SessionSummary> summaries, List<TailMessage> recalled, int available, int summaryCap, CancellationToken cancellationToken)
+    private async ValueTask FillVerbatimAsync(Composition window, List<SessionSummary> summaries, List<TailMessage> recalled, int available, int summaryCap, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -831,7 +859,7 @@ public sealed partial class ContextBuilder : IContextBuilder
     /// goes with it) and takes the whole gap verbatim; otherwise changes nothing. Recalled messages inside the gap count as
     /// freed, since the window then holds them verbatim.
     /// </summary>
-    private static async Task<bool> CloseGapWithRecallBudgetAsync(Composition window, long floor, int leftover, List<TailMessage> recalled, CancellationToken cancellationToken)
+    private static async ValueTask<bool> CloseGapWithRecallBudgetAsync(Composition window, long floor, int leftover, List<TailMessage> recalled, CancellationToken cancellationToken)
     {
         if (recalled.Count == 0)
         {
@@ -894,6 +922,11 @@ public sealed partial class ContextBuilder : IContextBuilder
 
     private static void DropRecalledInWindow(Composition window, List<TailMessage> recalled)
     {
+        if (recalled.Count == 0)
+        {
+            return;
+        }
+
         long start = window.VerbatimStart();
         Guid sessionId = window.Tail.SessionId;
         recalled.RemoveAll(r => r.Message.SessionId == sessionId && r.Sequence >= start);
@@ -907,6 +940,31 @@ public sealed partial class ContextBuilder : IContextBuilder
 
             recalled.RemoveAll(r => texts.Contains(r.Message.Content));
         }
+    }
+
+    private static int CountRecalled(IReadOnlyList<ContextItem> items)
+    {
+        int count = 0;
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (items[i].Kind == ContextItemKind.Recalled)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private int SumSummaryTokens(List<SessionSummary> summaries)
+    {
+        int tokens = 0;
+        foreach (var summary in summaries)
+        {
+            tokens += SummaryTokens(summary);
+        }
+
+        return tokens;
     }
 
     private static int RecalledTokens(List<TailMessage> recalled)
@@ -1147,16 +1205,8 @@ public sealed partial class ContextBuilder : IContextBuilder
         {
             // Recalled messages from other sessions (oldest first); then this session's summaries and recalled messages by
             // position (a recalled message follows the summary of the range it is in); then the recent messages.
-            foreach (var other in recalled.Where(r => r.Message.SessionId != session.Id).OrderBy(r => r.Message.CreatedAt))
-            {
-                items.Add(MessageItem(ContextItemKind.Recalled, other, other.Message.SessionId));
-            }
-
-            var older = summaries.Select(s => (From: s.FromSequence, Order: 0, Item: SummaryItem(s)))
-                .Concat(recalled.Where(r => r.Message.SessionId == session.Id).Select(r => (From: r.Sequence, Order: 1, Item: MessageItem(ContextItemKind.Recalled, r, null))))
-                .OrderBy(x => x.From)
-                .ThenBy(x => x.Order);
-            items.AddRange(older.Select(x => x.Item));
+            AddRecalled(items, session.Id, recalled, ownSession: false);
+            AddOlderByPosition(items, session.Id, summaries, recalled);
 
             for (int i = verbatimCount - 1; i >= 0; i--)
             {
@@ -1169,10 +1219,10 @@ public sealed partial class ContextBuilder : IContextBuilder
             SessionId = session.Id,
             Items = items,
             TokenBudget = request.TokenBudget,
-            TotalTokens = _counter.RequestOverhead + items.Sum(i => i.TokenCount),
+            TotalTokens = _counter.RequestOverhead + SumItemTokens(items),
             RequestOverheadTokens = _counter.RequestOverhead,
             TokenEncoding = _counter.EncodingName,
-            OmittedRanges = Omitted(session.LastSequence, items.Where(i => i.Kind != ContextItemKind.SystemPrompt && i.SourceSessionId is null)),
+            OmittedRanges = Omitted(session.LastSequence, items),
             SummariesCreated = state.SummariesCreated,
             UsedFallback = state.FallbackReason is not null,
             FallbackReason = state.FallbackReason,
@@ -1183,15 +1233,110 @@ public sealed partial class ContextBuilder : IContextBuilder
 
     private static void AddRecalledByTime(List<ContextItem> items, Guid sessionId, List<TailMessage> recalled)
     {
-        foreach (var other in recalled.Where(r => r.Message.SessionId != sessionId).OrderBy(r => r.Message.CreatedAt))
+        AddRecalled(items, sessionId, recalled, ownSession: false);
+        AddRecalled(items, sessionId, recalled, ownSession: true);
+    }
+
+    /// <summary>
+    /// Adds the recalled messages of this session (<paramref name="ownSession"/>, by sequence) or of other sessions (by
+    /// time), in a stable order: equal keys keep their recall order.
+    /// </summary>
+    private static void AddRecalled(List<ContextItem> items, Guid sessionId, List<TailMessage> recalled, bool ownSession)
+    {
+        int count = 0;
+        foreach (var r in recalled)
         {
-            items.Add(MessageItem(ContextItemKind.Recalled, other, other.Message.SessionId));
+            if ((r.Message.SessionId == sessionId) == ownSession)
+            {
+                count++;
+            }
         }
 
-        foreach (var own in recalled.Where(r => r.Message.SessionId == sessionId).OrderBy(r => r.Sequence))
+        if (count == 0)
         {
-            items.Add(MessageItem(ContextItemKind.Recalled, own, null));
+            return;
         }
+
+        var order = new (long Key, int Index)[count];
+        count = 0;
+        for (int i = 0; i < recalled.Count; i++)
+        {
+            var message = recalled[i].Message;
+            if ((message.SessionId == sessionId) == ownSession)
+            {
+                order[count++] = (ownSession ? message.Sequence : message.CreatedAt.UtcTicks, i);
+            }
+        }
+
+        Array.Sort(order);
+        foreach (var (_, index) in order)
+        {
+            var r = recalled[index];
+            items.Add(MessageItem(ContextItemKind.Recalled, r, ownSession ? null : r.Message.SessionId));
+        }
+    }
+
+    /// <summary>
+    /// Adds this session's summaries and recalled messages by position: by first sequence, a summary before a recalled message
+    /// starting at the same sequence, otherwise in list order (summaries first) — a recalled message follows the summary of the
+    /// range it is in.
+    /// </summary>
+    private void AddOlderByPosition(List<ContextItem> items, Guid sessionId, List<SessionSummary> summaries, List<TailMessage> recalled)
+    {
+        bool ownRecalled = false;
+        foreach (var r in recalled)
+        {
+            ownRecalled |= r.Message.SessionId == sessionId;
+        }
+
+        // The common case: no recalled message of this session, and the summaries newest first (as selected): oldest first is
+        // the list reversed.
+        bool newestFirst = true;
+        for (int i = 1; i < summaries.Count && newestFirst; i++)
+        {
+            newestFirst = summaries[i].FromSequence < summaries[i - 1].FromSequence;
+        }
+
+        if (!ownRecalled && newestFirst)
+        {
+            for (int i = summaries.Count - 1; i >= 0; i--)
+            {
+                items.Add(SummaryItem(summaries[i]));
+            }
+
+            return;
+        }
+
+        var order = new List<(long From, int Order, int Index)>(summaries.Count + recalled.Count);
+        for (int i = 0; i < summaries.Count; i++)
+        {
+            order.Add((summaries[i].FromSequence, 0, i));
+        }
+
+        for (int i = 0; i < recalled.Count; i++)
+        {
+            if (recalled[i].Message.SessionId == sessionId)
+            {
+                order.Add((recalled[i].Sequence, 1, i));
+            }
+        }
+
+        order.Sort();
+        foreach (var (_, kind, index) in order)
+        {
+            items.Add(kind == 0 ? SummaryItem(summaries[index]) : MessageItem(ContextItemKind.Recalled, recalled[index], null));
+        }
+    }
+
+    private static int SumItemTokens(List<ContextItem> items)
+    {
+        int tokens = 0;
+        foreach (var item in items)
+        {
+            tokens += item.TokenCount;
+        }
+
+        return tokens;
     }
 
     private ContextItem SummaryItem(SessionSummary summary) => new()
@@ -1219,18 +1364,54 @@ public sealed partial class ContextBuilder : IContextBuilder
         SourceSessionId = sourceSessionId,
     };
 
-    private static List<SequenceRange> Omitted(long lastSequence, IEnumerable<ContextItem> items)
+    /// <summary>The ranges of this session's history (up to <paramref name="lastSequence"/>) that no item of <paramref name="items"/> covers.</summary>
+    private static List<SequenceRange> Omitted(long lastSequence, List<ContextItem> items)
     {
+        // Only this session's summaries and messages cover its history (not the system prompt, nor another session's items).
+        // They are usually in sequence order already; sort a copy only when not. Items starting at the same sequence may come
+        // in any order: the walk below gives the same ranges either way.
+        int count = 0;
+        bool sorted = true;
+        long previousFrom = long.MinValue;
+        foreach (var item in items)
+        {
+            if (Covers(item))
+            {
+                count++;
+                sorted &= item.Sequences.From >= previousFrom;
+                previousFrom = item.Sequences.From;
+            }
+        }
+
         var omitted = new List<SequenceRange>();
         long next = 1;
-        foreach (var range in items.Select(i => i.Sequences).OrderBy(r => r.From))
+        if (sorted)
         {
-            if (range.From > next)
+            foreach (var item in items)
             {
-                omitted.Add(new SequenceRange(next, range.From - 1));
+                if (Covers(item))
+                {
+                    next = Advance(omitted, next, item.Sequences);
+                }
+            }
+        }
+        else
+        {
+            var ranges = new SequenceRange[count];
+            count = 0;
+            foreach (var item in items)
+            {
+                if (Covers(item))
+                {
+                    ranges[count++] = item.Sequences;
+                }
             }
 
-            next = Math.Max(next, range.To + 1);
+            Array.Sort(ranges, static (a, b) => a.From.CompareTo(b.From));
+            foreach (var range in ranges)
+            {
+                next = Advance(omitted, next, range);
+            }
         }
 
         if (next <= lastSequence)
@@ -1239,6 +1420,18 @@ public sealed partial class ContextBuilder : IContextBuilder
         }
 
         return omitted;
+
+        static bool Covers(ContextItem item) => item.Kind != ContextItemKind.SystemPrompt && item.SourceSessionId is null;
+
+        static long Advance(List<SequenceRange> omitted, long next, SequenceRange range)
+        {
+            if (range.From > next)
+            {
+                omitted.Add(new SequenceRange(next, range.From - 1));
+            }
+
+            return Math.Max(next, range.To + 1);
+        }
     }
 
     private int SummaryTokens(SessionSummary summary) =>
@@ -1262,6 +1455,9 @@ public sealed partial class ContextBuilder : IContextBuilder
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Summarizer {SummarizerId} failed with {ExceptionType}; the context window falls back to verbatim messages.")]
     private static partial void LogSummarizerFailed(ILogger logger, string summarizerId, string exceptionType);
+
+    /// <summary>A text and its token count.</summary>
+    private sealed record CountedText(string Text, int Tokens);
 
     /// <summary>What one build has done so far: summarizer calls, summaries made and whether it fell back.</summary>
     private sealed class BuildState(ContextRequest request, int maxSummarizerCalls)

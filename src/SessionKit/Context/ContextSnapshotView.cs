@@ -27,30 +27,83 @@ internal sealed class ContextSnapshotView(ContextSnapshot snapshot)
         }
 
         var read = snapshot.SummaryLevels[level - 1];
-        List<SessionSummary>? result = null;
-        foreach (var summary in read.Summaries)
+        var summaries = read.Summaries;
+
+        // Count the matches first, so the answer is one array of the right size.
+        int count = 0;
+        int scanned = 0;
+        for (; scanned < summaries.Count && count < query.Limit; scanned++)
         {
+            var summary = summaries[scanned];
             if (summary.ToSequence < read.CompleteFrom)
             {
                 break;
             }
 
-            if ((query.ToSequenceAtMost is { } most && summary.ToSequence > most)
-                || (query.FromSequenceAfter is { } after && (summary.ToSequence <= after || summary.FromSequence <= after)))
+            if (Matches(summary, query))
             {
-                continue;
-            }
-
-            (result ??= new List<SessionSummary>(Math.Min(query.Limit, 16))).Add(summary);
-            if (result.Count == query.Limit)
-            {
-                return result;
+                count++;
             }
         }
 
         // Fewer than the limit: the answer is whole only if every summary the query could match lies where the snapshot is
         // complete (a summary starting after FromSequenceAfter also ends after it).
         long lowest = query.FromSequenceAfter is { } from ? from + 1 : 1;
-        return lowest >= read.CompleteFrom ? (IReadOnlyList<SessionSummary>?)result ?? [] : null;
+        if (count < query.Limit && lowest < read.CompleteFrom)
+        {
+            return null;
+        }
+
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var result = new SessionSummary[count];
+        for (int i = 0, taken = 0; taken < count; i++)
+        {
+            if (Matches(summaries[i], query))
+            {
+                result[taken++] = summaries[i];
+            }
+        }
+
+        return result;
     }
+
+    /// <summary>
+    /// The last sequence covered by the newest summary of <paramref name="level"/> ending at or before <paramref name="upper"/>
+    /// (0 when there is none), as the query <c>{ Level, ToSequenceAtMost = upper, Limit = 1 }</c> would find it; or
+    /// <see langword="null"/> when the snapshot may not hold the answer.
+    /// </summary>
+    public long? TryNewestTo(Guid sessionId, int level, long? upper)
+    {
+        if (_summariesChanged || sessionId != snapshot.Session.Id || level < 1 || level > snapshot.SummaryLevels.Count)
+        {
+            return null;
+        }
+
+        var read = snapshot.SummaryLevels[level - 1];
+        var summaries = read.Summaries;
+        for (int i = 0; i < summaries.Count; i++)
+        {
+            long to = summaries[i].ToSequence;
+            if (to < read.CompleteFrom)
+            {
+                break;
+            }
+
+            if (upper is not { } most || to <= most)
+            {
+                return to;
+            }
+        }
+
+        // None found where the snapshot is complete: there is none only if it is complete from the first sequence.
+        return read.CompleteFrom <= 1 ? 0 : null;
+    }
+
+    private static bool Matches(SessionSummary summary, SummaryQuery query) =>
+        !((query.ToSequenceAtMost is { } most && summary.ToSequence > most)
+            || (query.FromSequenceAfter is { } after && (summary.ToSequence <= after || summary.FromSequence <= after)));
 }

@@ -71,7 +71,12 @@ internal sealed class MessageTail
     }
 
     /// <summary>Makes sure message <paramref name="index"/> (newest first) is loaded; <see langword="false"/> if the session has fewer.</summary>
-    public async Task<bool> EnsureAsync(int index, CancellationToken cancellationToken)
+    /// <remarks>Completes synchronously, without a state machine, when the message is already loaded (the common case: a build
+    /// asks for each message of its window several times).</remarks>
+    public ValueTask<bool> EnsureAsync(int index, CancellationToken cancellationToken) =>
+        index < _newestFirst.Count ? new ValueTask<bool>(true) : new ValueTask<bool>(LoadUntilAsync(index, cancellationToken));
+
+    private async Task<bool> LoadUntilAsync(int index, CancellationToken cancellationToken)
     {
         while (index >= _newestFirst.Count)
         {

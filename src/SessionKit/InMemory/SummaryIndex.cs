@@ -85,7 +85,7 @@ internal sealed class SummaryIndex
     /// </summary>
     public List<Storage.ContextSnapshotLevel> SnapshotLevels(int tokenBudget, int maxRows)
     {
-        var levels = new List<Storage.ContextSnapshotLevel>();
+        var levels = new List<Storage.ContextSnapshotLevel>(_levels.Count + 1);
         for (int level = 1; ; level++)
         {
             if (!_levels.TryGetValue(level, out var list) || list.Count == 0)
@@ -95,20 +95,27 @@ internal sealed class SummaryIndex
             }
 
             long coarserThrough = _levels.TryGetValue(level + 1, out var coarser) && coarser.Count > 0 ? coarser[^1].ToSequence : 0;
-            var read = new List<SessionSummary>();
+            int count = 0;
             long tokens = 0;
             long completeFrom = 1;
             for (int i = list.Count - 1; i >= 0; i--)
             {
                 var summary = list[i];
-                if (read.Count > 0 && (summary.ToSequence <= coarserThrough || tokens > tokenBudget || read.Count >= maxRows))
+                if (count > 0 && (summary.ToSequence <= coarserThrough || tokens > tokenBudget || count >= maxRows))
                 {
                     completeFrom = summary.ToSequence + 1;
                     break;
                 }
 
-                read.Add(summary);
+                count++;
                 tokens += summary.TokenCount;
+            }
+
+            // Newest first, sized once.
+            var read = new SessionSummary[count];
+            for (int i = 0; i < count; i++)
+            {
+                read[i] = list[list.Count - 1 - i];
             }
 
             levels.Add(new Storage.ContextSnapshotLevel { Level = level, Summaries = read, CompleteFrom = completeFrom });
