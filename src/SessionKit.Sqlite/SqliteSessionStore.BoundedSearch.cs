@@ -43,7 +43,8 @@ public sealed partial class SqliteSessionStore
         "SELECT m.row_id, m.content, m.created_at, m.session_id, m.sequence FROM messages_fts JOIN messages m ON m.row_id = messages_fts.rowid " +
         "WHERE messages_fts MATCH $match AND messages_fts.rowid < $from AND m.session_id = $session_id;";
 
-    private const string MessageByRowSql = "SELECT " + SqliteRows.QualifiedMessageColumns + " FROM messages m WHERE m.row_id = $row_id;";
+    // The page's rows in one statement: their ids as a JSON array, each looked up by primary key.
+    private const string MessagesByRowSql = "SELECT " + SqliteRows.QualifiedMessageColumns + ", m.row_id FROM json_each($row_ids) r JOIN messages m ON m.row_id = r.value;";
 
     /// <summary>
     /// The search behind hybrid search's word half and the context builder's recall: it ranks the matches among the newest
@@ -158,17 +159,33 @@ public sealed partial class SqliteSessionStore
         candidates.Sort(Candidate.BestFirst);
         int end = Math.Min(candidates.Count, offset + query.Limit + 1);
         var hits = new List<SearchHit>(Math.Max(0, end - offset));
-        var read = connection.Command(MessageByRowSql, transaction);
-        var row = read.Parameters.Add("$row_id", SqliteType.Integer);
-        for (int i = offset; i < end; i++)
+        if (end > offset)
         {
-            row.Value = candidates[i].RowId;
-            using var reader = read.ExecuteReader();
-            if (reader.Read())
+            var ids = new System.Text.StringBuilder("[");
+            for (int i = offset; i < end; i++)
             {
-                var message = SqliteRows.ReadMessage(reader);
-                string snippet = hits.Count == query.Limit ? string.Empty : SearchSnippet.Build(message.Content, stems, query.HighlightStart, query.HighlightEnd);
-                hits.Add(new SearchHit(message, candidates[i].Score, snippet));
+                ids.Append(i > offset ? "," : string.Empty).Append(candidates[i].RowId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            var read = connection.Command(MessagesByRowSql, transaction);
+            read.Parameters.AddWithValue("$row_ids", ids.Append(']').ToString());
+            var messages = new Dictionary<long, SessionMessage>(end - offset);
+            using (var reader = read.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    messages[reader.GetInt64(SqliteRows.MessageColumnCount)] = SqliteRows.ReadMessage(reader);
+                }
+            }
+
+            // No snippets: the callers of a bounded search (hybrid search's word half, the context builder's recall) cut
+            // them, if at all, only for the hits they return.
+            for (int i = offset; i < end; i++)
+            {
+                if (messages.TryGetValue(candidates[i].RowId, out var message))
+                {
+                    hits.Add(new SearchHit(message, candidates[i].Score, string.Empty));
+                }
             }
         }
 

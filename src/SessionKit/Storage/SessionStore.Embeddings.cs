@@ -324,7 +324,8 @@ public abstract partial class SessionStore
             var message = f.Message ?? opened?.GetValueOrDefault(f.MessageId);
             if (message is not null)
             {
-                results.Add(new SearchHit(message, f.Score, f.Snippet ?? Snippet(message.Content, stems, query)));
+                // A bounded word half may leave its snippets empty: they are cut here for the page only.
+                results.Add(new SearchHit(message, f.Score, string.IsNullOrEmpty(f.Snippet) ? Snippet(message.Content, stems, query) : f.Snippet));
             }
         }
 
