@@ -249,10 +249,14 @@ public sealed partial class SqliteSessionStore
             int i = 0;
             while (SearchSnippet.NextAsciiWord(content, ref i, out int start))
             {
+                // Stemming keeps a word's first letter and never makes it longer, so most words are ruled out by two
+                // comparisons before the stemmer runs.
                 var word = content.AsSpan(start, i - start);
+                char first = (char)(word[0] | 0x20);
                 for (int s = 0; s < stems.Length; s++)
                 {
-                    if (PorterStemmer.StemEquals(word, stems[s]))
+                    string stem = stems[s];
+                    if (stem.Length != 0 && stem[0] == first && stem.Length <= word.Length && PorterStemmer.StemEquals(word, stem))
                     {
                         frequencies[s]++;
                     }
