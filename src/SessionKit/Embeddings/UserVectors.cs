@@ -6,8 +6,9 @@ namespace SessionKit.Storage;
 /// </summary>
 internal sealed class UserVectors
 {
-    // Per row besides the floats: message and session ids, sequence, creation time, role.
-    private const int RowOverhead = 16 + 16 + 8 + 8 + 1;
+    // Per row besides the floats: message and session ids, sequence, creation time, role, and the row's entry in the
+    // index by message id (a dictionary entry of a Guid key and an int value, with its hash and link).
+    private const int RowOverhead = 16 + 16 + 8 + 8 + 1 + 32;
     private const byte UnknownRole = byte.MaxValue;
 
     private readonly float[] _data;
@@ -16,6 +17,7 @@ internal sealed class UserVectors
     private readonly long[] _sequences;
     private readonly long[] _createdTicks;
     private readonly byte[] _roles;
+    private readonly Dictionary<Guid, int> _rows;
 
     private UserVectors(string userId, string modelId, long version, int dimensions, int count, Builder builder)
     {
@@ -31,6 +33,12 @@ internal sealed class UserVectors
         _createdTicks = builder.CreatedTicks;
         _roles = builder.Roles;
         HasFilterColumns = builder.HasFilterColumns;
+        _rows = new Dictionary<Guid, int>(count);
+        for (int row = 0; row < count; row++)
+        {
+            _rows[_messageIds[row]] = row;
+        }
+
         Bytes = ((long)_data.Length * sizeof(float)) + ((long)_messageIds.Length * RowOverhead);
     }
 
@@ -77,6 +85,27 @@ internal sealed class UserVectors
             float score = VectorMath.Dot(query, data.Slice(row * Dimensions, Dimensions));
             scan.Consider(_messageIds[row], _sessionIds[row], _sequences[row], score);
         }
+    }
+
+    /// <summary>
+    /// The score <see cref="Scan"/> gives <paramref name="messageId"/> for <paramref name="scan"/>'s query (the same dot product),
+    /// if the message has a vector here and passes <paramref name="scan"/>'s filters; hybrid search uses it for the word
+    /// half's hits after a scan that ran alongside that half.
+    /// </summary>
+    public bool TryScore(Guid messageId, EmbeddingScan scan, out float score)
+    {
+        score = 0;
+        if (!_rows.TryGetValue(messageId, out int row)
+            || (scan.SessionId is { } session && _sessionIds[row] != session)
+            || (scan.Role is { } role && _roles[row] != (int)role)
+            || (scan.Since is { } since && _createdTicks[row] < since.UtcTicks)
+            || (scan.Until is { } until && _createdTicks[row] >= until.UtcTicks))
+        {
+            return false;
+        }
+
+        score = VectorMath.Dot(scan.Query, _data.AsSpan(row * Dimensions, Dimensions));
+        return true;
     }
 
     /// <summary>Collects rows as a backend offers them, then builds the entry.</summary>

@@ -280,9 +280,13 @@ public abstract partial class SessionStore
 
         int candidates = Math.Max(window + 1, MinFusionCandidates);
         var lexicalQuery = query with { Cursor = null, Limit = candidates, Bounded = true };
-        var lexical = terms.Count == 0 ? SearchPage.Empty
-            : await (IsEncrypted ? SearchSealedAsync(userId, lexicalQuery, terms, 0, cancellationToken) : SearchCoreAsync(userId, lexicalQuery, terms, 0, cancellationToken)).ConfigureAwait(false);
-        var semantic = await ScanByMeaningAsync(userId, query, candidates, [.. lexical.Items.Select(h => h.Message.Id)], cancellationToken).ConfigureAwait(false);
+        var (lexical, semantic) = await SearchBothHalvesAsync(
+            userId,
+            query,
+            candidates,
+            () => terms.Count == 0 ? Task.FromResult(SearchPage.Empty)
+                : IsEncrypted ? SearchSealedAsync(userId, lexicalQuery, terms, 0, cancellationToken) : SearchCoreAsync(userId, lexicalQuery, terms, 0, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
 
         // Both scores on [0, 1], each divided by the best of its ranking (theoretical minimum 0, observed maximum: the
         // "TM2C2" normalization of Bruch et al., "An Analysis of Fusion Functions for Hybrid Retrieval", ACM TOIS 2023),
@@ -387,32 +391,13 @@ public abstract partial class SessionStore
     /// </summary>
     private async Task<MeaningScan> ScanByMeaningAsync(string userId, SearchQuery query, int limit, HashSet<Guid>? track, CancellationToken cancellationToken)
     {
-        var binding = Volatile.Read(ref _embeddings) ?? throw NoGenerator();
-        if (string.IsNullOrWhiteSpace(query.Text))
+        if (await PrepareMeaningAsync(userId, query, cancellationToken).ConfigureAwait(false) is not { } meaning)
         {
             return MeaningScan.Empty;
         }
 
-        DataKey? key = null;
-        if (IsEncrypted)
-        {
-            key = await KeyForUserAsync(userId, create: false, cancellationToken).ConfigureAwait(false);
-            if (key is null)
-            {
-                return MeaningScan.Empty;
-            }
-        }
-
-        var generated = await binding.Generator.GenerateAsync([query.Text], null, cancellationToken).ConfigureAwait(false);
-        if (generated.Count != 1 || VectorMath.Normalized(generated[0].Vector.Span) is not { } vector)
-        {
-            return MeaningScan.Empty;
-        }
-
-        Func<Guid, ReadOnlyMemory<byte>, float[]?>? open = key is null ? null : (messageId, envelope) =>
-            VectorMath.FromBytes(EnvelopeCipher.Open(key.Key, key.KeyId, envelope.Span, RowData("v", userId, messageId), $"the vector of message '{messageId}'"));
-        var scan = new EmbeddingScan(binding.ModelId, vector, limit, query, open, track);
-        var cached = await CachedVectorsAsync(userId, binding.ModelId, open, cancellationToken).ConfigureAwait(false);
+        var scan = new EmbeddingScan(meaning.ModelId, meaning.Vector, limit, query, meaning.Open, track);
+        var cached = await CachedVectorsAsync(userId, meaning.ModelId, meaning.Open, cancellationToken).ConfigureAwait(false);
         if (cached is not null && cached.CanServe(scan))
         {
             cached.Scan(scan);
@@ -422,8 +407,94 @@ public abstract partial class SessionStore
             await ScanEmbeddingsCoreAsync(userId, scan, cancellationToken).ConfigureAwait(false);
         }
 
-        return new MeaningScan(scan.Results(), scan.TrackedScores, key);
+        return new MeaningScan(scan.Results(), scan.TrackedScores, meaning.Key);
     }
+
+    /// <summary>
+    /// Hybrid search's two halves: the word half (<paramref name="words"/>) runs on the thread pool while the query is
+    /// embedded and, when the user's vectors are cached, ranked; the word half's hits then get their exact cosines from the
+    /// same cached vectors (the same dot product the scan computes). Without cached vectors the scan waits for the word
+    /// half and scores its hits as it passes them, as a plain scan does. Either way the result is the same; only the
+    /// latency differs (the CPU work is the same).
+    /// </summary>
+    private async Task<(SearchPage Lexical, MeaningScan Semantic)> SearchBothHalvesAsync(
+        string userId, SearchQuery query, int limit, Func<Task<SearchPage>> words, CancellationToken cancellationToken)
+    {
+        var lexical = Task.Run(words, cancellationToken);
+        try
+        {
+            if (await PrepareMeaningAsync(userId, query, cancellationToken).ConfigureAwait(false) is not { } meaning)
+            {
+                return (await lexical.ConfigureAwait(false), MeaningScan.Empty);
+            }
+
+            var scan = new EmbeddingScan(meaning.ModelId, meaning.Vector, limit, query, meaning.Open);
+            var cached = await CachedVectorsAsync(userId, meaning.ModelId, meaning.Open, cancellationToken).ConfigureAwait(false);
+            if (cached is not null && cached.CanServe(scan))
+            {
+                cached.Scan(scan);
+                var page = await lexical.ConfigureAwait(false);
+                var tracked = new Dictionary<Guid, float>(page.Items.Count);
+                foreach (var hit in page.Items)
+                {
+                    if (cached.TryScore(hit.Message.Id, scan, out float score))
+                    {
+                        tracked[hit.Message.Id] = score;
+                    }
+                }
+
+                return (page, new MeaningScan(scan.Results(), tracked, meaning.Key));
+            }
+
+            var found = await lexical.ConfigureAwait(false);
+            var tracking = new EmbeddingScan(meaning.ModelId, meaning.Vector, limit, query, meaning.Open, [.. found.Items.Select(static h => h.Message.Id)]);
+            await ScanEmbeddingsCoreAsync(userId, tracking, cancellationToken).ConfigureAwait(false);
+            return (found, new MeaningScan(tracking.Results(), tracking.TrackedScores, meaning.Key));
+        }
+        finally
+        {
+            // When the meaning half failed first, the word half's own failure (if any) is observed here, not left unobserved.
+            if (!lexical.IsCompleted)
+            {
+                _ = lexical.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The query embedded and normalized, with the model id and the user's key (under encryption), or
+    /// <see langword="null"/> when there is nothing to rank by meaning (blank text, no key for the user, no vector).
+    /// </summary>
+    private async Task<PreparedMeaning?> PrepareMeaningAsync(string userId, SearchQuery query, CancellationToken cancellationToken)
+    {
+        var binding = Volatile.Read(ref _embeddings) ?? throw NoGenerator();
+        if (string.IsNullOrWhiteSpace(query.Text))
+        {
+            return null;
+        }
+
+        DataKey? key = null;
+        if (IsEncrypted)
+        {
+            key = await KeyForUserAsync(userId, create: false, cancellationToken).ConfigureAwait(false);
+            if (key is null)
+            {
+                return null;
+            }
+        }
+
+        var generated = await binding.Generator.GenerateAsync([query.Text], null, cancellationToken).ConfigureAwait(false);
+        if (generated.Count != 1 || VectorMath.Normalized(generated[0].Vector.Span) is not { } vector)
+        {
+            return null;
+        }
+
+        Func<Guid, ReadOnlyMemory<byte>, float[]?>? open = key is null ? null : (messageId, envelope) =>
+            VectorMath.FromBytes(EnvelopeCipher.Open(key.Key, key.KeyId, envelope.Span, RowData("v", userId, messageId), $"the vector of message '{messageId}'"));
+        return new PreparedMeaning(binding.ModelId, vector, key, open);
+    }
+
+    private sealed record PreparedMeaning(string ModelId, float[] Vector, DataKey? Key, Func<Guid, ReadOnlyMemory<byte>, float[]?>? Open);
 
     /// <summary>
     /// The user's vectors of <paramref name="modelId"/> from the cache when they are current (same embedding version as
