@@ -453,8 +453,8 @@ public abstract partial class SessionStore
         }
         finally
         {
-            // When the meaning half failed first, the word half's own failure (if any) is observed here, not left unobserved.
-            if (!lexical.IsCompleted)
+            // When the meaning half failed first, the word half's own failure (if any, now or later) is observed here.
+            if (!lexical.IsCompletedSuccessfully)
             {
                 _ = lexical.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
