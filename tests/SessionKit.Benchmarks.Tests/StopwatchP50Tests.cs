@@ -10,7 +10,7 @@ public sealed class StopwatchP50Tests
         using var output = new StringWriter();
         await StopwatchP50.RunAsync("append", rounds: 2, output, block: 3);
 
-        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = Cases(output);
         Assert.That(lines, Has.Length.EqualTo(3));
         Assert.That(lines[0], Does.StartWith("RawInsertOne").And.Contain("n=6"));
         Assert.That(lines[1], Does.StartWith("RawSameWritesInsertOne").And.Contain("n=6"));
@@ -23,7 +23,7 @@ public sealed class StopwatchP50Tests
         using var output = new StringWriter();
         await StopwatchP50.RunAsync("append-writes", rounds: 1, output, block: 2);
 
-        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = Cases(output);
         Assert.That(lines, Has.Length.EqualTo(10));
         Assert.That(lines, Has.All.Contain("n=2"));
         Assert.That(lines[^1], Does.StartWith("SqliteStoreAppendOne"));
@@ -35,10 +35,14 @@ public sealed class StopwatchP50Tests
         using var output = new StringWriter();
         await StopwatchP50.RunAsync("build", rounds: 1, output, block: 2, messageCounts: [SmokeSizes.ContextMessageCount]);
 
-        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith("//", StringComparison.Ordinal)).ToArray();
+        var lines = Cases(output);
         Assert.That(lines, Has.Length.EqualTo(2));
         Assert.That(lines[0], Does.StartWith($"RawWindowRead {SmokeSizes.ContextMessageCount}"));
         Assert.That(lines[1], Does.StartWith($"BuildContext {SmokeSizes.ContextMessageCount}").And.Contain("n=2"));
+        if (File.Exists("/proc/thread-self/schedstat"))
+        {
+            Assert.That(lines, Has.All.Contain("cpu ").And.All.Contain("µs/op"), "each case's CPU time, where Linux reports it");
+        }
     }
 
     [Test]
@@ -48,12 +52,16 @@ public sealed class StopwatchP50Tests
         await StopwatchP50.RunAsync("build-memory", rounds: 1, output, block: 2, messageCounts: [SmokeSizes.ContextMessageCount]);
 
         string report = output.ToString();
-        var lines = report.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith("//", StringComparison.Ordinal)).ToArray();
+        var lines = Cases(output);
         Assert.That(lines, Has.Length.EqualTo(2));
         Assert.That(lines[0], Does.StartWith($"RawWindowRead {SmokeSizes.ContextMessageCount}"));
         Assert.That(lines[1], Does.StartWith($"BuildContext {SmokeSizes.ContextMessageCount}").And.Contain("n=2"));
         Assert.That(report, Does.Contain("InMemory"), "the set-up line names the backend");
     }
+
+    // The report's case lines; lines starting with "//" are notes (set-up, ratios between sizes, how long the thread waited).
+    private static string[] Cases(StringWriter output) =>
+        [.. output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith("//", StringComparison.Ordinal))];
 
     [Test]
     public void UnknownReport_IsRejected()
