@@ -359,6 +359,16 @@ public sealed partial class InMemorySessionStore : SessionStore
         }
     }
 
+    /// <summary>
+    /// How many of the newest messages in scope hybrid search's word half and the context builder's recall rank besides
+    /// older ones holding a rare query word (see <see cref="SearchIndex.BoundedRows"/>). Tests lower it.
+    /// </summary>
+    internal int BoundedSearchRows
+    {
+        get => _search.BoundedRows;
+        set => _search.BoundedRows = value;
+    }
+
     /// <inheritdoc />
     protected override Task<SearchPage> SearchCoreAsync(string userId, SearchQuery query, IReadOnlyList<string> terms, int offset, CancellationToken cancellationToken)
     {
