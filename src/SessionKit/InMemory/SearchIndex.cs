@@ -15,7 +15,10 @@ namespace SessionKit;
 /// counts in every row's length and in the average. Ties: more recent, then greater session id, then greater sequence.</para>
 /// <para>A query costs O(P + H log K): P postings of the user for the query's stems (of one session with a session
 /// filter), H the matches that pass the filters, K = offset + limit + 1 kept for the page; it never scans messages that
-/// do not contain a query word, nor other users' postings. Snippets are cut for the returned page only.</para>
+/// do not contain a query word, nor other users' postings. Snippets are cut for the returned page only. A bounded query
+/// (hybrid search's word half, the context builder's recall) ranks only the newest <see cref="BoundedRows"/> messages in
+/// scope and older ones holding a rare query word, at O(bound × words per message + rare postings) however long the
+/// history (see <see cref="RankBounded"/>).</para>
 /// <para>Indexing is off the append path: <see cref="Add"/> only queues the stored messages, and the first search after
 /// them (or the removal of their session) indexes the queue in order under the index lock, so every search sees exactly
 /// the index an eager add would have built — the same postings, statistics and scores — while an append costs a queue
