@@ -354,7 +354,7 @@ public sealed partial class InMemorySessionStore : SessionStore
         {
             entry.ThrowIfDeleted(sessionId);
             int removed = entry.Summaries.RemoveEndingAtOrAfter(fromSequence);
-            entry.PruneVectors();
+            PruneVectors(entry);
             return Task.FromResult(removed);
         }
     }
@@ -382,6 +382,7 @@ public sealed partial class InMemorySessionStore : SessionStore
         _sessions.Clear();
         _users.Clear();
         _search.Clear();
+        _embeddingVersions.Clear();
         return base.DisposeAsyncCore();
     }
 
@@ -448,12 +449,15 @@ public sealed partial class InMemorySessionStore : SessionStore
         // One vector per message or summary id; PruneVectors drops those whose target changed or went away.
         public Dictionary<Guid, StoredEmbedding> Vectors { get; } = [];
 
-        public void PruneVectors()
+        /// <summary>Drops the vectors whose target changed or went away; returns whether any was dropped.</summary>
+        public bool PruneVectors()
         {
             if (Vectors.Count == 0)
             {
-                return;
+                return false;
             }
+
+            int before = Vectors.Count;
 
             var live = new HashSet<Guid>(Summaries.Query(new SummaryQuery { NewestFirst = false, Limit = int.MaxValue }).Select(static s => s.Id));
             foreach (var vector in Vectors.Values.ToList())
@@ -464,6 +468,8 @@ public sealed partial class InMemorySessionStore : SessionStore
                     Vectors.Remove(vector.TargetId);
                 }
             }
+
+            return Vectors.Count != before;
         }
 
         public SessionMessage? FindMessage(StoredEmbedding vector)
