@@ -56,6 +56,18 @@ public sealed class StopwatchP50Tests
     }
 
     [Test]
+    public async Task BuildMemoryRecall_ReportsTheFloorAndTheInMemoryBuildWithRecallPerSize()
+    {
+        using var output = new StringWriter();
+        await StopwatchP50.RunAsync("build-memory-recall", rounds: 1, output, block: 2, messageCounts: [SmokeSizes.ContextMessageCount]);
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith("//", StringComparison.Ordinal)).ToArray();
+        Assert.That(lines, Has.Length.EqualTo(2));
+        Assert.That(lines[0], Does.StartWith($"RawWindowRead {SmokeSizes.ContextMessageCount}"));
+        Assert.That(lines[1], Does.StartWith($"BuildContextWithRecall {SmokeSizes.ContextMessageCount}").And.Contain("n=2"));
+    }
+
+    [Test]
     public void UnknownReport_IsRejected()
     {
         var error = Assert.ThrowsAsync<ArgumentException>(() => StopwatchP50.RunAsync("nope", 1, TextWriter.Null));
