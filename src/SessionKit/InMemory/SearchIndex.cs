@@ -71,7 +71,14 @@ internal sealed class SearchIndex
                 counts[token.Stem] = counts.GetValueOrDefault(token.Stem) + 1;
             }
 
-            analyses[i] = new Analysis(tokens.Count, [.. counts]);
+            KeyValuePair<string, int>[] frequencies = [.. counts];
+            var hashes = new int[frequencies.Length];
+            for (int f = 0; f < hashes.Length; f++)
+            {
+                hashes[f] = frequencies[f].Key.GetHashCode(StringComparison.Ordinal);
+            }
+
+            analyses[i] = new Analysis(tokens.Count, frequencies, hashes);
         }
 
         return analyses;
@@ -444,11 +451,14 @@ internal sealed class SearchIndex
     /// <summary>What indexing needs from one message's content.</summary>
     /// <param name="Length">How many words it has.</param>
     /// <param name="Frequencies">Each distinct stem and how often it occurs.</param>
-    internal sealed record Analysis(int Length, KeyValuePair<string, int>[] Frequencies);
+    /// <param name="Hashes">Each distinct stem's ordinal hash code, in the order of <paramref name="Frequencies"/>: a bounded
+    /// search tests a message's stems against the query's by these, without hashing strings per search.</param>
+    internal sealed record Analysis(int Length, KeyValuePair<string, int>[] Frequencies, int[] Hashes);
 
     /// <summary>
-    /// Scores a bounded search's candidates from their own word counts. A message's stems are first screened by first
-    /// letter and length against the query's (one bit test), so most of them cost no hashing.
+    /// Scores a bounded search's candidates from their own word counts. The query's distinct stems are kept in a small
+    /// open-addressing table keyed by the stems' hash codes, which the index holds per message, so testing a message's
+    /// stems costs a probe each and a string comparison only on a hash match.
     /// </summary>
     private sealed class BoundedScorer
     {
@@ -456,7 +466,10 @@ internal sealed class SearchIndex
         private readonly int[] _slotOfTerm;
         private readonly double[] _idf;
         private readonly int[] _frequencies;
-        private readonly ulong[] _screen = new ulong[32];
+        private readonly int[] _tableHash;
+        private readonly int[] _tableSlot;
+        private readonly string[] _slotStems;
+        private readonly int _mask;
         private readonly double _averageLength;
 
         public BoundedScorer(string[] stems, Dictionary<string, int> documentFrequency, long documentCount, double averageLength)
@@ -471,10 +484,6 @@ internal sealed class SearchIndex
                 {
                     slot = _slots.Count;
                     _slots.Add(stem, slot);
-                    if (stem.Length > 0)
-                    {
-                        _screen[stem[0] & 31] |= ScreenBit(stem.Length);
-                    }
                 }
 
                 _slotOfTerm[i] = slot;
@@ -483,6 +492,47 @@ internal sealed class SearchIndex
             }
 
             _frequencies = new int[_slots.Count];
+            _slotStems = new string[_slots.Count];
+            int size = 16;
+            while (size < _slots.Count * 4)
+            {
+                size *= 2;
+            }
+
+            _mask = size - 1;
+            _tableHash = new int[size];
+            _tableSlot = new int[size];
+            foreach (var (stem, slot) in _slots)
+            {
+                _slotStems[slot] = stem;
+                int hash = stem.GetHashCode(StringComparison.Ordinal);
+                int at = hash & _mask;
+                while (_tableSlot[at] != 0)
+                {
+                    at = (at + 1) & _mask;
+                }
+
+                _tableHash[at] = hash;
+                _tableSlot[at] = slot + 1;
+            }
+        }
+
+        // The query slot of a stem with this hash code, or -1.
+        private int Find(int hash, string stem)
+        {
+            int at = hash & _mask;
+            int entry;
+            while ((entry = _tableSlot[at]) != 0)
+            {
+                if (_tableHash[at] == hash && string.Equals(_slotStems[entry - 1], stem, StringComparison.Ordinal))
+                {
+                    return entry - 1;
+                }
+
+                at = (at + 1) & _mask;
+            }
+
+            return -1;
         }
 
         /// <summary>Ranks <paramref name="document"/> if it holds a query term.</summary>
@@ -490,11 +540,14 @@ internal sealed class SearchIndex
         {
             Array.Clear(_frequencies);
             bool any = false;
-            foreach (var (stem, frequency) in document.Analysis.Frequencies)
+            var stems = document.Analysis.Frequencies;
+            var hashes = document.Analysis.Hashes;
+            for (int j = 0; j < stems.Length; j++)
             {
-                if ((_screen[stem[0] & 31] & ScreenBit(stem.Length)) != 0 && _slots.TryGetValue(stem, out int slot))
+                int slot = Find(hashes[j], stems[j].Key);
+                if (slot >= 0)
                 {
-                    _frequencies[slot] = frequency;
+                    _frequencies[slot] = stems[j].Value;
                     any = true;
                 }
             }
@@ -517,8 +570,6 @@ internal sealed class SearchIndex
 
             Keep(ranked, new Candidate(document.Message, score), keep);
         }
-
-        private static ulong ScreenBit(int length) => 1UL << Math.Min(length, 63);
     }
 
     private sealed class Document(SessionMessage message, Analysis analysis, SessionDocuments session)
