@@ -154,10 +154,10 @@ public sealed partial class PostgreSqlSessionStore
                 return null;
             }
 
-            levels.Add(new ContextSnapshotLevel { Level = level, Summaries = summaries, CompleteFrom = completeFrom });
+            levels.Add(new ContextSnapshotLevel { Level = level, Summaries = summaries, CompleteFrom = completeFrom, NewestTo = newestTo[level - 1] });
         }
 
-        levels.Add(new ContextSnapshotLevel { Level = top + 1, Summaries = [], CompleteFrom = 1 });
+        levels.Add(new ContextSnapshotLevel { Level = top + 1, Summaries = [], CompleteFrom = 1, NewestTo = 0 });
         return next == rows.Count ? levels : null;
     }
 }
