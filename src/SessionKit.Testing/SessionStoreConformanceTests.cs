@@ -43,6 +43,17 @@ public abstract partial class SessionStoreConformanceTests
     /// <returns>New limits for one test.</returns>
     protected virtual SessionLimits CreateLimits() => new() { MaxContentLength = 100_000 };
 
+    /// <summary>
+    /// Opens a second store over the same data as the one <see cref="CreateStore"/> made last (another process on the same
+    /// database file, another server on the same database), for the tests of what one instance sees of another's writes:
+    /// its caches must follow them. The default, <see langword="null"/>, is for backends whose data lives in the store
+    /// instance (in memory); those tests then write through the store under test itself.
+    /// </summary>
+    /// <param name="timeProvider">The clock the store must take every timestamp from.</param>
+    /// <param name="limits">The limits the store must enforce.</param>
+    /// <returns>A new store on the same data, which the test disposes, or <see langword="null"/>.</returns>
+    protected virtual ISessionStore? CreateStoreOnSameData(TimeProvider timeProvider, SessionLimits limits) => null;
+
     /// <summary>Runs after the store was disposed, for example to delete a backend's temporary files.</summary>
     /// <returns>A task that completes when clean-up is done.</returns>
     protected virtual Task OnTearDownAsync() => Task.CompletedTask;

@@ -11,6 +11,16 @@ public sealed class PostgresSessionStoreConformanceTests : SessionStoreConforman
     // test, and PostgresMultiInstanceTests appends 16,000 more through three store instances.
     protected override int StressAppendsPerWriter => 2_000;
 
-    protected override ISessionStore CreateStore(TimeProvider timeProvider, SessionLimits limits) =>
-        new PostgreSqlSessionStore(PostgresServer.Options(), limits, timeProvider);
+    private string? _schema;
+
+    protected override ISessionStore CreateStore(TimeProvider timeProvider, SessionLimits limits)
+    {
+        var options = PostgresServer.Options();
+        _schema = options.Schema;
+        return new PostgreSqlSessionStore(options, limits, timeProvider);
+    }
+
+    // Another server on the same database schema.
+    protected override ISessionStore? CreateStoreOnSameData(TimeProvider timeProvider, SessionLimits limits) =>
+        new PostgreSqlSessionStore(PostgresServer.Options(_schema), limits, timeProvider);
 }

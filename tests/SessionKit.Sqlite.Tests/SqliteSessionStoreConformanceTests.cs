@@ -16,8 +16,15 @@ public sealed class SqliteSessionStoreConformanceTests : SessionStoreConformance
     [OneTimeTearDown]
     public void DeleteFolder() => _folder?.Dispose();
 
+    private string? _file;
+
     protected override ISessionStore CreateStore(TimeProvider timeProvider, SessionLimits limits)
     {
-        return new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = $"Data Source={_folder!.NextFile(ref _files)}" }, limits, timeProvider);
+        _file = _folder!.NextFile(ref _files);
+        return new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = $"Data Source={_file}" }, limits, timeProvider);
     }
+
+    // Another process on the same file.
+    protected override ISessionStore? CreateStoreOnSameData(TimeProvider timeProvider, SessionLimits limits) =>
+        new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = $"Data Source={_file}" }, limits, timeProvider);
 }
