@@ -55,7 +55,9 @@ public sealed partial class SqliteSessionStore
     /// larger than ranking the bounded rows. So FTS5 only finds the candidates and counts each word's documents, and the
     /// score is <see cref="Bm25"/>, FTS5's formula operation for operation over the same counts (the row count and token
     /// totals from FTS5's own averages record, each row's length as FTS5 counts it: its words plus the one-token user key):
-    /// whenever the scope holds at most the bound, the ranking and scores are exactly those of the unbounded search.
+    /// whenever the scope holds at most the bound, the ranking and scores are exactly those of the unbounded search. A
+    /// user-wide search takes the newest rows from the user's lexical window when it has one (see
+    /// <see cref="LexicalWindowFor"/>): the same rows, counted from the same text once, so the same scores.
     /// </summary>
     private SearchPage BoundedSearch(StoreConnection connection, SqliteTransaction transaction, string userId, string userKey, SearchQuery query, IReadOnlyList<string> terms, string[] stems, int offset)
     {
