@@ -11,6 +11,10 @@ internal readonly struct Tx(NpgsqlConnection connection, NpgsqlTransaction? tran
 {
     public NpgsqlConnection Connection => connection;
 
+    public NpgsqlTransaction? Transaction => transaction;
+
+    public int TimeoutSeconds => timeoutSeconds;
+
     public CancellationToken CancellationToken => cancellationToken;
 
     public NpgsqlCommand Cmd(string text) => new(sql[text], connection, transaction) { CommandTimeout = timeoutSeconds };
