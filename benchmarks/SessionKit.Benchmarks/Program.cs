@@ -42,7 +42,7 @@ if (args.Contains("--quality", StringComparer.Ordinal))
     return 0;
 }
 
-// --p50 append|build|build-memory [rounds] prints stopwatch p50s of the SQLite append or context build (or the in-memory build), interleaved with their floors.
+// --p50 append|build|build-memory|build-memory-recall [rounds] prints stopwatch p50s of the SQLite append or context build (or the in-memory build, without or with the default recall), interleaved with their floors.
 int p50At = Array.IndexOf(args, "--p50");
 if (p50At >= 0 && p50At + 1 < args.Length)
 {

@@ -3,15 +3,18 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using SessionKit.Sqlite;
+using SessionKit.Storage;
 
 namespace SessionKit.Benchmarks;
 
 /// <summary>
-/// Semantic and hybrid search over one user's <see cref="Messages"/> embedded messages (384 dimensions) on SQLite, with
-/// <see cref="OtherUsers"/> other users holding as many in the same file, against the floor of an exact search: a plain
+/// Semantic and hybrid search over one user's <see cref="Messages"/> embedded messages (384 dimensions) on SQLite (and in
+/// memory: <see cref="Backend"/>), with <see cref="OtherUsers"/> other users holding as many in the same store, against the
+/// floor of an exact search: a plain
 /// loop over the same vectors held as float arrays in memory, keeping the best 20. The query is embedded by a cheap
 /// deterministic generator, so the figures are SessionKit's cost, not a model's. Searches after the first are served by
-/// the store's vector cache (validated against the file on every search). Median and p95 are reported.
+/// the store's vector cache (validated against the file on every search; <see cref="VectorCacheVariable"/>=<c>0</c> turns it
+/// off). Median and p95 are reported.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(SearchBenchmarks.PercentilesConfig))]
@@ -28,11 +31,25 @@ public class SemanticSearchBenchmarks
 
     private readonly HashingEmbeddingGenerator _generator = new();
     private string _folder = "";
-    private SqliteSessionStore _store = null!;
+    private SessionStore _store = null!;
     private float[][] _vectors = [];
     private float[][] _queryVectors = [];
     private int _next;
     private Guid _newestSession;
+
+    /// <summary>Set to <c>0</c> to turn the store's vector cache off (<see cref="SessionStore.VectorCacheCapacity"/>), so every search scans the stored vectors.</summary>
+    public const string VectorCacheVariable = "SESSIONKIT_BENCH_VECTOR_CACHE";
+
+    /// <summary>The store: SQLite first; only one when <see cref="ContextBuildBenchmarks.BackendVariable"/> names it.</summary>
+    [ParamsSource(nameof(Backends))]
+    public StoreBackend Backend { get; set; } = StoreBackend.Sqlite;
+
+    /// <summary>SQLite and in memory; only one when <see cref="ContextBuildBenchmarks.BackendVariable"/> names it.</summary>
+    /// <returns>The backends.</returns>
+    public static IEnumerable<StoreBackend> Backends() =>
+        Enum.TryParse<StoreBackend>(Environment.GetEnvironmentVariable(ContextBuildBenchmarks.BackendVariable), ignoreCase: true, out var only)
+            ? [only]
+            : [StoreBackend.Sqlite, StoreBackend.InMemory];
 
     /// <summary>How many messages the user has, all embedded (the issue's target: 10,000).</summary>
     [Params(10_000)]
@@ -49,8 +66,15 @@ public class SemanticSearchBenchmarks
         _folder = Path.Combine(Path.GetTempPath(), "sessionkit-bench-semantic", Guid.CreateVersion7().ToString("N"));
         Directory.CreateDirectory(_folder);
         string path = Path.Combine(_folder, "semantic.db");
-        _store = new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = $"Data Source={path}" });
+        _store = Backend == StoreBackend.InMemory
+            ? new InMemorySessionStore()
+            : new SqliteSessionStore(new SqliteSessionStoreOptions { ConnectionString = $"Data Source={path}" });
         _store.UseEmbeddings(_generator);
+        if (string.Equals(Environment.GetEnvironmentVariable(VectorCacheVariable), "0", StringComparison.Ordinal))
+        {
+            _store.VectorCacheCapacity = 0;
+        }
+
 
         var clock = Stopwatch.StartNew();
         var texts = SeededConversation.Create(Messages, 30, 90, seed: 11);
@@ -70,7 +94,7 @@ public class SemanticSearchBenchmarks
         long embedded = await new EmbeddingIndexer(_store, batchSize: 256).DrainAsync() - ((long)OtherUsers * Messages);
         _vectors = [.. texts.Select(t => Unit(_generator.Vector(t.Content)))];
         _queryVectors = [.. Queries.Select(q => Unit(_generator.Vector(q)))];
-        SetupReport = string.Create(CultureInfo.InvariantCulture, $"Stored and embedded {embedded} of {Messages} messages for one user (and {OtherUsers} others) in {clock.Elapsed.TotalSeconds:0.0} s ({path}).");
+        SetupReport = string.Create(CultureInfo.InvariantCulture, $"Stored and embedded {embedded} of {Messages} messages for one user (and {OtherUsers} others) in {clock.Elapsed.TotalSeconds:0.0} s ({(Backend == StoreBackend.InMemory ? "in memory" : path)}, vector cache {_store.VectorCacheCapacity} bytes).");
         Console.WriteLine(SetupReport);
     }
 
@@ -115,7 +139,7 @@ public class SemanticSearchBenchmarks
         return top;
     }
 
-    /// <summary>SessionKit's semantic search: embed the query, exact cosine over the user's vectors in SQLite, first page of 20 with snippets.</summary>
+    /// <summary>SessionKit's semantic search: embed the query, exact cosine over the user's vectors in the store, first page of 20 with snippets.</summary>
     /// <returns>The number of hits.</returns>
     [Benchmark]
     public async Task<int> SemanticSearch()

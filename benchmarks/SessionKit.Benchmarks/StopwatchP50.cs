@@ -13,8 +13,9 @@ public static class StopwatchP50
     /// <summary>Operations per case between switches to the next case.</summary>
     public const int DefaultBlock = 200;
 
-    /// <summary>Runs the named report (<c>append</c>, <c>append-writes</c>, <c>build</c> or <c>build-memory</c>) and writes it to <paramref name="output"/>.</summary>
-    /// <param name="which"><c>append</c>, <c>append-writes</c>, <c>build</c> (SQLite) or <c>build-memory</c> (in memory).</param>
+    /// <summary>Runs the named report (<c>append</c>, <c>append-writes</c>, <c>build</c>, <c>build-memory</c> or <c>build-memory-recall</c>) and writes it to <paramref name="output"/>.</summary>
+    /// <param name="which"><c>append</c>, <c>append-writes</c>, <c>build</c> (SQLite), <c>build-memory</c> (in memory) or
+    /// <c>build-memory-recall</c> (in memory, the default request: recall by the newest user message).</param>
     /// <param name="rounds">Rounds of <paramref name="block"/> operations per case (after one warm-up block each).</param>
     /// <param name="output">Where the report goes.</param>
     /// <param name="block">Operations per case between switches to the next case.</param>
@@ -38,10 +39,12 @@ public static class StopwatchP50
                 break;
             case "build-memory":
                 await BuildAsync(StoreBackend.InMemory, messageCounts ?? [.. ContextBuildBenchmarks.MessageCounts()], rounds, block, output);
-
+                break;
+            case "build-memory-recall":
+                await BuildAsync(StoreBackend.InMemory, messageCounts ?? [.. ContextBuildBenchmarks.MessageCounts()], rounds, block, output, recall: true);
                 break;
             default:
-                throw new ArgumentException($"Unknown report '{which}': use append, append-writes, build or build-memory.", nameof(which));
+                throw new ArgumentException($"Unknown report '{which}': use append, append-writes, build, build-memory or build-memory-recall.", nameof(which));
         }
     }
 
@@ -109,7 +112,7 @@ public static class StopwatchP50
     }
 
     // Every size set up first, then all sizes measured interleaved, so the ratios between sizes see the same load.
-    private static async Task BuildAsync(StoreBackend backend, IReadOnlyList<int> messageCounts, int rounds, int block, TextWriter output)
+    private static async Task BuildAsync(StoreBackend backend, IReadOnlyList<int> messageCounts, int rounds, int block, TextWriter output, bool recall = false)
     {
         var all = new List<ContextBuildBenchmarks>();
         try
@@ -126,7 +129,9 @@ public static class StopwatchP50
                     CultureInfo.InvariantCulture,
                     $"// {messageCount} window: {window.Items.Count} items ({window.Items.Count(item => item.Kind == ContextItemKind.Summary)} summaries), {window.TotalTokens} tokens"));
                 cases.Add(($"RawWindowRead {messageCount} (floor)", () => { benchmarks.RawWindowRead(); return ValueTask.CompletedTask; }));
-                cases.Add(($"BuildContext {messageCount}", async () => await benchmarks.BuildContext()));
+                cases.Add(recall
+                    ? ($"BuildContextWithRecall {messageCount}", async () => await benchmarks.BuildContextWithRecall())
+                    : ($"BuildContext {messageCount}", async () => await benchmarks.BuildContext()));
             }
 
             var p50 = await MeasureAsync([.. cases], rounds, block, output, allocations: true, floorEvery: 2);
@@ -134,7 +139,7 @@ public static class StopwatchP50
             {
                 output.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"// BuildContext {messageCounts[i]} / {messageCounts[0]}: {p50[(2 * i) + 1] / p50[1]:F2} (floors: {p50[2 * i] / p50[0]:F2})"));
+                    $"// {(recall ? "BuildContextWithRecall" : "BuildContext")} {messageCounts[i]} / {messageCounts[0]}: {p50[(2 * i) + 1] / p50[1]:F2} (floors: {p50[2 * i] / p50[0]:F2})"));
             }
         }
         finally

@@ -5,10 +5,11 @@ namespace SessionKit.Benchmarks.Tests;
 /// <summary>The semantic search benchmark embeds everything and all the searches find hits, on smoke-sized data.</summary>
 public sealed class SemanticSearchBenchmarksTests
 {
-    [Test]
-    public async Task FloorSemanticAndHybrid_AllFindHits()
+    [TestCase(StoreBackend.Sqlite)]
+    [TestCase(StoreBackend.InMemory)]
+    public async Task FloorSemanticAndHybrid_AllFindHits(StoreBackend backend)
     {
-        var benchmarks = new SemanticSearchBenchmarks { Messages = 500 };
+        var benchmarks = new SemanticSearchBenchmarks { Messages = 500, Backend = backend };
         await benchmarks.SetupAsync();
         try
         {

@@ -29,30 +29,20 @@ public sealed class StopwatchP50Tests
         Assert.That(lines[^1], Does.StartWith("SqliteStoreAppendOne"));
     }
 
-    [Test]
-    public async Task Build_ReportsTheFloorAndTheBuildPerSize()
+    [TestCase("build", "BuildContext", "Sqlite")]
+    [TestCase("build-memory", "BuildContext", "InMemory")]
+    [TestCase("build-memory-recall", "BuildContextWithRecall", "InMemory")]
+    public async Task BuildReports_ReportTheFloorAndTheBuildPerSize_OnTheirBackend(string report, string build, string backend)
     {
         using var output = new StringWriter();
-        await StopwatchP50.RunAsync("build", rounds: 1, output, block: 2, messageCounts: [SmokeSizes.ContextMessageCount]);
+        await StopwatchP50.RunAsync(report, rounds: 1, output, block: 2, messageCounts: [SmokeSizes.ContextMessageCount]);
 
-        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith("//", StringComparison.Ordinal)).ToArray();
+        string text = output.ToString();
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith("//", StringComparison.Ordinal)).ToArray();
         Assert.That(lines, Has.Length.EqualTo(2));
         Assert.That(lines[0], Does.StartWith($"RawWindowRead {SmokeSizes.ContextMessageCount}"));
-        Assert.That(lines[1], Does.StartWith($"BuildContext {SmokeSizes.ContextMessageCount}").And.Contain("n=2"));
-    }
-
-    [Test]
-    public async Task BuildMemory_ReportsTheFloorAndTheInMemoryBuildPerSize()
-    {
-        using var output = new StringWriter();
-        await StopwatchP50.RunAsync("build-memory", rounds: 1, output, block: 2, messageCounts: [SmokeSizes.ContextMessageCount]);
-
-        string report = output.ToString();
-        var lines = report.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith("//", StringComparison.Ordinal)).ToArray();
-        Assert.That(lines, Has.Length.EqualTo(2));
-        Assert.That(lines[0], Does.StartWith($"RawWindowRead {SmokeSizes.ContextMessageCount}"));
-        Assert.That(lines[1], Does.StartWith($"BuildContext {SmokeSizes.ContextMessageCount}").And.Contain("n=2"));
-        Assert.That(report, Does.Contain("InMemory"), "the set-up line names the backend");
+        Assert.That(lines[1], Does.StartWith($"{build} {SmokeSizes.ContextMessageCount} ").And.Contain("n=2"));
+        Assert.That(text, Does.Contain($"on {backend}"), "the set-up line names the backend");
     }
 
     [Test]

@@ -66,18 +66,12 @@ internal sealed class UserVectors
     /// <summary>Offers every row that passes the scan's filters to it, scored by a dot product with the query.</summary>
     public void Scan(EmbeddingScan scan)
     {
-        Guid session = scan.SessionId ?? Guid.Empty;
-        bool bySession = scan.SessionId is not null;
-        int role = scan.Role is { } r ? (int)r : -1;
-        long since = scan.Since?.UtcTicks ?? long.MinValue;
-        long until = scan.Until?.UtcTicks ?? long.MaxValue;
-        bool byTime = scan.Since is not null || scan.Until is not null;
+        var filter = new RowFilter(scan);
         var query = scan.Query;
         var data = _data.AsSpan();
         for (int row = 0; row < Count; row++)
         {
-            if ((bySession && _sessionIds[row] != session) || (role >= 0 && _roles[row] != role)
-                || (byTime && (_createdTicks[row] < since || _createdTicks[row] >= until)))
+            if (!Passes(row, in filter))
             {
                 continue;
             }
@@ -95,17 +89,30 @@ internal sealed class UserVectors
     public bool TryScore(Guid messageId, EmbeddingScan scan, out float score)
     {
         score = 0;
-        if (!_rows.TryGetValue(messageId, out int row)
-            || (scan.SessionId is { } session && _sessionIds[row] != session)
-            || (scan.Role is { } role && _roles[row] != (int)role)
-            || (scan.Since is { } since && _createdTicks[row] < since.UtcTicks)
-            || (scan.Until is { } until && _createdTicks[row] >= until.UtcTicks))
+        if (!_rows.TryGetValue(messageId, out int row) || !Passes(row, new RowFilter(scan)))
         {
             return false;
         }
 
         score = VectorMath.Dot(scan.Query, _data.AsSpan(row * Dimensions, Dimensions));
         return true;
+    }
+
+    // The one row check of Scan and TryScore, over filter values computed once per scan.
+    private bool Passes(int row, in RowFilter filter) =>
+        (!filter.BySession || _sessionIds[row] == filter.Session)
+        && (filter.Role < 0 || _roles[row] == filter.Role)
+        && (!filter.ByTime || (_createdTicks[row] >= filter.Since && _createdTicks[row] < filter.Until));
+
+    /// <summary>A scan's filters as the row check compares them: ticks for times, -1 for any role.</summary>
+    private readonly struct RowFilter(EmbeddingScan scan)
+    {
+        public readonly bool BySession = scan.SessionId is not null;
+        public readonly Guid Session = scan.SessionId ?? Guid.Empty;
+        public readonly int Role = scan.Role is { } role ? (int)role : -1;
+        public readonly bool ByTime = scan.Since is not null || scan.Until is not null;
+        public readonly long Since = scan.Since?.UtcTicks ?? long.MinValue;
+        public readonly long Until = scan.Until?.UtcTicks ?? long.MaxValue;
     }
 
     /// <summary>Collects rows as a backend offers them, then builds the entry.</summary>

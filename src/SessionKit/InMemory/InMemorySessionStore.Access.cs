@@ -112,6 +112,12 @@ public sealed partial class InMemorySessionStore : ISessionAccessStore
                     target.Add(SessionListPosition.Of(transferred));
                     _search.RemoveSession(current.Id);
                     _search.Add(toUserId, [.. entry.Messages]);
+                    if (entry.Vectors.Count > 0)
+                    {
+                        VectorsChanged(fromUserId);
+                        VectorsChanged(toUserId);
+                    }
+
                     moved++;
                 }
             }

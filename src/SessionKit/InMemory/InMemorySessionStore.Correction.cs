@@ -127,7 +127,7 @@ public sealed partial class InMemorySessionStore
     {
         _search.RemoveSession(entry.Session.Id);
         _search.Add(entry.Session.UserId, [.. entry.Messages]);
-        entry.PruneVectors();
+        PruneVectors(entry);
     }
 
     /// <summary>What an idempotency key recorded: the sequences its append stored and the fingerprint of its messages.</summary>

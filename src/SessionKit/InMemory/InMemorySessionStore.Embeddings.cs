@@ -1,10 +1,42 @@
+using System.Collections.Concurrent;
 using SessionKit.Storage;
+
 namespace SessionKit;
 
 // Vectors live with their session (so deleting it or erasing the user drops them) and are pruned under the session's
 // lock whenever a correction, retention or invalidation changes what they embed.
 public sealed partial class InMemorySessionStore
 {
+    // Each user's embedding version: every change to a user's vectors sets it to the next value of one store-wide clock,
+    // under the session's lock and after the change, so no value is ever reported twice and a version read before a scan
+    // is never newer than the vectors the scan sees. A user without an entry has no vectors (erasing the user drops it).
+    private readonly ConcurrentDictionary<string, long> _embeddingVersions = new(StringComparer.Ordinal);
+    private long _embeddingClock;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// In memory too the cache pays: it holds the user's vectors contiguously with their filter columns, where a scan of
+    /// the store walks every session's vector dictionary and finds each vector's message; and with it hybrid search ranks
+    /// by meaning while its word half searches.
+    /// </remarks>
+    protected override Task<long?> ReadEmbeddingVersionCoreAsync(string userId, CancellationToken cancellationToken) =>
+        Task.FromResult(EmbeddingVersionOf(userId));
+
+    /// <summary>The user's embedding version as searches read it (tests check it).</summary>
+    internal long? EmbeddingVersionOf(string userId) => _embeddingVersions.TryGetValue(userId, out long version) ? version : null;
+
+    /// <summary>Gives <paramref name="userId"/> a new embedding version; call under the lock of the session whose vectors changed, after the change.</summary>
+    private void VectorsChanged(string userId) => _embeddingVersions[userId] = Interlocked.Increment(ref _embeddingClock);
+
+    /// <summary>Drops the session's stale vectors (see <see cref="SessionEntry.PruneVectors"/>) and records the change; call under the session's lock.</summary>
+    private void PruneVectors(SessionEntry entry)
+    {
+        if (entry.PruneVectors())
+        {
+            VectorsChanged(entry.Session.UserId);
+        }
+    }
+
     /// <inheritdoc />
     public override bool SupportsEmbeddings => true;
 
@@ -72,6 +104,7 @@ public sealed partial class InMemorySessionStore
                 if (current)
                 {
                     entry.Vectors[embedding.TargetId] = embedding with { Vector = embedding.Vector.ToArray() };
+                    VectorsChanged(embedding.UserId);
                     saved++;
                 }
             }
@@ -108,7 +141,8 @@ public sealed partial class InMemorySessionStore
                         continue;
                     }
 
-                    scan.Offer(vector.TargetId, vector.SessionId, vector.Sequence, vector.Vector.Span);
+                    // With role and time, the cached copy can serve filtered searches too.
+                    scan.Offer(vector.TargetId, vector.SessionId, vector.Sequence, message.Role, message.CreatedAt, vector.Vector.Span);
                 }
             }
         }

@@ -77,6 +77,7 @@ public sealed partial class InMemorySessionStore
         }
 
         _users.TryRemove(userId, out _);
+        _embeddingVersions.TryRemove(userId, out _);
         lock (_sharedState)
         {
             _sharedState.Remove((StateScope.User, userId));
@@ -155,7 +156,7 @@ public sealed partial class InMemorySessionStore
             // Re-index what is left: the index has no per-message removal, and a sweep is not on any request's path.
             _search.RemoveSession(sessionId);
             _search.Add(current.UserId, [.. entry.Messages]);
-            entry.PruneVectors();
+            PruneVectors(entry);
             entry.Session = current with { MessageCount = entry.Messages.Count, Version = current.Version + 1 };
             return Task.FromResult(new MessageRetentionResult(doomed.Count, summariesDeleted));
         }
@@ -195,7 +196,12 @@ public sealed partial class InMemorySessionStore
                 grants += RemoveSessionGrants(sessionId);
                 entry.Messages.Clear();
                 entry.Summaries.Clear();
-                entry.Vectors.Clear();
+                if (entry.Vectors.Count > 0)
+                {
+                    entry.Vectors.Clear();
+                    VectorsChanged(entry.Session.UserId);
+                }
+
                 entry.IdempotencyKeys.Clear();
                 entry.Revisions.Clear();
                 entry.Changes.Clear();

@@ -354,9 +354,19 @@ public sealed partial class InMemorySessionStore : SessionStore
         {
             entry.ThrowIfDeleted(sessionId);
             int removed = entry.Summaries.RemoveEndingAtOrAfter(fromSequence);
-            entry.PruneVectors();
+            PruneVectors(entry);
             return Task.FromResult(removed);
         }
+    }
+
+    /// <summary>
+    /// How many of the newest messages in scope hybrid search's word half and the context builder's recall rank besides
+    /// older ones holding a rare query word (see <see cref="SearchIndex.BoundedRows"/>). Tests lower it.
+    /// </summary>
+    internal int BoundedSearchRows
+    {
+        get => _search.BoundedRows;
+        set => _search.BoundedRows = value;
     }
 
     /// <inheritdoc />
@@ -372,6 +382,7 @@ public sealed partial class InMemorySessionStore : SessionStore
         _sessions.Clear();
         _users.Clear();
         _search.Clear();
+        _embeddingVersions.Clear();
         return base.DisposeAsyncCore();
     }
 
@@ -438,12 +449,15 @@ public sealed partial class InMemorySessionStore : SessionStore
         // One vector per message or summary id; PruneVectors drops those whose target changed or went away.
         public Dictionary<Guid, StoredEmbedding> Vectors { get; } = [];
 
-        public void PruneVectors()
+        /// <summary>Drops the vectors whose target changed or went away; returns whether any was dropped.</summary>
+        public bool PruneVectors()
         {
             if (Vectors.Count == 0)
             {
-                return;
+                return false;
             }
+
+            int before = Vectors.Count;
 
             var live = new HashSet<Guid>(Summaries.Query(new SummaryQuery { NewestFirst = false, Limit = int.MaxValue }).Select(static s => s.Id));
             foreach (var vector in Vectors.Values.ToList())
@@ -454,6 +468,8 @@ public sealed partial class InMemorySessionStore : SessionStore
                     Vectors.Remove(vector.TargetId);
                 }
             }
+
+            return Vectors.Count != before;
         }
 
         public SessionMessage? FindMessage(StoredEmbedding vector)
