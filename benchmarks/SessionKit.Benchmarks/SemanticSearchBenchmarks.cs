@@ -159,9 +159,9 @@ public class SemanticSearchBenchmarks
 
     /// <summary>
     /// One turn: the user's next message is appended to their newest session (not embedded yet, as before the indexer
-    /// runs), then a hybrid search. The word half brings the user's lexical window up to date from what changed (the one
-    /// session's new row) and FTS5's per-word document counts are taken again (every write changes them); the vector
-    /// cache stays valid (no vector changed). Includes the append itself.
+    /// runs), then a hybrid search. On SQLite the word half brings the user's lexical window up to date from what changed
+    /// (the one session's new row) and FTS5's per-word document counts are taken again (every write changes them); on
+    /// either backend the vector cache stays valid (no vector changed). Includes the append itself.
     /// </summary>
     /// <returns>The number of hits.</returns>
     [Benchmark]
