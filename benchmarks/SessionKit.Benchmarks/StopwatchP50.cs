@@ -8,6 +8,10 @@ namespace SessionKit.Benchmarks;
 /// its floors in blocks in one process (<c>--p50 append</c>, <c>--p50 build</c>, <c>--p50 build-memory</c>): on a loaded machine a p50 over thousands of single operations taken
 /// side by side with its floor is steadier than BenchmarkDotNet's mean of a few iterations taken one method after another.
 /// </summary>
+/// <remarks>
+/// Where Linux reports it, each case also shows its thread's CPU time per operation (the median over blocks of a block's
+/// mean): what the operation itself costs, without the time it waited for a CPU while other processes ran.
+/// </remarks>
 public static class StopwatchP50
 {
     /// <summary>Operations per case between switches to the next case.</summary>
@@ -60,7 +64,7 @@ public static class StopwatchP50
                 ("RawSameWritesInsertOne (floor: the store's writes by hand)", () => { benchmarks.RawSameWritesInsertOne(); return ValueTask.CompletedTask; }),
                 ("SqliteStoreAppendOne", async () => await benchmarks.SqliteStoreAppendOne()),
             };
-            await MeasureAsync(cases, rounds, block, output, allocations: true);
+            _ = await MeasureAsync(cases, rounds, block, output, allocations: true);
         }
         finally
         {
@@ -98,7 +102,7 @@ public static class StopwatchP50
             };
             cases.AddRange(variants.Select(v => (v.Name, (Func<ValueTask>)(() => { v.Log.Insert(one); return ValueTask.CompletedTask; }))));
             cases.Add(("SqliteStoreAppendOne", async () => await benchmarks.SqliteStoreAppendOne()));
-            await MeasureAsync([.. cases], rounds, block, output, allocations: false);
+            _ = await MeasureAsync([.. cases], rounds, block, output, allocations: false);
         }
         finally
         {
@@ -134,12 +138,13 @@ public static class StopwatchP50
                     : ($"BuildContext {messageCount}", async () => await benchmarks.BuildContext()));
             }
 
-            var p50 = await MeasureAsync([.. cases], rounds, block, output, allocations: true, floorEvery: 2);
+            var (p50, cpu) = await MeasureAsync([.. cases], rounds, block, output, allocations: true, floorEvery: 2);
             for (int i = 1; i < messageCounts.Count; i++)
             {
+                string byCpu = cpu is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; by CPU time {cpu[(2 * i) + 1] / cpu[1]:F2} (floors: {cpu[2 * i] / cpu[0]:F2})");
                 output.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"// {(recall ? "BuildContextWithRecall" : "BuildContext")} {messageCounts[i]} / {messageCounts[0]}: {p50[(2 * i) + 1] / p50[1]:F2} (floors: {p50[2 * i] / p50[0]:F2})"));
+                    $"// {(recall ? "BuildContextWithRecall" : "BuildContext")} {messageCounts[i]} / {messageCounts[0]}: {p50[(2 * i) + 1] / p50[1]:F2} (floors: {p50[2 * i] / p50[0]:F2}){byCpu}"));
             }
         }
         finally
@@ -151,8 +156,9 @@ public static class StopwatchP50
         }
     }
 
-    // Each case's ratio is to the case that starts its group of floorEvery (the group's floor); returns the p50s.
-    private static async Task<double[]> MeasureAsync((string Name, Func<ValueTask> Run)[] cases, int rounds, int block, TextWriter output, bool allocations, int? floorEvery = null)
+    // Each case's ratio is to the case that starts its group of floorEvery (the group's floor); returns the p50s and, where
+    // the thread's CPU time can be read and every block ran on one thread, each case's CPU time per operation.
+    private static async Task<(double[] P50, double[]? Cpu)> MeasureAsync((string Name, Func<ValueTask> Run)[] cases, int rounds, int block, TextWriter output, bool allocations, int? floorEvery = null)
     {
         // Warm up every case (JIT, prepared statements, caches) before measuring any.
         foreach (var (_, run) in cases)
@@ -164,12 +170,17 @@ public static class StopwatchP50
         }
 
         var times = cases.Select(_ => new List<double>(rounds * block)).ToArray();
+        var cpuPerBlock = cases.Select(_ => new List<double>(rounds)).ToArray();
         var allocated = new long[cases.Length];
+        bool cpuKnown = ThreadCpuTime.IsAvailable;
+        long onCpu = 0, waiting = 0;
         for (int round = 0; round < rounds; round++)
         {
             for (int c = 0; c < cases.Length; c++)
             {
                 var run = cases[c].Run;
+                int thread = Environment.CurrentManagedThreadId;
+                var cpuBefore = cpuKnown ? ThreadCpuTime.Read() : null;
                 long bytes = GC.GetAllocatedBytesForCurrentThread();
                 for (int i = 0; i < block; i++)
                 {
@@ -179,21 +190,42 @@ public static class StopwatchP50
                 }
 
                 allocated[c] += GC.GetAllocatedBytesForCurrentThread() - bytes;
+
+                // A block that moved to another thread (an operation that completed asynchronously) has no CPU time of its own.
+                var cpuAfter = cpuKnown && Environment.CurrentManagedThreadId == thread ? ThreadCpuTime.Read() : null;
+                if (cpuBefore is { } b && cpuAfter is { } a)
+                {
+                    cpuPerBlock[c].Add((a.OnCpu - b.OnCpu) / 1000.0 / block);
+                    onCpu += a.OnCpu - b.OnCpu;
+                    waiting += a.Waiting - b.Waiting;
+                }
+                else
+                {
+                    cpuKnown = false;
+                }
             }
         }
 
         var p50s = times.Select(t => Percentile(t, 0.5)).ToArray();
+        double[]? cpu = cpuKnown ? [.. cpuPerBlock.Select(t => Percentile(t, 0.5))] : null;
         for (int c = 0; c < cases.Length; c++)
         {
             double p50 = p50s[c];
-            double floor = p50s[floorEvery is { } every ? c - (c % every) : 0];
+            int floorCase = floorEvery is { } every ? c - (c % every) : 0;
+            double floor = p50s[floorCase];
+            string cpuPart = cpu is null ? "" : string.Create(CultureInfo.InvariantCulture, $"  cpu {cpu[c],7:F1} µs/op (ratio {cpu[c] / cpu[floorCase],4:F2})");
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"{cases[c].Name,-62} p50 {p50,9:F1} µs  p25 {Percentile(times[c], 0.25),9:F1}  p75 {Percentile(times[c], 0.75),9:F1}  ratio to floor {p50 / floor,5:F2}  " +
-                $"{(allocations ? allocated[c] / (double)(rounds * block) : 0),8:F0} B/op  n={times[c].Count}"));
+                $"{(allocations ? allocated[c] / (double)(rounds * block) : 0),8:F0} B/op  n={times[c].Count}{cpuPart}"));
         }
 
-        return p50s;
+        if (cpu is not null && onCpu + waiting > 0)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// the measuring thread waited for a CPU {100.0 * waiting / (onCpu + waiting):F0}% of the measured time"));
+        }
+
+        return (p50s, cpu);
     }
 
     private static double Percentile(List<double> values, double p)

@@ -5,9 +5,11 @@ using SessionKit.Storage;
 namespace SessionKit.Sqlite;
 
 // A context build's first read: the session, its newest messages and each summary level's newest summaries, on one pooled
-// reader connection in one read transaction, in two statements when nothing changed: the session row with the newest
-// summary of each level (one index seek per level, in the same statement), then every level's frontier summaries in one
-// UNION ALL. The newest messages are read only when the session changed since the last build: its version (bumped, in the
+// reader connection in one read transaction, in two statements when nothing changed: the session row with where the newest
+// summary of each level ends (one index seek per level, in the same statement), then in one UNION ALL the summaries each
+// level holds after the next level's newest, the part of the level a build uses. A level whose newest summary the next
+// level already covers (in a long history most are: every roll-up ends where the finer level's newest ends) reads no row;
+// the snapshot states where its newest ends instead, which is all a build needs of it. The newest messages are read only when the session changed since the last build: its version (bumped, in the
 // same transaction, by every write that touches its messages) proves the list this store read before is still the session's
 // newest; when every change since then was an append (the change log has one row per version), only the appended rows are
 // read. Rows already decoded by an earlier build are reused when the row read now has the same id and revision, so a build
@@ -21,9 +23,10 @@ public sealed partial class SqliteSessionStore
     // The session, then max(to_sequence) of levels 1..8 (null where a level is empty): the session's columns come first.
     private static readonly string SnapshotSessionProbeSql = BuildSessionProbeSql();
 
-    // By the number of levels in use (1..8): each level's summaries ending at or after the newest of the next level, newest
-    // first, at most MaxContextSnapshotRows + 1 each (the extra one tells where the level stops being complete).
-    private static readonly string[] SnapshotFrontierSql = BuildFrontierSql();
+    // By the number of levels with summaries after the next level's newest (1..8), each such level (a parameter, so the text
+    // depends only on how many) from its newest back to the next level's newest, excluded, at most MaxContextSnapshotRows + 1
+    // each (the extra one tells where the level stops being complete).
+    internal static readonly string[] SnapshotFrontierSql = BuildFrontierSql();
 
     // The identity first (id, sequence, revision, token count): a row found in the cache needs nothing else decoded.
     private const string SnapshotMessagesSql =
@@ -236,30 +239,64 @@ public sealed partial class SqliteSessionStore
     }
 
     // Every level's frontier in one statement (levels ascending, each newest first), or null if the rows did not come in
-    // that order, in which case the caller reads level by level.
+    // that order or disagree with the probe, in which case the caller reads level by level.
     private List<ContextSnapshotLevel>? ReadFrontier(
         StoreConnection connection, SqliteTransaction transaction, byte[] id, Guid sessionId, ReadOnlySpan<long> newestTo, int tokenBudget)
     {
         int top = newestTo.Length;
         var levels = new List<ContextSnapshotLevel>(top + 1);
-        if (top > 0)
+
+        // One arm per level with summaries after the next level's newest: the coarsest, and each finer one whose newest ends later.
+        int arms = 0;
+        for (int level = 1; level <= top; level++)
         {
-            var command = connection.Prepared(SnapshotFrontierSql[top - 1], transaction, FrontierParameterNames.AsSpan(0, top + 1));
-            command.Parameters[0].Value = id;
-            for (int level = 1; level <= top; level++)
+            if (newestTo[level - 1] > CoarserThrough(newestTo, level))
             {
-                // Back to the newest summary of the next level (what a build's frontier needs), and at least one.
-                command.Parameters[level].Value = level < top ? newestTo[level] : 0L;
+                arms++;
+            }
+        }
+
+        SqliteDataReader? reader = null;
+        if (arms > 0)
+        {
+            var command = connection.Prepared(SnapshotFrontierSql[arms - 1], transaction, FrontierParameterNames.AsSpan(0, 1 + (2 * arms)));
+            command.Parameters[0].Value = id;
+            for (int level = 1, arm = 0; level <= top; level++)
+            {
+                long coarserThrough = CoarserThrough(newestTo, level);
+                if (newestTo[level - 1] > coarserThrough)
+                {
+                    arm++;
+                    command.Parameters[(2 * arm) - 1].Value = level;
+                    command.Parameters[2 * arm].Value = coarserThrough;
+                }
             }
 
-            using var reader = command.ExecuteReader();
-            bool more = reader.Read();
+            reader = command.ExecuteReader();
+        }
+
+        using (reader)
+        {
+            bool more = reader?.Read() ?? false;
             for (int level = 1; level <= top; level++)
             {
-                long coarserThrough = level < top ? newestTo[level] : 0;
+                long coarserThrough = CoarserThrough(newestTo, level);
+                long newest = newestTo[level - 1];
+                if (newest <= coarserThrough)
+                {
+                    // Every summary of this level ends at or before the next level's newest: none is in a build's frontier.
+                    levels.Add(new ContextSnapshotLevel { Level = level, Summaries = [], CompleteFrom = coarserThrough + 1, NewestTo = newest });
+                    continue;
+                }
+
+                if (reader is null)
+                {
+                    return null;
+                }
+
                 var summaries = new List<SessionSummary>(8);
                 long tokens = 0;
-                long completeFrom = Math.Max(1, coarserThrough);
+                long completeFrom = coarserThrough + 1;
                 long previousTo = long.MaxValue;
                 bool stopped = false;
                 for (; more; more = reader.Read())
@@ -287,7 +324,7 @@ public sealed partial class SqliteSessionStore
                         continue;
                     }
 
-                    if (summaries.Count > 0 && (to <= coarserThrough || tokens > tokenBudget || summaries.Count >= MaxContextSnapshotRows))
+                    if (summaries.Count > 0 && (tokens > tokenBudget || summaries.Count >= MaxContextSnapshotRows))
                     {
                         completeFrom = to + 1;
                         stopped = true;
@@ -299,13 +336,13 @@ public sealed partial class SqliteSessionStore
                     tokens += summary.TokenCount;
                 }
 
-                if (summaries.Count == 0)
+                if (summaries.Count == 0 || summaries[0].ToSequence != newest)
                 {
-                    // A level the probe saw is empty now: not possible in one transaction, so read it the plain way.
+                    // The probe saw a newer summary of this level: not possible in one transaction, so read it the plain way.
                     return null;
                 }
 
-                levels.Add(new ContextSnapshotLevel { Level = level, Summaries = summaries, CompleteFrom = completeFrom });
+                levels.Add(new ContextSnapshotLevel { Level = level, Summaries = summaries, CompleteFrom = completeFrom, NewestTo = newest });
             }
 
             if (more)
@@ -314,9 +351,12 @@ public sealed partial class SqliteSessionStore
             }
         }
 
-        levels.Add(new ContextSnapshotLevel { Level = top + 1, Summaries = [], CompleteFrom = 1 });
+        levels.Add(new ContextSnapshotLevel { Level = top + 1, Summaries = [], CompleteFrom = 1, NewestTo = 0 });
         return levels;
     }
+
+    // Where the next level's newest summary ends (0 past the coarsest level): a build uses only what a level holds after it.
+    private static long CoarserThrough(ReadOnlySpan<long> newestTo, int level) => level < newestTo.Length ? newestTo[level] : 0;
 
     private SessionSummary ReadCachedSummary(SqliteDataReader reader, Guid sessionId, int level, long to)
     {
@@ -389,7 +429,7 @@ public sealed partial class SqliteSessionStore
         return levels;
     }
 
-    private static readonly string[] FrontierParameterNames = ["$id", .. Enumerable.Range(1, SnapshotStatementLevels).Select(level => "$c" + level)];
+    private static readonly string[] FrontierParameterNames = ["$id", .. Enumerable.Range(1, SnapshotStatementLevels).SelectMany(arm => new[] { "$l" + arm, "$c" + arm })];
 
     private static string BuildSessionProbeSql() =>
         "/* context */ SELECT " + SqliteRows.SessionColumns + ", " +
@@ -397,9 +437,9 @@ public sealed partial class SqliteSessionStore
         " FROM sessions WHERE id = $id;";
 
     private static string[] BuildFrontierSql() =>
-        [.. Enumerable.Range(1, SnapshotStatementLevels).Select(top =>
-            "/* context */ " + string.Join(" UNION ALL ", Enumerable.Range(1, top).Select(level =>
-                $"SELECT * FROM (SELECT {SqliteRows.SummaryColumns} FROM summaries WHERE session_id = $id AND level = {level} AND to_sequence >= $c{level} " +
+        [.. Enumerable.Range(1, SnapshotStatementLevels).Select(arms =>
+            "/* context */ " + string.Join(" UNION ALL ", Enumerable.Range(1, arms).Select(arm =>
+                $"SELECT * FROM (SELECT {SqliteRows.SummaryColumns} FROM summaries WHERE session_id = $id AND level = $l{arm} AND to_sequence > $c{arm} " +
                 $"ORDER BY to_sequence DESC LIMIT {MaxContextSnapshotRows + 1})")) + ";")];
 
     // The newest messages one read found for a session, and what identified the session then.

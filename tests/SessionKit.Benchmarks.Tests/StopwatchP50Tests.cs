@@ -10,7 +10,7 @@ public sealed class StopwatchP50Tests
         using var output = new StringWriter();
         await StopwatchP50.RunAsync("append", rounds: 2, output, block: 3);
 
-        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = Cases(output);
         Assert.That(lines, Has.Length.EqualTo(3));
         Assert.That(lines[0], Does.StartWith("RawInsertOne").And.Contain("n=6"));
         Assert.That(lines[1], Does.StartWith("RawSameWritesInsertOne").And.Contain("n=6"));
@@ -23,7 +23,7 @@ public sealed class StopwatchP50Tests
         using var output = new StringWriter();
         await StopwatchP50.RunAsync("append-writes", rounds: 1, output, block: 2);
 
-        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = Cases(output);
         Assert.That(lines, Has.Length.EqualTo(10));
         Assert.That(lines, Has.All.Contain("n=2"));
         Assert.That(lines[^1], Does.StartWith("SqliteStoreAppendOne"));
@@ -38,12 +38,21 @@ public sealed class StopwatchP50Tests
         await StopwatchP50.RunAsync(report, rounds: 1, output, block: 2, messageCounts: [SmokeSizes.ContextMessageCount]);
 
         string text = output.ToString();
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith("//", StringComparison.Ordinal)).ToArray();
+        var lines = Cases(output);
         Assert.That(lines, Has.Length.EqualTo(2));
         Assert.That(lines[0], Does.StartWith($"RawWindowRead {SmokeSizes.ContextMessageCount}"));
         Assert.That(lines[1], Does.StartWith($"{build} {SmokeSizes.ContextMessageCount} ").And.Contain("n=2"));
         Assert.That(text, Does.Contain($"on {backend}"), "the set-up line names the backend");
+        if (report == "build" && File.Exists("/proc/thread-self/schedstat"))
+        {
+            // The SQLite build completes on its calling thread, so its CPU time is its own (a block that hops has none).
+            Assert.That(lines, Has.All.Contain("cpu ").And.All.Contain("µs/op"), "each case's CPU time, where Linux reports it");
+        }
     }
+
+    // The report's case lines; lines starting with "//" are notes (set-up, ratios between sizes, how long the thread waited).
+    private static string[] Cases(StringWriter output) =>
+        [.. output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith("//", StringComparison.Ordinal))];
 
     [Test]
     public void UnknownReport_IsRejected()

@@ -84,6 +84,11 @@ internal sealed class ContextSnapshotView(ContextSnapshot snapshot)
         }
 
         var read = snapshot.SummaryLevels[level - 1];
+        if (read.NewestTo is { } newest && (upper is not { } bound || newest <= bound))
+        {
+            return newest;
+        }
+
         var summaries = read.Summaries;
         for (int i = 0; i < summaries.Count; i++)
         {

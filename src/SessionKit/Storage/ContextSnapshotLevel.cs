@@ -14,4 +14,11 @@ public sealed class ContextSnapshotLevel
     /// <see cref="Summaries"/> (1: all of them are). <see cref="Summaries"/> may also hold older ones.
     /// </summary>
     public required long CompleteFrom { get; init; }
+
+    /// <summary>
+    /// The <see cref="SessionSummary.ToSequence"/> of the newest stored summary of this level (0 when the level has none),
+    /// or <see langword="null"/> when the reader does not state it. A reader that states it need not hold that summary in
+    /// <see cref="Summaries"/>: a build needs only where it ends when the next level's newest summary covers it.
+    /// </summary>
+    public long? NewestTo { get; init; }
 }

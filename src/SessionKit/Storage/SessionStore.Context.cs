@@ -16,8 +16,9 @@ public abstract partial class SessionStore : IContextSnapshotSource
     /// Reads what a context build of about <paramref name="tokenBudget"/> tokens starts from, as one read where the backend
     /// can (see <see cref="ReadContextSnapshotCoreAsync"/>): the session; its newest messages, newest first, until their
     /// stored token counts pass the budget; and for every summary level, the newest summaries back to the newest summary
-    /// of the next level (and at least one), until their counts pass the budget. The snapshot says how far each part is
-    /// complete; a builder reads anything else from the store as usual.
+    /// of the next level (and at least one, unless the level states where its newest ends in
+    /// <see cref="ContextSnapshotLevel.NewestTo"/>), until their counts pass the budget. The snapshot says how far each part
+    /// is complete; a builder reads anything else from the store as usual.
     /// </summary>
     /// <param name="sessionId">The session.</param>
     /// <param name="tokenBudget">The window's token budget (at least 1).</param>
