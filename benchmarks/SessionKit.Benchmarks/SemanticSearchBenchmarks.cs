@@ -35,6 +35,7 @@ public class SemanticSearchBenchmarks
     private float[][] _vectors = [];
     private float[][] _queryVectors = [];
     private int _next;
+    private Guid _newestSession;
 
     /// <summary>Set to <c>0</c> to turn the store's vector cache off (<see cref="SessionStore.VectorCacheCapacity"/>), so every search scans the stored vectors.</summary>
     public const string VectorCacheVariable = "SESSIONKIT_BENCH_VECTOR_CACHE";
@@ -86,6 +87,7 @@ public class SemanticSearchBenchmarks
             {
                 var session = await _store.CreateSessionAsync(owner);
                 await _store.AppendMessagesAsync(session.Id, ownTexts.Skip(offset).Take(1000).ToArray());
+                _newestSession = session.Id;
             }
         }
 
@@ -152,6 +154,22 @@ public class SemanticSearchBenchmarks
     public async Task<int> HybridSearch()
     {
         var results = await _store.SearchAsync(UserId, new SearchQuery { Text = Queries[_next++ % Queries.Length], Mode = SearchMode.Hybrid, Limit = Limit });
+        return results.Items.Count;
+    }
+
+    /// <summary>
+    /// One turn: the user's next message is appended to their newest session (not embedded yet, as before the indexer
+    /// runs), then a hybrid search. On SQLite the word half brings the user's lexical window up to date from what changed
+    /// (the one session's new row) and FTS5's per-word document counts are taken again (every write changes them); on
+    /// either backend the vector cache stays valid (no vector changed). Includes the append itself.
+    /// </summary>
+    /// <returns>The number of hits.</returns>
+    [Benchmark]
+    public async Task<int> AppendThenHybridSearch()
+    {
+        int turn = _next++;
+        await _store.AppendMessagesAsync(_newestSession, [NewMessage.User(string.Create(CultureInfo.InvariantCulture, $"Turn {turn}: {Queries[turn % Queries.Length]} again, and what changed since?"))]);
+        var results = await _store.SearchAsync(UserId, new SearchQuery { Text = Queries[turn % Queries.Length], Mode = SearchMode.Hybrid, Limit = Limit });
         return results.Items.Count;
     }
 

@@ -55,9 +55,11 @@ public sealed partial class SqliteSessionStore
     /// larger than ranking the bounded rows. So FTS5 only finds the candidates and counts each word's documents, and the
     /// score is <see cref="Bm25"/>, FTS5's formula operation for operation over the same counts (the row count and token
     /// totals from FTS5's own averages record, each row's length as FTS5 counts it: its words plus the one-token user key):
-    /// whenever the scope holds at most the bound, the ranking and scores are exactly those of the unbounded search.
+    /// whenever the scope holds at most the bound, the ranking and scores are exactly those of the unbounded search. A
+    /// user-wide search takes the newest rows from the user's lexical window when it has one (see
+    /// <see cref="LexicalWindowFor"/>): the same rows, counted from the same text once, so the same scores.
     /// </summary>
-    private SearchPage BoundedSearch(StoreConnection connection, SqliteTransaction transaction, string userKey, SearchQuery query, IReadOnlyList<string> terms, string[] stems, int offset)
+    private SearchPage BoundedSearch(StoreConnection connection, SqliteTransaction transaction, string userId, string userKey, SearchQuery query, IReadOnlyList<string> terms, string[] stems, int offset)
     {
         int bound = BoundedSearchRows;
         byte[]? averages;
@@ -82,7 +84,10 @@ public sealed partial class SqliteSessionStore
             Volatile.Write(ref _termCounts, counts);
         }
 
-        long from = Cutoff(connection, transaction, userKey, query.SessionId, bound);
+        // A user-wide search ranks the newest rows from the user's lexical window when there is one (no candidate to
+        // match or read: the window holds each row's stems and length), and reads only older rare-word rows.
+        var window = query.SessionId is null ? LexicalWindowFor(connection, transaction, userId, userKey, bound) : null;
+        long from = window?.From ?? Cutoff(connection, transaction, userKey, query.SessionId, bound);
         double averageLength = (double)tokens / (double)rows;
 
         // FTS5 counts a phrase's documents with its column filter, as bm25() does through xQueryPhrase.
@@ -110,7 +115,16 @@ public sealed partial class SqliteSessionStore
         }
 
         var candidates = new List<Candidate>();
-        ReadCandidates(connection, transaction, query.SessionId is null ? NewerCandidatesSql : NewerSessionCandidatesSql, SqliteSearchSyntax.Match(userKey, terms), from, query.SessionId, candidates);
+        if (window is not null)
+        {
+            RankWindow(window, stems, idf, averageLength, candidates);
+        }
+        else
+        {
+            ReadCandidates(connection, transaction, query.SessionId is null ? NewerCandidatesSql : NewerSessionCandidatesSql, SqliteSearchSyntax.Match(userKey, terms), from, query.SessionId, candidates);
+        }
+
+        int ranked = window is null ? 0 : candidates.Count;
         if (from > 0)
         {
             // Older rows only for the rare words: rarest first while their messages, store-wide, stay within the bound.
@@ -140,7 +154,7 @@ public sealed partial class SqliteSessionStore
         }
 
         var frequencies = new int[stems.Length];
-        for (int c = 0; c < candidates.Count; c++)
+        for (int c = ranked; c < candidates.Count; c++)
         {
             var candidate = candidates[c];
             int length = CountTerms(candidate.Content, stems, frequencies);
@@ -196,6 +210,46 @@ public sealed partial class SqliteSessionStore
         }
 
         return SearchPageOf(hits, more ? offset + query.Limit : null);
+    }
+
+    /// <summary>
+    /// Scores the window's rows that hold a query stem into <paramref name="candidates"/>: the same terms, added in the
+    /// same order, as <see cref="CountTerms"/> counts them from the text, so the scores are those of the rows read.
+    /// </summary>
+    private static void RankWindow(LexicalWindow window, string[] stems, double[] idf, double averageLength, List<Candidate> candidates)
+    {
+        Span<int> ids = stems.Length <= 64 ? stackalloc int[stems.Length] : new int[stems.Length];
+        bool any = false;
+        for (int i = 0; i < stems.Length; i++)
+        {
+            ids[i] = window.Vocabulary.Find(stems[i]);
+            any |= ids[i] >= 0;
+        }
+
+        if (!any)
+        {
+            return;
+        }
+
+        foreach (var row in window.Rows)
+        {
+            double score = 0;
+            bool matched = false;
+            for (int i = 0; i < ids.Length; i++)
+            {
+                int frequency = ids[i] < 0 ? 0 : row.Frequency(ids[i]);
+                if (frequency > 0)
+                {
+                    score += Bm25.Term(idf[i], frequency, row.Length, averageLength);
+                    matched = true;
+                }
+            }
+
+            if (matched)
+            {
+                candidates.Add(new Candidate(row.RowId, string.Empty, row.CreatedAt, row.SessionId, row.Sequence, score));
+            }
+        }
     }
 
     // The smallest row id among the newest `bound` messages in scope, or 0 when the scope holds fewer.

@@ -67,6 +67,7 @@ public sealed partial class SqliteSessionStore
         _messageRows.Clear();
         _summaryRows.Clear();
         _newestMessages.Clear();
+        ForgetLexicalWindows();
         UserKey.Forget();
     }
 

@@ -530,7 +530,7 @@ public sealed partial class SqliteSessionStore : SessionStore
                 string userKey = UserKey.For(userId);
                 if (query is { Bounded: true, Role: null, Since: null, Until: null } && stems is not null)
                 {
-                    return store.BoundedSearch(connection, transaction, userKey, query, terms, stems, offset);
+                    return store.BoundedSearch(connection, transaction, userId, userKey, query, terms, stems, offset);
                 }
 
                 SqliteCommand command;

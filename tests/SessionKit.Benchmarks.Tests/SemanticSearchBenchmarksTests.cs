@@ -2,7 +2,7 @@ using NUnit.Framework;
 
 namespace SessionKit.Benchmarks.Tests;
 
-/// <summary>The semantic search benchmark embeds everything and all three searches find hits, on smoke-sized data.</summary>
+/// <summary>The semantic search benchmark embeds everything and all the searches find hits, on smoke-sized data.</summary>
 public sealed class SemanticSearchBenchmarksTests
 {
     [TestCase(StoreBackend.Sqlite)]
@@ -17,6 +17,7 @@ public sealed class SemanticSearchBenchmarksTests
             Assert.That(benchmarks.BruteForceFloor(), Is.GreaterThanOrEqualTo(0));
             Assert.That(await benchmarks.SemanticSearch(), Is.EqualTo(20));
             Assert.That(await benchmarks.HybridSearch(), Is.EqualTo(20));
+            Assert.That(await benchmarks.AppendThenHybridSearch(), Is.EqualTo(20));
         }
         finally
         {

@@ -106,6 +106,7 @@ internal sealed class SqliteSearchTests : SqliteFileFixture
         }
 
         Assert.That(compared, Is.GreaterThan(300), "the queries find enough hits to compare");
+        Assert.That(store.LexicalWindowCounts.Reused, Is.GreaterThan(50), "user-wide bounded searches after each user's first ranked the user's lexical window (stems counted once, non-ASCII text included)");
     }
 
     [Test]
