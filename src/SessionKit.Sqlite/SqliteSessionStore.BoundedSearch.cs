@@ -128,24 +128,7 @@ public sealed partial class SqliteSessionStore
         if (from > 0)
         {
             // Older rows only for the rare words: rarest first while their messages, store-wide, stay within the bound.
-            Array.Sort(frequencyOrder);
-            var rare = new List<string>();
-            long together = 0;
-            foreach (var (documents, index) in frequencyOrder)
-            {
-                if (documents == 0)
-                {
-                    continue;
-                }
-
-                if (together + documents > bound)
-                {
-                    break;
-                }
-
-                together += documents;
-                rare.Add(terms[index]);
-            }
+            var rare = Bm25.RareTerms(frequencyOrder, bound).ConvertAll(index => terms[index]);
 
             if (rare.Count > 0)
             {

@@ -358,28 +358,15 @@ internal sealed class SearchIndex
         }
 
         // Older messages only for the rare terms: rarest first while their messages, store-wide, stay within the bound.
-        var order = new (int Documents, int Index)[stems.Length];
+        var order = new (long Documents, int Index)[stems.Length];
         for (int i = 0; i < stems.Length; i++)
         {
             order[i] = (_documentFrequency.GetValueOrDefault(stems[i]), i);
         }
 
-        Array.Sort(order);
         var rare = new HashSet<string>(StringComparer.Ordinal);
-        long together = 0;
-        foreach (var (documents, index) in order)
+        foreach (int index in Bm25.RareTerms(order, bound))
         {
-            if (documents == 0)
-            {
-                continue;
-            }
-
-            if (together + documents > bound)
-            {
-                break;
-            }
-
-            together += documents;
             rare.Add(stems[index]);
         }
 

@@ -40,4 +40,35 @@ internal static class Bm25
         double scoped = length + ScopeTokens;
         return idf * ((frequency * (K1 + 1.0)) / (frequency + (K1 * ((1 - B) + (B * scoped / averageLength)))));
     }
+    /// <summary>
+    /// The query terms a bounded search also looks for in older rows (the rule every backend's bounded search follows):
+    /// rarest first, while the messages holding them store-wide add up to at most <paramref name="bound"/>; a term no
+    /// message holds is skipped.
+    /// </summary>
+    /// <param name="byFrequency">Each term's store-wide message count and its index among the query's terms; sorted in place.</param>
+    /// <param name="bound">The most messages the rare terms may hold together.</param>
+    /// <returns>The indexes of the rare terms, rarest first.</returns>
+    public static List<int> RareTerms((long Documents, int Index)[] byFrequency, long bound)
+    {
+        Array.Sort(byFrequency);
+        var rare = new List<int>();
+        long together = 0;
+        foreach (var (documents, index) in byFrequency)
+        {
+            if (documents == 0)
+            {
+                continue;
+            }
+
+            if (together + documents > bound)
+            {
+                break;
+            }
+
+            together += documents;
+            rare.Add(index);
+        }
+
+        return rare;
+    }
 }
