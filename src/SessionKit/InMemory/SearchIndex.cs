@@ -260,7 +260,7 @@ internal sealed class SearchIndex
         for (int i = offset; i < pageEnd; i++)
         {
             // A bounded search cuts no snippets, as on SQLite: its callers cut them, if at all, for the hits they return.
-            var message = best[i].Message;
+            var message = best[i].Document.Message;
             string snippet = bounded ? string.Empty : SearchSnippet.Build(message.Content, stems, query.HighlightStart, query.HighlightEnd);
             hits.Add(new SearchHit(message, best[i].Score, snippet));
         }
@@ -302,7 +302,7 @@ internal sealed class SearchIndex
 
         foreach (var (document, score) in scores)
         {
-            Keep(ranked, new Candidate(document.Message, score), keep);
+            Keep(ranked, new Candidate(document, score), keep);
         }
     }
 
@@ -555,7 +555,7 @@ internal sealed class SearchIndex
                 }
             }
 
-            Keep(ranked, new Candidate(document.Message, score), keep);
+            Keep(ranked, new Candidate(document, score), keep);
         }
     }
 
@@ -574,7 +574,7 @@ internal sealed class SearchIndex
 
     private sealed record PendingBatch(string UserId, Guid SessionId, IReadOnlyList<SessionMessage> Messages);
 
-    private readonly record struct Candidate(SessionMessage Message, double Score);
+    private readonly record struct Candidate(Document Document, double Score);
 
     private sealed class SessionDocuments
     {
@@ -640,7 +640,8 @@ internal sealed class SearchIndex
     }
 
     // Orders candidates from the worst to the best, so the queue's head is the one to drop. Best is: higher score, then
-    // later CreatedAt, then greater session id (as big-endian bytes, SQLite's BLOB order), then greater sequence.
+    // newer in NewestLast's order (later CreatedAt, then greater session id as big-endian bytes, SQLite's BLOB order, then
+    // greater sequence): the one order the bound and the ties share.
     private sealed class WorstFirst : IComparer<Candidate>
     {
         public static readonly WorstFirst Instance = new();
@@ -648,26 +649,7 @@ internal sealed class SearchIndex
         public int Compare(Candidate x, Candidate y)
         {
             int order = x.Score.CompareTo(y.Score);
-            if (order == 0)
-            {
-                order = x.Message.CreatedAt.UtcTicks.CompareTo(y.Message.CreatedAt.UtcTicks);
-            }
-
-            if (order == 0)
-            {
-                order = CompareBigEndian(x.Message.SessionId, y.Message.SessionId);
-            }
-
-            return order != 0 ? order : x.Message.Sequence.CompareTo(y.Message.Sequence);
-        }
-
-        private static int CompareBigEndian(Guid x, Guid y)
-        {
-            Span<byte> left = stackalloc byte[16];
-            Span<byte> right = stackalloc byte[16];
-            x.TryWriteBytes(left, bigEndian: true, out _);
-            y.TryWriteBytes(right, bigEndian: true, out _);
-            return left.SequenceCompareTo(right);
+            return order != 0 ? order : NewestLast.Instance.Compare(x.Document, y.Document);
         }
     }
 }
