@@ -11,9 +11,6 @@ public sealed partial class SqliteSessionStore
 
     private const string UserSessionsSql = "SELECT id, version, last_sequence FROM sessions WHERE user_id = $user_id;";
 
-    // Changes that leave a session's stored messages as they were, apart from new ones at its end.
-    private const string SessionChangesSql = "SELECT kind FROM session_changes WHERE session_id = $id AND version > $after AND version <= $version;";
-
     private const string WindowRowsSql =
         "SELECT m.row_id, m.content, m.created_at, m.session_id, m.sequence FROM (SELECT rowid AS r FROM messages_fts WHERE messages_fts MATCH $user ORDER BY rowid DESC LIMIT $bound) f " +
         "JOIN messages m ON m.row_id = f.r;";
@@ -97,7 +94,6 @@ public sealed partial class SqliteSessionStore
         int bound = cached.Bound;
         HashSet<Guid>? replaced = null;
         var added = new List<LexicalWindow.Row>();
-        SqliteCommand? changes = null;
         SqliteCommand? rows = null;
         foreach (var (id, mark) in sessions)
         {
@@ -109,7 +105,8 @@ public sealed partial class SqliteSessionStore
                     continue;
                 }
 
-                if (mark.Version > seen.Version && OnlyAppended(connection, transaction, ref changes, id, seen.Version, mark.Version))
+                // The same test the context snapshot makes before it extends its cached newest messages.
+                if (mark.Version > seen.Version && OnlyAppendedSince(connection, transaction, SqliteRows.Id(id), seen.Version, mark.Version))
                 {
                     after = seen.LastSequence;
                 }
@@ -146,28 +143,6 @@ public sealed partial class SqliteSessionStore
         }
 
         return Window(bound, union, sessions, cached.Vocabulary);
-    }
-
-    private static bool OnlyAppended(StoreConnection connection, SqliteTransaction transaction, ref SqliteCommand? command, Guid id, long after, long version)
-    {
-        command ??= connection.Command(SessionChangesSql, transaction);
-        command.Parameters.Clear();
-        command.Parameters.AddWithValue("$id", SqliteRows.Id(id));
-        command.Parameters.AddWithValue("$after", after);
-        command.Parameters.AddWithValue("$version", version);
-        long logged = 0;
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            logged++;
-            if ((SessionChangeKind)reader.GetInt32(0) is not (SessionChangeKind.MessagesAppended or SessionChangeKind.SessionUpdated or SessionChangeKind.StateSet or SessionChangeKind.StateDeleted))
-            {
-                return false;
-            }
-        }
-
-        // A version with no logged change (retention deletes messages without one) is not known to be an append.
-        return logged == version - after;
     }
 
     // The newest `bound` rows of `rows`, newest first.
